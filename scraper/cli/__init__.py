@@ -1,0 +1,53 @@
+"""The ``briefwatch`` command.
+
+Exit codes: 0 ok; 1 a runtime failure (one line on stderr); 2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from scraper import __version__
+from scraper.cli.context import AppContext
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="BRIEFWATCH_CONFIG",
+    help="Configuration file (default: ./config.toml, else built-in defaults).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
+@click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")
+@click.version_option(__version__, prog_name="briefwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -> None:
+    """Follow government press-briefing transcripts: parse, store, search and alert."""
+    ctx.obj = AppContext(config_path=config_path, verbosity=verbose - quiet)
+
+
+def _register() -> None:
+    from scraper.cli import config_cmd, db, parse, status
+
+    for module in (config_cmd, db, parse, status):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    logging.captureWarnings(True)
+    try:
+        cli.main(prog_name="briefwatch", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("briefwatch: interrupted", err=True)
+        sys.exit(130)

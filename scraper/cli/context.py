@@ -1,0 +1,76 @@
+"""What every subcommand shares: the configuration (loaded once) and the storage."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import click
+
+from scraper.config import Config, ConfigError, load_config
+
+
+class UsageFailure(click.ClickException):
+    """Bad configuration or usage: one line, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix noise
+        click.echo(f"briefwatch: {self.message}", err=True)
+
+
+class RuntimeFailure(click.ClickException):
+    """An expected failure at run time: one line, exit 1."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # noqa: D102
+        click.echo(f"briefwatch: {self.message}", err=True)
+
+
+@dataclass
+class AppContext:
+    config_path: str | None
+    verbosity: int = 0
+    _config: Config | None = field(default=None, repr=False)
+    _storage: object | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_path)
+            except ConfigError as exc:
+                raise UsageFailure(str(exc)) from None
+            self._setup_logging(self._config.logging.level)
+        return self._config
+
+    def _setup_logging(self, level_name: str) -> None:
+        levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
+        base = levels.index(getattr(logging, level_name.upper()))
+        level = levels[max(0, min(len(levels) - 1, base - self.verbosity))]
+        logging.basicConfig(
+            level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+        )
+        # Alembic narrates every connection at INFO; only -v should show that.
+        logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+
+    @property
+    def storage(self):
+        """The opened (and, if needed, migrated) database."""
+        if self._storage is None:
+            from scraper.storage import StorageError, open_storage
+
+            cfg = self.config
+            try:
+                self._storage = open_storage(cfg.database_url, cfg.database.busy_timeout_seconds)
+            except StorageError as exc:
+                raise RuntimeFailure(f"cannot open database: {_first_line(exc)}") from None
+            except Exception as exc:  # ArgumentError for a malformed URL, OSError for a path
+                raise RuntimeFailure(f"cannot open database {cfg.database.url!r}: {exc}") from None
+        return self._storage
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,233 @@
+"""Configuration: one TOML file read once into frozen, typed objects.
+
+Defaults live in the dataclasses below (and, for each source, in its module under
+``scraper.sources``); the file only overrides them. Unknown keys, wrong types and
+impossible values raise :class:`ConfigError` with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scraper.sources import SOURCES, SourceConfig
+
+CONFIG_ENV = "BRIEFWATCH_CONFIG"
+DEFAULT_CONFIG_NAME = "config.toml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for the operator."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    #: SQLAlchemy URL; empty means the default SQLite file (see :func:`default_sqlite_path`).
+    url: str = ""
+    #: How long a writer waits for another writer's lock before failing.
+    busy_timeout_seconds: float = 30.0
+
+    def validate(self, where: str) -> None:
+        if self.url and not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", self.url):
+            raise ConfigError(
+                f"{where}.url: expected a sqlite:/// or postgresql+psycopg:// URL, got {self.url!r}"
+            )
+        if self.busy_timeout_seconds <= 0:
+            raise ConfigError(f"{where}.busy_timeout_seconds: expected a positive number")
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    #: Sent with every request; ``{contact_url}`` is replaced by ``contact_url``.
+    user_agent: str = "briefwatch/0.1 (+{contact_url})"
+    contact_url: str = "https://github.com/briefwatch/briefwatch"
+    obey_robots_txt: bool = True
+    #: Minimum seconds between requests to one site (robots.txt Crawl-delay wins if larger).
+    download_delay_seconds: float = 1.0
+    autothrottle: bool = True
+    timeout_seconds: float = 30.0
+    retry_times: int = 3
+    max_response_bytes: int = 20 * 1024 * 1024
+
+    def validate(self, where: str) -> None:
+        for name in ("download_delay_seconds", "retry_times"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{where}.{name}: expected zero or more")
+        for name in ("timeout_seconds", "max_response_bytes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{where}.{name}: expected a positive number")
+        if not self.user_agent.strip():
+            raise ConfigError(f"{where}.user_agent: must not be empty")
+
+    @property
+    def effective_user_agent(self) -> str:
+        return self.user_agent.replace("{contact_url}", self.contact_url)
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+
+    def validate(self, where: str) -> None:
+        if self.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"{where}.level: expected DEBUG, INFO, WARNING or ERROR")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole effective configuration."""
+
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    sources: Mapping[str, SourceConfig] = field(default_factory=dict)
+    #: The file this was read from (None for pure defaults).
+    path: Path | None = None
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{default_sqlite_path()}"
+
+    def enabled_sources(self) -> list[tuple[str, SourceConfig]]:
+        return [(name, src) for name, src in self.sources.items() if src.enabled]
+
+
+def default_sqlite_path() -> Path:
+    """Where the default SQLite database lives: ``$XDG_DATA_HOME/briefwatch/briefwatch.db``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "briefwatch" / "briefwatch.db"
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The file to read: ``--config``, else ``$BRIEFWATCH_CONFIG``, else ``./config.toml``."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the configuration; raise :class:`ConfigError` on any problem."""
+    resolved = find_config_path(path)
+    data: dict[str, Any] = {}
+    if resolved is not None:
+        try:
+            with open(resolved, "rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"{resolved}: no such configuration file") from None
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{resolved}: cannot read configuration: {exc}") from None
+    label = str(resolved) if resolved else "defaults"
+    try:
+        return config_from_dict(data, path=resolved)
+    except ConfigError as exc:
+        raise ConfigError(f"{label}: {exc}") from None
+
+
+def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Config:
+    """Build a :class:`Config` from parsed TOML (errors name the key, not the file)."""
+    data = dict(data)
+    sources_data = data.pop("sources", {})
+    if not isinstance(sources_data, dict):
+        raise ConfigError("sources: expected a table")
+    sources: dict[str, SourceConfig] = {}
+    for name, source in SOURCES.items():
+        override = sources_data.get(name, {})
+        if not isinstance(override, dict):
+            raise ConfigError(f"sources.{name}: expected a table")
+        sources[name] = _build(source.config_class, override, f"sources.{name}", source.defaults)
+    for unknown in sorted(set(sources_data) - set(SOURCES)):
+        raise ConfigError(f"sources.{unknown}: unknown source (known: {', '.join(SOURCES)})")
+    config = _build(Config, data, "", None, skip={"sources", "path"})
+    return dataclasses.replace(config, sources=types.MappingProxyType(sources), path=path)
+
+
+def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[str] = frozenset()):
+    """Make a ``cls`` from ``data`` over ``base`` (or the class defaults), checking every key."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}
+    for key in data:
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{_join(where, key)}: unknown key (expected one of: {known})")
+    values: dict[str, Any] = {}
+    for name in fields:
+        key = _join(where, name)
+        hint = hints[name]
+        if dataclasses.is_dataclass(hint):
+            sub = data.get(name, {})
+            if not isinstance(sub, dict):
+                raise ConfigError(f"{key}: expected a table")
+            values[name] = _build(hint, sub, key, getattr(base, name, None) if base else None)
+        elif name in data:
+            values[name] = _coerce(data[name], hint, key)
+        elif base is not None:
+            values[name] = getattr(base, name)
+    obj = cls(**values)
+    validate = getattr(obj, "validate", None)
+    if validate:
+        validate(where or cls.__name__.lower())
+    return obj
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item,) = typing.get_args(hint)[:1]
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {_describe(value)}")
+        return tuple(_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value))
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {_describe(value)}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {_describe(value)}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {_describe(value)}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected a string, got {_describe(value)}")
+        return value
+    raise ConfigError(f"{key}: unsupported setting type {hint!r}")  # pragma: no cover
+
+
+def _describe(value: Any) -> str:
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def masked(config: Config) -> dict[str, Any]:
+    """The effective configuration as plain data, with passwords in URLs masked."""
+    data: dict[str, Any] = {
+        f.name: dataclasses.asdict(getattr(config, f.name))
+        for f in dataclasses.fields(config)
+        if dataclasses.is_dataclass(getattr(config, f.name))
+    }
+    data["sources"] = {k: dataclasses.asdict(v) for k, v in config.sources.items()}
+    data["database"]["url"] = mask_url(config.database_url)
+    data["path"] = str(config.path) if config.path else None
+    return data
+
+
+def mask_url(url: str) -> str:
+    """Hide the password in a URL such as ``postgresql://user:secret@host/db``."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

@@ -1,0 +1,76 @@
+"""What a parsed transcript is: plain, frozen data shared by parsing, storage and alerts."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("official", "reporter", "moderator", "operator", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One speaker's uninterrupted contribution (one or more paragraphs)."""
+
+    ordinal: int
+    label: str  # as written, e.g. "MR. PRICE" (empty for the preamble of unlabelled text)
+    speaker: str  # normalized: "Ned Price", "SENIOR STATE DEPARTMENT OFFICIAL ONE"
+    role: str  # one of ROLES
+    text: str  # paragraphs joined by blank lines, stage notes kept as written
+    topic: str | None = None
+    paragraphs: int = 1
+    exchange: int | None = None  # ordinal of the exchange the turn belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A reporter's question (with follow-ups) and the official answers that follow it."""
+
+    ordinal: int
+    question_turns: tuple[int, ...]
+    answer_turns: tuple[int, ...]
+    topic: str | None = None
+
+    @property
+    def turn_ordinals(self) -> tuple[int, ...]:
+        return tuple(sorted(self.question_turns + self.answer_turns))
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A whole transcript with its metadata, turns and exchanges."""
+
+    title: str = ""
+    url: str | None = None
+    guid: str | None = None
+    source: str | None = None
+    kind: str = "remarks"
+    date: dt.date | None = None
+    published_at: dt.datetime | None = None
+    speakers_of_record: tuple[str, ...] = ()
+    location: str | None = None
+    start_time: str | None = None  # "15:15 EDT"
+    end_time: str | None = None  # "15:57"
+    topics: tuple[str, ...] = ()
+    preamble: tuple[str, ...] = ()  # paragraphs before the first turn
+    closing: tuple[str, ...] = ()  # paragraphs after the last turn ("(The briefing was...)")
+    turns: tuple[Turn, ...] = ()
+    exchanges: tuple[Exchange, ...] = ()
+    coverage: float = 1.0
+    warnings: tuple[str, ...] = ()
+    content_hash: str = ""
+    body: str = field(default="", repr=False)  # the HTML (or text) the parse came from
+    parser_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the shape ``briefwatch parse --format json`` prints)."""
+        data = dataclasses.asdict(self)
+        data.pop("body")
+        data["date"] = self.date.isoformat() if self.date else None
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        data["exchanges"] = [
+            {**dataclasses.asdict(e), "turns": list(e.turn_ordinals)} for e in self.exchanges
+        ]
+        return data

@@ -1,0 +1,228 @@
+"""HTML (or plain text) into paragraphs that remember which of their leading text was bold.
+
+This is the only module that walks markup. Nothing is dropped silently: every character of
+text outside the skipped zones (scripts, the page header, forms) lands in exactly one
+paragraph, which is what makes the coverage figure meaningful.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+
+# Elements that end a paragraph. Everything else is inline and joins the current paragraph.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+    ]
+)
+# Elements whose text is never transcript text.
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "input",
+        "button",
+        "select",
+        "textarea",
+        "svg",
+    ]
+)
+BOLD_TAGS = frozenset({"strong", "b"})
+
+_WS = re.compile(r"\s+")
+_NONSPACE = re.compile(r"\S")
+
+
+@dataclass
+class Paragraph:
+    """One paragraph of text with what the label finder and topic tracker need."""
+
+    text: str
+    bold_end: int = 0  # length of the leading bold part of ``text`` (0: not bold-led)
+    anchors: list[str] = field(default_factory=list)  # element ids met inside
+    note: bool = False  # an editorial footnote, not spoken text
+
+
+@dataclass
+class Page:
+    """What :func:`split_page` found: paragraphs, header metadata and the text total."""
+
+    paragraphs: list[Paragraph]
+    header: dict[str, str]
+    total_chars: int  # non-space characters of text outside the skipped zones
+
+
+def nonspace(text: str) -> int:
+    """Characters that are not white space (the unit of the coverage figure)."""
+    return len(_NONSPACE.findall(text))
+
+
+def clean(text: str) -> str:
+    """Collapse white space (including no-break spaces) to single spaces."""
+    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(re.search(r"<(p|div|br|strong|b|span|html|body|section|li)\b", text[:20000], re.I))
+
+
+def split_page(document: str) -> Page:
+    """Paragraphs of an HTML page or fragment, or of plain text (one paragraph per line)."""
+    if not looks_like_html(document):
+        paragraphs = [Paragraph(clean(line)) for line in document.splitlines() if clean(line)]
+        return Page(paragraphs, {}, nonspace(document))
+    try:
+        root = lxml.html.document_fromstring(document)
+    except (lxml.etree.ParserError, ValueError):
+        return Page([], {}, 0)
+    header = _read_header(root)
+    content = _content_root(root)
+    walker = _Walker()
+    walker.walk(content)
+    walker.flush()
+    return Page(walker.paragraphs, header, walker.total)
+
+
+def _content_root(root):
+    for xpath in (
+        "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
+        "//body",
+    ):
+        found = root.xpath(xpath)
+        if found:
+            return found[0]
+    return root
+
+
+def _has_class(el, name: str) -> bool:
+    return name in (el.get("class") or "").split()
+
+
+def _is_header_block(el) -> bool:
+    """The 2025-26 page header (title, document type, date): metadata, not transcript."""
+    if el.tag not in ("section", "header", "div"):
+        return False
+    if _has_class(el, "featured-content") or _has_class(el, "wp-block-summary-article-index"):
+        return True
+    return el.tag == "section" and bool(
+        el.xpath(".//h1[contains(@class, 'featured-content__headline')]")
+    )
+
+
+def _read_header(root) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, xpath in (
+        ("title", "//h1[contains(@class, 'featured-content__headline')]"),
+        ("doctype", "//p[contains(@class, 'doctype-meta')]"),
+        ("date", "//p[contains(@class, 'article-meta__publish-date')]"),
+        ("location", "//p[contains(@class, 'article-meta__location')]"),
+        ("author", "//p[contains(@class, 'article-meta__author-bureau')]"),
+    ):
+        nodes = root.xpath(xpath)
+        if nodes:
+            value = clean(nodes[0].text_content())
+            if value:
+                found[key] = value
+    return found
+
+
+class _Walker:
+    """Depth-first walk collecting inline runs into paragraphs."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[Paragraph] = []
+        self.total = 0
+        self._parts: list[str] = []
+        self._length = 0
+        self._bold_end = 0  # characters of leading bold text in the current run
+        self._bold_open = True  # still in the leading bold part of the current run
+        self._anchors: list[str] = []
+        self._note = False
+
+    def flush(self) -> None:
+        raw = "".join(self._parts)
+        text = clean(raw)
+        if text:
+            # Map the bold prefix length from the raw run onto the cleaned text.
+            bold = clean(raw[: self._bold_end]) if self._bold_end else ""
+            self.paragraphs.append(Paragraph(text, len(bold), self._anchors, self._note))
+            self._anchors = []  # an anchor in an empty paragraph carries to the next one
+        self._parts, self._length, self._bold_end, self._bold_open = [], 0, 0, True
+
+    def _add_text(self, text: str | None, bold: bool, note: bool) -> None:
+        if not text:
+            return
+        self.total += nonspace(text)
+        self._note = note
+        if self._bold_open:
+            if bold:
+                self._bold_end = self._length + len(text)
+            elif text.strip():
+                self._bold_open = False
+        self._parts.append(text)
+        self._length += len(text)
+
+    def walk(self, el, bold: bool = False, note: bool = False) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or tag in SKIP_TAGS or _is_header_block(el):
+            return
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            self.flush()
+        ident = el.get("id") or el.get("name")
+        if ident:
+            self._anchors.append(ident)
+        bold = bold or tag in BOLD_TAGS
+        note = note or (tag == "li" and "footnote" in (el.get("id") or ""))
+        self._add_text(el.text, bold, note)
+        for child in el:
+            self.walk(child, bold, note)
+            self._add_text(child.tail, bold, note)
+        if is_block:
+            self.flush()

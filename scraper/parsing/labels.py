@@ -1,0 +1,253 @@
+"""Speaker labels: finding them, telling them from bold headings, naming and roling speakers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from scraper.parsing.blocks import Paragraph
+
+# "MR PRICE:", "Deputy Secretary of State Sherman:", "Name, Title of Org:" (label up to the colon).
+_LABEL = re.compile(r"\s*([^\W\d_][^:]{0,159}?)\s*:\s*")
+_UPPER_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 .'’\-()&/]*$")
+_NOT_LABELS = frozenset(
+    {"NOTE", "UPDATE", "CORRECTION", "EDITOR'S NOTE", "BACKGROUND", "HTTP", "HTTPS"}
+)
+
+REPORTER_WORDS = ("QUESTION", "REPORTER", "JOURNALIST", "AUDIENCE", "PARTICIPANT", "STUDENT", "Q")
+OTHER_WORDS = ("STAFF", "INTERPRETER", "TRANSLATOR", "GUEST", "UNIDENTIFIED", "VOICE")
+# Words in a label or a title that make the speaker a government official.
+OFFICIAL_PREFIXES = (
+    "SECRETAR",
+    "MINIST",
+    "AMBASSADOR",
+    "OFFICIAL",
+    "SPOKES",
+    "PRESIDENT",
+    "PREMIER",
+    "CHANCELLOR",
+    "ADMINISTRATOR",
+    "ENVOY",
+    "COORDINATOR",
+    "DIRECTOR",
+    "GOVERNOR",
+    "SENATOR",
+    "KING",
+    "PRINCE",
+    "SHEIKH",
+    "CONSUL",
+    "CHARGE",
+    "COMMISSIONER",
+    "REPRESENTATIVE",
+    "EMIR",
+    "CHAIR",
+    "MAYOR",
+    "GENERAL",
+    "ADMIRAL",
+    "COUNSELOR",
+)
+# Words that may open a mixed-case label ("Mr. Gonzalez", "Moderator", "Deputy Secretary ...").
+HONORIFICS = frozenset(
+    [
+        "MR",
+        "MRS",
+        "MS",
+        "MISS",
+        "DR",
+        "SIR",
+        "DAME",
+        "MODERATOR",
+        "OPERATOR",
+        "QUESTION",
+        "PARTICIPANT",
+        "SENIOR",
+        "DEPUTY",
+        "ACTING",
+        "ASSISTANT",
+        "UNDER",
+        "SPECIAL",
+        "FOREIGN",
+        "PRIME",
+        "US",
+        "STAFF",
+        "INTERPRETER",
+    ]
+)
+_MODERATING = re.compile(
+    r"\b(next question|go to the line|line of|final question|last question|our next|"
+    r"thank you for joining|call on|we'll go to|let's go to|over to)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    raw: str  # as written, without the colon
+    end: int  # where the turn's own text starts in the paragraph
+
+
+def find_label(paragraph: Paragraph, html_mode: bool) -> Label | None:
+    """The speaker label that opens ``paragraph``, if any (headings are rejected later)."""
+    text = paragraph.text
+    match = _LABEL.match(text)
+    if not match:
+        return None
+    raw = match.group(1).strip()
+    if html_mode:
+        if match.end(1) > paragraph.bold_end:  # the label itself must be bold
+            return None
+    elif not _UPPER_LABEL.match(raw) or len(raw.split()) > 8:
+        return None
+    if normalize(raw) in _NOT_LABELS or "://" in text[: match.end()]:
+        return None
+    return Label(raw, match.end())
+
+
+def normalize(label: str) -> str:
+    """Upper case, no periods, single spaces: "Mr. Price" and "MR PRICE" become one."""
+    label = label.replace("’", "'").replace(".", " ").upper()
+    return re.sub(r"\s+", " ", label).strip()
+
+
+def name_part(label: str) -> str:
+    """The name in a "Name, Title of Org" label; the whole label otherwise."""
+    return normalize(label.split(",", 1)[0])
+
+
+def _words(label: str) -> list[str]:
+    return re.findall(r"[A-Z0-9'\-]+", label)
+
+
+def is_generic(norm: str) -> bool:
+    """A label naming a role, not a person (never merged with another by surname)."""
+    words = _words(norm)
+    return bool(words) and (
+        words[0] in REPORTER_WORDS
+        or words[0] in OTHER_WORDS
+        or words[0] in ("MODERATOR", "OPERATOR")
+        or "OFFICIAL" in words
+    )
+
+
+def is_speaker_label(raw: str, record_surnames: set[str]) -> bool:
+    """Whether a bold "X:" is a speaker rather than a heading such as "Side Events:"."""
+    name = raw.split(",", 1)[0].strip()
+    if len(name.split()) > 10:
+        return False
+    if _UPPER_LABEL.match(name) and any(c.isalpha() for c in name):
+        return True
+    words = _words(normalize(name))
+    if not words:
+        return False
+    if words[0] in HONORIFICS or any(w.startswith(OFFICIAL_PREFIXES) for w in words):
+        return True
+    return any(_close(w, s) for w in words for s in record_surnames)
+
+
+def surname(name: str) -> str:
+    words = [w for w in _words(normalize(name)) if w not in ("JR", "SR", "II", "III")]
+    return words[-1] if words else ""
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal, or one edit apart for names long enough that a typo is likelier than a match."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 6 or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def resolve_speakers(labels: list[str], record: list[tuple[str, str]]) -> dict[str, str]:
+    """Map each normalized label to one speaker name for the whole transcript.
+
+    Labels are resolved to a speaker of record by surname ("SECRETARY BLINKEN" -> "Antony J.
+    Blinken"); the rest are merged by surname, tolerating one-letter typos ("MS VILALOBOS"
+    and "MS VILLALOBOS"), under the most frequent spelling. Role labels stay as they are.
+    """
+    counts = Counter(labels)
+    result: dict[str, str] = {}
+    by_surname: list[tuple[str, str]] = []  # (surname, canonical label)
+    for norm, _ in counts.most_common():
+        if is_generic(norm):
+            result[norm] = norm
+            continue
+        last = surname(name_part(norm))
+        full = next((n for n, _t in record if last and _close(surname(n), last)), None)
+        if full:
+            result[norm] = full
+            continue
+        canonical = next((c for s, c in by_surname if last and _close(s, last)), None)
+        if canonical is None:
+            canonical = name_part(norm)
+            by_surname.append((last, canonical))
+        result[norm] = canonical
+    return result
+
+
+def role_of(
+    norm: str,
+    speaker: str,
+    record: list[tuple[str, str]],
+    texts: list[str],
+    has_reporter_labels: bool,
+) -> str:
+    """The role of one speaker: official, reporter, moderator, operator or other."""
+    words = _words(norm)
+    first = words[0] if words else ""
+    if first in REPORTER_WORDS:
+        return "reporter"
+    if first == "MODERATOR":
+        return "moderator"
+    if first == "OPERATOR":
+        return "operator"
+    if first in OTHER_WORDS:
+        return "other"
+    titles = [t for n, t in record if n == speaker]
+    if any(w.startswith(OFFICIAL_PREFIXES) for w in words):
+        return "official"
+    if titles:
+        title_words = _words(normalize(titles[0]))
+        if not titles[0] or any(w.startswith(OFFICIAL_PREFIXES) for w in title_words):
+            return "official"
+    asks = sum("?" in t for t in texts)
+    if has_reporter_labels:
+        # A named staffer calling on reporters in a briefing is its moderator.
+        if any(_MODERATING.search(t) for t in texts) and not titles:
+            return "moderator"
+        return "official"
+    return "reporter" if texts and asks * 2 >= len(texts) else "other"
+
+
+_RANK = {"official": 0, "reporter": 1, "moderator": 2, "operator": 3, "other": 4}
+
+
+def speaker_roles(
+    norms: list[str],
+    speakers: dict[str, str],
+    record: list[tuple[str, str]],
+    texts: dict[str, list[str]],
+) -> dict[str, str]:
+    """One role per speaker, from all the labels that name them.
+
+    A speaker labelled both "PRIME MININSTER NETANYAHU" and "PRIME MINISTER NETANYAHU" is an
+    official; a named staffer taken for a moderator is the briefer after all when nobody else
+    in the transcript answers as an official.
+    """
+    has_reporters = any(role_of(n, n, [], [], False) == "reporter" for n in norms)
+    roles: dict[str, str] = {}
+    for norm in dict.fromkeys(norms):
+        speaker = speakers[norm]
+        role = role_of(norm, speaker, record, texts[speaker], has_reporters)
+        if speaker not in roles or _RANK[role] < _RANK[roles[speaker]]:
+            roles[speaker] = role
+    if "official" not in roles.values():
+        generic = {speakers[n] for n in norms if is_generic(n)}
+        for speaker, role in roles.items():
+            if role == "moderator" and speaker not in generic:
+                roles[speaker] = "official"
+    return roles

@@ -1,0 +1,90 @@
+"""Sources: everything specific to one publisher lives in one module here.
+
+A source module subclasses :class:`Source`; subclassing registers it in :data:`SOURCES` under
+its ``slug``, the same name its spider, test file and fixture folder use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import ClassVar
+
+#: Kinds of document a source can publish. All but ``press_release`` are transcripts.
+KINDS = (
+    "press_briefing",
+    "special_briefing",
+    "telephonic_briefing",
+    "press_availability",
+    "interview",
+    "remarks",
+    "press_release",
+)
+TRANSCRIPT_KINDS = KINDS[:-1]
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """The ``[sources.NAME]`` table; each source supplies its own defaults."""
+
+    enabled: bool = True
+    #: RSS feeds polled by ``briefwatch crawl`` (conditional GET, one request each).
+    feeds: tuple[str, ...] = ()
+    #: First page of the listing walked by ``briefwatch backfill`` (pages ``page/N/``).
+    listing_url: str = ""
+    listing_max_pages: int = 500
+    #: Sitemap of the archive, also walked by ``briefwatch backfill``.
+    archive_sitemap_url: str = ""
+    #: Which kinds of document to store (see ``scraper.sources.KINDS``).
+    kinds: tuple[str, ...] = TRANSCRIPT_KINDS
+    #: Alert the operator when a feed yields no transcript items this many runs in a row.
+    empty_feed_alert_runs: int = 3
+
+    def validate(self, where: str) -> None:
+        from scraper.config import ConfigError
+
+        for kind in self.kinds:
+            if kind not in KINDS:
+                raise ConfigError(
+                    f"{where}.kinds: unknown kind {kind!r} (known: {', '.join(KINDS)})"
+                )
+        for url in (*self.feeds, self.listing_url, self.archive_sitemap_url):
+            if url and not url.startswith(("http://", "https://")):
+                raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+        if self.listing_max_pages < 1 or self.empty_feed_alert_runs < 1:
+            raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
+
+
+class Source:
+    """One publisher of transcripts. Subclasses set the class attributes below."""
+
+    slug: ClassVar[str]
+    name: ClassVar[str]
+    config_class: ClassVar[type[SourceConfig]] = SourceConfig
+    defaults: ClassVar[SourceConfig]
+    #: Element ids that mark a new topic; group 1 is the topic's name.
+    topic_anchor: ClassVar[re.Pattern[str] | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        SOURCES[cls.slug] = cls
+
+    @classmethod
+    def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
+        """The kind of one document (one of :data:`KINDS`)."""
+        raise NotImplementedError
+
+
+SOURCES: dict[str, type[Source]] = {}
+
+
+def get_source(slug: str) -> type[Source]:
+    """The source registered under ``slug``; ``KeyError`` names the known ones."""
+    try:
+        return SOURCES[slug]
+    except KeyError:
+        raise KeyError(f"unknown source {slug!r} (known: {', '.join(SOURCES)})") from None
+
+
+from scraper.sources import state_department as _state_department  # noqa: E402,F401

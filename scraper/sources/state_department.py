@@ -1,0 +1,60 @@
+"""U.S. Department of State (www.state.gov): URLs, feed selection and kinds of document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from scraper.sources import Source, SourceConfig
+
+_PRESS_BRIEFING = re.compile(r"^\s*department\s+press\s+briefing\b", re.I)
+_TELEPHONIC = re.compile(r"\btelephonic\b|\bteleconference\b", re.I)
+_AVAILABILITY = re.compile(
+    r"\bpress\s+(availability|conference)\b|\bstatements?\s+to\s+the\s+press\b", re.I
+)
+_BRIEFING = re.compile(r"\bbriefing\b|^\s*senior\s+.*official", re.I)
+# "Secretary X With Jake Tapper of CNN", "Secretary X on ABC's This Week": one outlet, one host.
+_INTERVIEW = re.compile(
+    r"\binterview\b|\bwith\s+[A-Z][\w.'’ -]+\s+of\s+[A-Z]|\bon\s+[A-Z]{2,}[\w’']*\s", re.I
+)
+_BRIEFING_GUID = re.compile(r"post_type=state_briefing")
+
+
+class StateDepartment(Source):
+    """The State Department's press briefings, special briefings, interviews and remarks."""
+
+    slug = "state_department"
+    name = "U.S. Department of State"
+    defaults = SourceConfig(
+        enabled=True,
+        feeds=(
+            "https://www.state.gov/rss-feed/department-press-briefings/feed/",
+            "https://www.state.gov/rss-feed/press-releases/feed/",
+        ),
+        listing_url="https://www.state.gov/department-press-briefings/",
+        archive_sitemap_url="https://2021-2025.state.gov/state_briefing-sitemap.xml",
+    )
+
+    # <a id="post-257769-HAITI"></a> before a question; footnote refs share the prefix.
+    topic_anchor = re.compile(r"^post-\d+-(?!footnote)([A-Za-z0-9][\w-]*)$")
+
+    @classmethod
+    def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
+        """Kind of one item from its title, guid and the speaker labels found in its body.
+
+        ``labels`` are the normalized labels (``"QUESTION"``, ``"OPERATOR"``...); an item
+        with none is a press release whatever its title says.
+        """
+        if not labels:
+            return "press_release"
+        if _BRIEFING_GUID.search(guid) or _PRESS_BRIEFING.search(title):
+            return "press_briefing"
+        if _TELEPHONIC.search(title) or "OPERATOR" in labels:
+            return "telephonic_briefing"
+        if _AVAILABILITY.search(title):
+            return "press_availability"
+        if _BRIEFING.search(title):
+            return "special_briefing"
+        if "QUESTION" in labels and _INTERVIEW.search(title):
+            return "interview"
+        return "remarks"

@@ -1,0 +1,168 @@
+"""Saving a parsed briefing: one transaction, idempotent, every text version kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from scraper.model import Briefing, Turn
+from scraper.sources import get_source
+from scraper.storage.models import (
+    BriefingRow,
+    ExchangeRow,
+    RevisionRow,
+    SourceRow,
+    TurnRow,
+)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What :func:`save_briefing` did: ``new``, ``updated`` (a new revision) or ``unchanged``."""
+
+    status: str
+    briefing_id: int
+    revision: int
+    changes: dict[str, int]
+
+
+def save_briefing(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
+    """Store ``briefing`` in the caller's transaction.
+
+    The same text again changes nothing but ``last_seen``; a new text becomes a new revision
+    whose turns replace the old ones; a text seen before (a stale copy) is ignored.
+    """
+    if not briefing.url:
+        raise ValueError("a briefing needs a URL to be stored")
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialize writers of the same URL for the rest of this transaction.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
+    row = session.scalars(select(BriefingRow).where(BriefingRow.url == briefing.url)).first()
+    if row is None and briefing.guid:
+        row = session.scalars(select(BriefingRow).where(BriefingRow.guid == briefing.guid)).first()
+    if row is None:
+        row = BriefingRow(
+            source_id=_source_id(session, briefing.source or "state_department"),
+            url=briefing.url,
+            first_seen=now,
+        )
+        _apply(row, briefing, now)
+        session.add(row)
+        session.flush()
+        _add_revision(session, row.id, briefing, now, number=1, changes={})
+        return SaveResult("new", row.id, 1, {})
+
+    row.last_seen = now
+    known = session.scalar(
+        select(RevisionRow.number).where(
+            RevisionRow.briefing_id == row.id, RevisionRow.content_hash == briefing.content_hash
+        )
+    )
+    if known is not None:
+        return SaveResult("unchanged", row.id, known, {})
+
+    changes = turn_changes([(t.speaker, t.text) for t in row.turns], briefing.turns)
+    number = (
+        session.scalar(
+            select(func.max(RevisionRow.number)).where(RevisionRow.briefing_id == row.id)
+        )
+        or 0
+    ) + 1
+    row.turns.clear()
+    row.exchanges.clear()
+    session.flush()  # delete the old turns before their ordinals are reused
+    _apply(row, briefing, now)
+    _add_revision(session, row.id, briefing, now, number=number, changes=changes)
+    return SaveResult("updated", row.id, number, changes)
+
+
+def turn_changes(old: list[tuple[str, str]], new: tuple[Turn, ...]) -> dict[str, int]:
+    """Counts of turns added, removed and changed between two versions of a transcript."""
+    matcher = difflib.SequenceMatcher(a=old, b=[(t.speaker, t.text) for t in new], autojunk=False)
+    counts = {"added": 0, "removed": 0, "changed": 0}
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "replace":
+            common = min(a2 - a1, b2 - b1)
+            counts["changed"] += common
+            counts["removed"] += (a2 - a1) - common
+            counts["added"] += (b2 - b1) - common
+        elif op == "delete":
+            counts["removed"] += a2 - a1
+        elif op == "insert":
+            counts["added"] += b2 - b1
+    return counts
+
+
+def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
+    row.guid = b.guid
+    row.title = b.title
+    row.kind = b.kind
+    row.date = b.date
+    row.published_at = _naive_utc(b.published_at)
+    row.speakers = list(b.speakers_of_record)
+    row.location = b.location
+    row.start_time = b.start_time
+    row.end_time = b.end_time
+    row.topics = list(b.topics)
+    row.content_hash = b.content_hash
+    row.coverage = b.coverage
+    row.warnings = list(b.warnings)
+    row.last_seen = now
+    row.parser_version = b.parser_version
+    row.turns.extend(
+        TurnRow(
+            ordinal=t.ordinal,
+            label=t.label[:200],
+            speaker=t.speaker[:200],
+            role=t.role,
+            text=t.text,
+            topic=t.topic[:200] if t.topic else None,
+            paragraphs=t.paragraphs,
+            exchange=t.exchange,
+        )
+        for t in b.turns
+    )
+    row.exchanges.extend(
+        ExchangeRow(
+            ordinal=e.ordinal,
+            question_turns=list(e.question_turns),
+            answer_turns=list(e.answer_turns),
+            topic=e.topic[:200] if e.topic else None,
+        )
+        for e in b.exchanges
+    )
+
+
+def _add_revision(
+    session: Session, briefing_id: int, b: Briefing, now: dt.datetime, number: int, changes: dict
+) -> None:
+    session.add(
+        RevisionRow(
+            briefing_id=briefing_id,
+            number=number,
+            content_hash=b.content_hash,
+            body=b.body,
+            first_seen=now,
+            changes=changes,
+        )
+    )
+
+
+def _source_id(session: Session, slug: str) -> int:
+    found = session.scalar(select(SourceRow.id).where(SourceRow.slug == slug))
+    if found is not None:
+        return found
+    row = SourceRow(slug=slug, name=get_source(slug).name)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)

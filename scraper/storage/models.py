@@ -1,0 +1,151 @@
+"""SQLAlchemy 2.0 typed models. The schema itself is created by the Alembic migrations;
+``tests/test_storage.py`` checks that the two agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class BriefingRow(Base):
+    __tablename__ = "briefings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String(1000), unique=True)
+    guid: Mapped[str | None] = mapped_column(String(1000), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    date: Mapped[dt.date | None] = mapped_column(index=True)
+    published_at: Mapped[dt.datetime | None]
+    speakers: Mapped[list[Any]]
+    location: Mapped[str | None] = mapped_column(Text)
+    start_time: Mapped[str | None] = mapped_column(String(40))
+    end_time: Mapped[str | None] = mapped_column(String(40))
+    topics: Mapped[list[Any]]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    coverage: Mapped[float]
+    warnings: Mapped[list[Any]]
+    first_seen: Mapped[dt.datetime]
+    last_seen: Mapped[dt.datetime]
+    parser_version: Mapped[str] = mapped_column(String(20))
+
+    turns: Mapped[list[TurnRow]] = relationship(
+        back_populates="briefing", cascade="all, delete-orphan", order_by="TurnRow.ordinal"
+    )
+    exchanges: Mapped[list[ExchangeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ExchangeRow.ordinal"
+    )
+
+
+class RevisionRow(Base):
+    """Every distinct text a briefing has had, oldest first."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("briefing_id", "content_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[dt.datetime]
+    #: Turn-level changes against the previous revision: {"added": n, "removed": n, "changed": n}.
+    changes: Mapped[dict[str, Any]]
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("briefing_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
+    ordinal: Mapped[int]
+    label: Mapped[str] = mapped_column(String(200))
+    speaker: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(200))
+    paragraphs: Mapped[int]
+    exchange: Mapped[int | None]
+
+    briefing: Mapped[BriefingRow] = relationship(back_populates="turns")
+
+
+class ExchangeRow(Base):
+    __tablename__ = "exchanges"
+    __table_args__ = (UniqueConstraint("briefing_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
+    ordinal: Mapped[int]
+    question_turns: Mapped[list[Any]]
+    answer_turns: Mapped[list[Any]]
+    topic: Mapped[str | None] = mapped_column(String(200))
+
+
+class WatchMatchRow(Base):
+    __tablename__ = "watch_matches"
+    __table_args__ = (Index("ix_watch_matches_watch_briefing", "watch", "briefing_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    watch: Mapped[str] = mapped_column(String(200))
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
+    turn_ordinal: Mapped[int]
+    exchange: Mapped[int | None]
+    start: Mapped[int]
+    end: Mapped[int]
+    term: Mapped[str] = mapped_column(Text)
+    snippet: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class AlertRow(Base):
+    """The outbox: one row per alert and channel; ``alert_key`` makes re-sending impossible."""
+
+    __tablename__ = "alert_outbox"
+    __table_args__ = (Index("ix_alert_outbox_status", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(400), unique=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    watch: Mapped[str] = mapped_column(String(200))
+    briefing_id: Mapped[int | None] = mapped_column(ForeignKey("briefings.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))  # pending | sent | failed
+    attempts: Mapped[int]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    command: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(20))  # running | ok | failed | blocked
+    counts: Mapped[dict[str, Any]]
+    errors: Mapped[list[Any]]
+
+
+class FeedStateRow(Base):
+    """Conditional-GET validators and health of one feed URL."""
+
+    __tablename__ = "feed_state"
+    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(400))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_status: Mapped[int | None]
+    checked_at: Mapped[dt.datetime | None]
+    empty_runs: Mapped[int]

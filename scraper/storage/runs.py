@@ -1,0 +1,52 @@
+"""The runs table: what each crawl, backfill or alert run did."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scraper.storage.models import RunRow
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: int
+    command: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    counts: dict[str, Any]
+    errors: list[Any]
+
+
+def start_run(session: Session, command: str, now: dt.datetime) -> int:
+    row = RunRow(command=command, started_at=now, status="running", counts={}, errors=[])
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    status: str,
+    counts: dict[str, Any],
+    errors: list[Any],
+    now: dt.datetime,
+) -> None:
+    row = session.get(RunRow, run_id)
+    if row is None:
+        raise KeyError(f"no run {run_id}")
+    row.status, row.counts, row.errors, row.finished_at = status, dict(counts), list(errors), now
+
+
+def recent_runs(session: Session, limit: int = 10) -> list[RunInfo]:
+    rows = session.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(limit))
+    return [
+        RunInfo(r.id, r.command, r.started_at, r.finished_at, r.status, r.counts, r.errors)
+        for r in rows
+    ]
