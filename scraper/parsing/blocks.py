@@ -75,9 +75,6 @@ SKIP_TAGS = frozenset(
 )
 BOLD_TAGS = frozenset({"strong", "b"})
 
-_WS = re.compile(r"\s+")
-_NONSPACE = re.compile(r"\S")
-
 
 @dataclass
 class Paragraph:
@@ -100,12 +97,12 @@ class Page:
 
 def nonspace(text: str) -> int:
     """Characters that are not white space (the unit of the coverage figure)."""
-    return len(_NONSPACE.findall(text))
+    return len("".join(text.split()))
 
 
 def clean(text: str) -> str:
     """Collapse white space (including no-break spaces) to single spaces."""
-    return _WS.sub(" ", text.replace("\xa0", " ")).strip()
+    return " ".join(text.split())  # str.split() also splits on no-break spaces
 
 
 def looks_like_html(text: str) -> bool:

@@ -177,7 +177,10 @@ def resolve_speakers(labels: list[str], record: list[tuple[str, str]]) -> dict[s
             result[norm] = norm
             continue
         last = surname(name_part(norm))
-        full = next((n for n, _t in record if last and _close(surname(n), last)), None)
+        bare = re.sub(r"^U S ", "", name_part(norm))
+        full = next((n for n, t in record if t and normalize(t) == bare), None) or next(
+            (n for n, _t in record if last and _close(surname(n), last)), None
+        )
         if full:
             result[norm] = full
             continue

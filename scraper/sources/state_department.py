@@ -47,6 +47,8 @@ class StateDepartment(Source):
         """
         if not labels:
             return "press_release"
+        if not title:  # a saved page parsed alone: the URL's slug is the title's shadow
+            title = url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
         if _BRIEFING_GUID.search(guid) or _PRESS_BRIEFING.search(title):
             return "press_briefing"
         if _TELEPHONIC.search(title) or "OPERATOR" in labels:

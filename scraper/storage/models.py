@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -37,7 +37,7 @@ class BriefingRow(Base):
     end_time: Mapped[str | None] = mapped_column(String(40))
     topics: Mapped[list[Any]]
     content_hash: Mapped[str] = mapped_column(String(64))
-    coverage: Mapped[float]
+    coverage: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list[Any]]
     first_seen: Mapped[dt.datetime]
     last_seen: Mapped[dt.datetime]

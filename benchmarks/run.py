@@ -1,0 +1,21 @@
+"""Run every benchmark and print its figures: ``python -m benchmarks.run``."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import bench_parser
+
+BENCHMARKS = {"parser": bench_parser.run}
+
+
+def main(argv: list[str]) -> None:
+    chosen = argv or list(BENCHMARKS)
+    for name in chosen:
+        if name not in BENCHMARKS:
+            sys.exit(f"unknown benchmark {name!r} (known: {', '.join(BENCHMARKS)})")
+        BENCHMARKS[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

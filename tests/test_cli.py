@@ -1,0 +1,101 @@
+"""The command line: parse, db upgrade, status, and documentation of every command."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import STATE
+
+from scraper.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+BODY = STATE / "transcripts" / "department-press-briefing-july-12-2021.p258592.html"
+FEED = STATE / "feed-replay" / "2021-07-05_09" / "feed-20210706T222222.xml"
+
+
+def invoke(*args: str, env: dict | None = None):
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_parse_json_shape():
+    url = "https://www.state.gov/briefings/department-press-briefing-july-12-2021/"
+    result = invoke("parse", str(BODY), "--url", url)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["url"] == url
+    assert data["kind"] == "press_briefing"
+    assert set(data["turns"][0]) >= {"speaker", "label", "role", "text", "exchange"}
+    assert data["turns"][0]["speaker"] == "Ned Price"
+    assert data["coverage"] == 1.0
+    assert data["exchanges"][0]["turns"]
+
+
+def test_parse_whole_feed_prints_every_item():
+    result = invoke("parse", str(FEED), "--format", "text")
+    assert result.exit_code == 0
+    assert result.output.count("\nkind: ") + result.output.startswith("kind") == 10
+    assert "Department Press Briefing – July 6, 2021" in result.output
+
+
+def test_parse_unreadable_input_is_one_line_exit_1(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "parse", str(tmp_path / "missing.html")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "cannot read" in result.stderr
+    broken = tmp_path / "feed.xml"
+    broken.write_text('<?xml version="1.0"?><rss><channel><item>')
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "parse", str(broken)], capture_output=True, text=True
+    )
+    assert result.returncode == 1 and "not well-formed XML" in result.stderr
+
+
+def test_db_upgrade_and_status(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "BRIEFWATCH_CONFIG": ""}
+    result = invoke("db", "upgrade", env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "briefwatch" / "briefwatch.db").exists()
+    status = json.loads(invoke("status", "--format", "json", env=env).output)
+    assert status["counts"]["briefings"] == 0 and status["last_run"] is None
+    assert status["schema"] == "0001"
+
+
+def test_unreachable_database_is_one_line_exit_1(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[database]\nurl = "postgresql+psycopg://nobody@127.0.0.1:1/x"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(cfg), "status"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("briefwatch: cannot open database")
+    assert "Traceback" not in result.stderr
+
+
+def test_version():
+    assert re.match(r"briefwatch, version \d", invoke("--version").output)
+
+
+def commands(group=cli, prefix=""):
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def test_every_command_has_help_with_example_and_is_in_readme():
+    readme = (ROOT / "README.md").read_text()
+    for name, command in commands():
+        assert command.help and "Example: briefwatch" in command.help, name
+        assert f"briefwatch {name}" in readme, f"README does not mention `briefwatch {name}`"

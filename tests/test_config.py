@@ -1,0 +1,131 @@
+"""Configuration: defaults, the documented file, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from scraper.config import Config, ConfigError, config_from_dict, load_config, mask_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_documented_file_equals_built_in_defaults():
+    assert load_config(ROOT / "config.toml") == dataclasses.replace(
+        config_from_dict({}), path=ROOT / "config.toml"
+    )
+
+
+def test_every_key_is_in_the_documented_file_with_a_comment():
+    text = (ROOT / "config.toml").read_text()
+    data = tomllib.loads(text)
+    cfg = config_from_dict({})
+    for section in ("database", "http", "logging"):
+        fields = {f.name for f in dataclasses.fields(getattr(cfg, section))}
+        assert set(data[section]) == fields, section
+    for name, source in cfg.sources.items():
+        assert set(data["sources"][name]) == {f.name for f in dataclasses.fields(source)}
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if "=" in line and not line.startswith(("#", " ", '"')) and not line.startswith("["):
+            assert lines[i - 1].startswith("#"), f"undocumented key: {line}"
+
+
+BAD = [
+    ({"databse": {}}, "databse: unknown key"),
+    ({"database": {"urll": "x"}}, "database.urll: unknown key"),
+    ({"database": {"url": "mysql://x"}}, "database.url: expected a sqlite"),
+    (
+        {"database": {"busy_timeout_seconds": "5"}},
+        "database.busy_timeout_seconds: expected a number",
+    ),
+    (
+        {"database": {"busy_timeout_seconds": -1}},
+        "database.busy_timeout_seconds: expected a positive",
+    ),
+    ({"http": {"retry_times": 1.5}}, "http.retry_times: expected a whole number"),
+    ({"http": {"retry_times": True}}, "http.retry_times: expected a whole number"),
+    ({"http": {"obey_robots_txt": "yes"}}, "http.obey_robots_txt: expected true or false"),
+    ({"http": {"max_response_bytes": 0}}, "http.max_response_bytes: expected a positive"),
+    ({"http": {"user_agent": " "}}, "http.user_agent: must not be empty"),
+    ({"http": "x"}, "http: expected a table"),
+    ({"logging": {"level": "LOUD"}}, "logging.level: expected DEBUG"),
+    ({"sources": {"nowhere": {}}}, "sources.nowhere: unknown source"),
+    (
+        {"sources": {"state_department": {"feeds": "x"}}},
+        "sources.state_department.feeds: expected a list",
+    ),
+    (
+        {"sources": {"state_department": {"feeds": [1]}}},
+        "sources.state_department.feeds[0]: expected a string",
+    ),
+    ({"sources": {"state_department": {"feeds": ["ftp://x"]}}}, "expected an http(s) URL"),
+    (
+        {"sources": {"state_department": {"kinds": ["memo"]}}},
+        "sources.state_department.kinds: unknown kind 'memo'",
+    ),
+    ({"sources": {"state_department": {"listing_max_pages": 0}}}, "must be >= 1"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD, ids=[m for _, m in BAD])
+def test_bad_values_name_the_key(data, message):
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(data)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_source_override_keeps_other_defaults():
+    cfg = config_from_dict({"sources": {"state_department": {"feeds": ["http://127.0.0.1/f"]}}})
+    src = cfg.sources["state_department"]
+    assert src.feeds == ("http://127.0.0.1/f",)
+    assert src.listing_url == "https://www.state.gov/department-press-briefings/"
+
+
+def test_default_database_is_sqlite_under_xdg_data_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert Config().database_url == f"sqlite:///{tmp_path}/briefwatch/briefwatch.db"
+
+
+def test_mask_url_hides_password():
+    assert mask_url("postgresql+psycopg://u:s3cret@h/db") == "postgresql+psycopg://u:***@h/db"
+
+
+def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_cli_misspelled_key_one_line_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[http]\nuser_agentt = "x"\n')
+    result = run_cli("--config", str(bad), "config", "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"briefwatch: {bad}: http.user_agentt: unknown key "
+        "(expected one of: autothrottle, contact_url, download_delay_seconds, max_response_bytes, "
+        "obey_robots_txt, retry_times, timeout_seconds, user_agent)"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_missing_file_exit_2(tmp_path):
+    result = run_cli("--config", str(tmp_path / "none.toml"), "status")
+    assert result.returncode == 2
+    assert "no such configuration file" in result.stderr
+
+
+def test_config_check_masks_password(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[database]\nurl = "postgresql+psycopg://bw:hunter2@127.0.0.1/x"\n')
+    result = run_cli("--config", str(cfg), "config", "check")
+    assert result.returncode == 0, result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "bw:***@" in result.stdout
