@@ -34,10 +34,12 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -
 
 
 def _register() -> None:
-    from scraper.cli import config_cmd, db, parse, status
+    from scraper.cli import config_cmd, crawl, db, parse, status
 
     for module in (config_cmd, db, parse, status):
         cli.add_command(module.command)
+    cli.add_command(crawl.crawl)
+    cli.add_command(crawl.backfill)
 
 
 _register()

@@ -15,8 +15,8 @@ _NS = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
-# A body shorter than this (in characters of markup) is a teaser, not a whole transcript.
-TEASER_CHARS = 1500
+# WordPress ends an excerpt with one of these; a whole body never does.
+_EXCERPT_ENDINGS = ("[…]", "[&#8230;]", "[&hellip;]", "&hellip;", "…", "...")
 
 
 class FeedError(ValueError):
@@ -31,10 +31,12 @@ class FeedItem:
     creator: str
     published_at: dt.datetime | None
     body: str  # content:encoded, else description
+    full: bool = True  # False when the feed carried only an excerpt
 
     @property
     def is_teaser(self) -> bool:
-        return len(self.body) < TEASER_CHARS or self.body.rstrip().endswith(("[…]", "[&#8230;]"))
+        """Whether the body is an excerpt, so the transcript must come from the detail page."""
+        return not self.full or not self.body.strip()
 
     def meta(self) -> dict[str, object]:
         """What :func:`~scraper.parsing.parse_transcript` takes as ``meta``."""
@@ -62,9 +64,10 @@ def iter_feed(document: bytes | str) -> Iterator[FeedItem]:
         raise FeedError(f"not an RSS feed (root element {getattr(root, 'tag', None)!r})")
     for item in root.iterfind("channel/item"):
         link = clean(item.findtext("link") or "")
-        body = (
-            item.findtext("content:encoded", namespaces=_NS) or item.findtext("description") or ""
-        )
+        content = item.findtext("content:encoded", namespaces=_NS)
+        body = content or item.findtext("description") or ""
+        text = body.strip().removesuffix("</p>").rstrip()
+        full = bool(content) or not text.endswith(_EXCERPT_ENDINGS)
         yield FeedItem(
             title=clean(item.findtext("title") or ""),
             link=link,
@@ -72,6 +75,7 @@ def iter_feed(document: bytes | str) -> Iterator[FeedItem]:
             creator=clean(item.findtext("dc:creator", namespaces=_NS) or ""),
             published_at=_date(item.findtext("pubDate")),
             body=body,
+            full=full,
         )
 
 

@@ -56,6 +56,17 @@ class SourceConfig:
             raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
 
 
+@dataclass(frozen=True)
+class ListingSelectors:
+    """CSS selectors of a source's listing pages (used by the backfill spider)."""
+
+    item: str  # one entry of the listing
+    link: str  # <a> with the entry's title and URL
+    doctype: str  # element naming the kind of document
+    date: str  # element holding the entry's date
+    next_page: str = "page/{n}/"  # appended to the listing URL
+
+
 class Source:
     """One publisher of transcripts. Subclasses set the class attributes below."""
 
@@ -63,6 +74,7 @@ class Source:
     name: ClassVar[str]
     config_class: ClassVar[type[SourceConfig]] = SourceConfig
     defaults: ClassVar[SourceConfig]
+    listing: ClassVar[ListingSelectors | None] = None
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
 
@@ -73,6 +85,14 @@ class Source:
     @classmethod
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
         """The kind of one document (one of :data:`KINDS`)."""
+        raise NotImplementedError
+
+    @classmethod
+    def expects_transcript(cls, title: str, guid: str) -> bool:
+        """Whether an item's title or guid promises a transcript (before its body is read).
+
+        A promised transcript that parses to no turns means the site changed its markup.
+        """
         raise NotImplementedError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from scraper.sources import Source, SourceConfig
+from scraper.sources import ListingSelectors, Source, SourceConfig
 
 _PRESS_BRIEFING = re.compile(r"^\s*department\s+press\s+briefing\b", re.I)
 _TELEPHONIC = re.compile(r"\btelephonic\b|\bteleconference\b", re.I)
@@ -35,6 +35,13 @@ class StateDepartment(Source):
         archive_sitemap_url="https://2021-2025.state.gov/state_briefing-sitemap.xml",
     )
 
+    # Known from public scrapers of the site; no saved copy of a listing page exists.
+    listing = ListingSelectors(
+        item="ul.collection-results li.collection-result",
+        link="a.collection-result__link",
+        doctype="p.collection-result__date",
+        date="div.collection-result-meta span:last-child",
+    )
     # <a id="post-257769-HAITI"></a> before a question; footnote refs share the prefix.
     topic_anchor = re.compile(r"^post-\d+-(?!footnote)([A-Za-z0-9][\w-]*)$")
 
@@ -60,3 +67,13 @@ class StateDepartment(Source):
         if "QUESTION" in labels and _INTERVIEW.search(title):
             return "interview"
         return "remarks"
+
+    @classmethod
+    def expects_transcript(cls, title: str, guid: str) -> bool:
+        return bool(
+            _BRIEFING_GUID.search(guid)
+            or _PRESS_BRIEFING.search(title)
+            or _TELEPHONIC.search(title)
+            or _AVAILABILITY.search(title)
+            or re.search(r"\bbriefing\b|\binterview\b", title, re.I)
+        )

@@ -23,6 +23,7 @@ from scraper.storage.engine import make_engine, write_options
 from scraper.storage.models import (
     AlertRow,
     BriefingRow,
+    CrawlStateRow,
     ExchangeRow,
     FeedStateRow,
     RevisionRow,
@@ -114,6 +115,11 @@ class Storage:
                 )
         return found
 
+    def stored_urls(self) -> set[str]:
+        """Every stored briefing's URL (a crawl skips these pages)."""
+        with self._read() as session:
+            return set(session.scalars(select(BriefingRow.url)))
+
     def counts(self) -> dict[str, int]:
         """Rows per table, for ``briefwatch status``."""
         tables = {
@@ -173,6 +179,21 @@ class Storage:
             if items is not None:
                 row.empty_runs = 0 if items else row.empty_runs + 1
             return row.empty_runs
+
+    # -- crawl state ----------------------------------------------------------------------
+    def crawl_state(self, key: str) -> dict[str, Any] | None:
+        """The value saved under ``key`` (None if never saved)."""
+        with self._read() as session:
+            row = session.get(CrawlStateRow, key)
+            return dict(row.value) if row else None
+
+    def set_crawl_state(self, key: str, value: dict[str, Any]) -> None:
+        with self._write() as session:
+            row = session.get(CrawlStateRow, key)
+            if row is None:
+                session.add(CrawlStateRow(key=key, value=value, updated_at=utcnow()))
+            else:
+                row.value, row.updated_at = value, utcnow()
 
 
 def open_storage(url: str, busy_timeout_seconds: float = 30.0, upgrade: bool = True) -> Storage:

@@ -149,3 +149,12 @@ class FeedStateRow(Base):
     last_status: Mapped[int | None]
     checked_at: Mapped[dt.datetime | None]
     empty_runs: Mapped[int]
+
+
+class CrawlStateRow(Base):
+    """Small named values a crawl keeps between runs (a backfill's resume point)."""
+
+    __tablename__ = "crawl_state"
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime]

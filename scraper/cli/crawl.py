@@ -1,0 +1,78 @@
+"""``briefwatch crawl`` and ``briefwatch backfill``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import click
+
+from scraper.cli.context import RuntimeFailure, UsageFailure
+
+#: Exit code when the site refused us (HTTP 403/429) or nothing could be fetched.
+EXIT_RUN_FAILED = 1
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _sources(app, names: tuple[str, ...]) -> list[str]:
+    known = list(app.config.sources)
+    for name in names:
+        if name not in known:
+            raise UsageFailure(f"--source {name}: unknown source (known: {', '.join(known)})")
+    return list(names)
+
+
+def crawl_once(app, mode: str, sources: list[str], **kwargs):
+    """Run one crawl and turn its outcome into the command's exit status."""
+    from scraper.crawl import run_crawl
+
+    if app.verbosity <= 0:
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    outcome = run_crawl(app.config, app.storage, mode=mode, sources=sources, **kwargs)
+    click.echo(outcome.summary())
+    for notice in outcome.notices:
+        click.echo(f"notice: {notice}", err=True)
+    if outcome.status in ("failed", "blocked"):
+        first = outcome.errors[0] if outcome.errors else outcome.status
+        raise RuntimeFailure(f"run {outcome.status}: {first}")
+    return outcome
+
+
+@click.command("crawl")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.pass_obj
+def crawl(app, sources: tuple[str, ...]) -> None:
+    """Poll the feeds once and store new and edited transcripts.
+
+    An unchanged feed costs one request answered 304. Exit 1 when the site blocked us or
+    nothing could be fetched.
+
+    Example: briefwatch crawl --source state_department
+    """
+    crawl_once(app, "monitor", _sources(app, sources))
+
+
+@click.command("backfill")
+@click.option("--since", callback=_date, help="Only transcripts from this date (YYYY-MM-DD).")
+@click.option("--until", callback=_date, help="Only transcripts up to this date (YYYY-MM-DD).")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--restart", is_flag=True, help="Walk the listing from page 1, not the resume point.")
+@click.pass_obj
+def backfill(app, since, until, sources: tuple[str, ...], restart: bool) -> None:
+    """Walk the listing pages and the archive sitemap and store what is missing.
+
+    Already stored pages are skipped; an interrupted walk resumes where it stopped.
+
+    Example: briefwatch backfill --since 2021-06-01 --until 2021-08-31
+    """
+    if since and until and since > until:
+        raise UsageFailure("--since is after --until")
+    crawl_once(app, "backfill", _sources(app, sources), since=since, until=until, restart=restart)

@@ -1,0 +1,166 @@
+"""Running a crawl: Scrapy settings from the configuration, spider arguments from the database,
+and the run's outcome (status and counts) from the crawl stats, never from an exit code.
+
+One crawl per process: Scrapy's reactor cannot be restarted, so the daemon runs each crawl
+in a fresh subprocess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from scraper.config import Config
+from scraper.pipelines import PIPELINES
+from scraper.spiders import SPIDERS
+from scraper.storage import Storage
+
+logger = logging.getLogger(__name__)
+
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: Stats reported in the runs table, under these names.
+COUNTS = {
+    "feeds_fetched": "briefwatch/feeds_fetched",
+    "feeds_not_modified": "briefwatch/feeds_not_modified",
+    "items_seen": "briefwatch/items_seen",
+    "listing_pages": "briefwatch/listing_pages",
+    "details_fetched": "briefwatch/details_fetched",
+    "skipped_known": "briefwatch/skipped_known",
+    "skipped_kind": "briefwatch/skipped_kind",
+    "new": "briefwatch/new",
+    "updated": "briefwatch/updated",
+    "unchanged": "briefwatch/unchanged",
+    "turns_parsed": "briefwatch/turns_parsed",
+    "parse_warnings": "briefwatch/parse_warnings",
+    "empty_transcripts": "briefwatch/empty_transcripts",
+    "errors": "briefwatch/errors",
+    "blocked": "briefwatch/blocked",
+    "requests": "downloader/request_count",
+}
+
+
+@dataclass
+class RunOutcome:
+    """What one crawl did; ``status`` is ok, partial (some errors), failed or blocked."""
+
+    run_id: int
+    status: str
+    counts: dict[str, int]
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{self.status}: {c['new']} new, {c['updated']} updated, {c['unchanged']} unchanged; "
+            f"{c['feeds_fetched']} feeds fetched, {c['feeds_not_modified']} not modified, "
+            f"{c['details_fetched']} pages fetched, {c['requests']} requests, "
+            f"{c['errors']} errors"
+        )
+
+
+def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
+    """Scrapy settings for one crawl, all taken from the configuration."""
+    http = config.http
+    settings: dict[str, Any] = {
+        "BOT_NAME": "briefwatch",
+        "USER_AGENT": http.effective_user_agent,
+        "ROBOTSTXT_OBEY": http.obey_robots_txt,
+        "ROBOTSTXT_USER_AGENT": http.effective_user_agent,
+        "DOWNLOAD_DELAY": http.download_delay_seconds,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "AUTOTHROTTLE_ENABLED": http.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(http.download_delay_seconds, 1.0),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+        "DOWNLOAD_TIMEOUT": http.timeout_seconds,
+        "RETRY_ENABLED": http.retry_times > 0,
+        "RETRY_TIMES": http.retry_times,
+        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "DOWNLOAD_MAXSIZE": http.max_response_bytes,
+        "DOWNLOAD_WARNSIZE": 0,
+        "REDIRECT_MAX_TIMES": 5,
+        "COOKIES_ENABLED": False,
+        "HTTPCACHE_ENABLED": False,  # its default policy caches forever: new briefings unseen
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_ENABLED": False,  # our own logging configuration applies
+        "ITEM_PIPELINES": PIPELINES,
+        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.CrawlDelayMiddleware": 110},
+        "BRIEFWATCH_DATABASE_URL": config.database_url,
+        "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
+    }
+    if mode == "backfill":
+        settings["EXTENSIONS"] = {"scraper.progress.ProgressExtension": 500}
+    return settings
+
+
+def run_crawl(
+    config: Config,
+    storage: Storage,
+    mode: str = "monitor",
+    sources: list[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    restart: bool = False,
+) -> RunOutcome:
+    """Crawl every enabled source (or those named) and record the run."""
+    chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
+    run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
+    known = storage.stored_urls()
+    process = CrawlerProcess(scrapy_settings(config, mode), install_root_handler=False)
+    crawlers = []
+    for name, source in chosen:
+        kwargs: dict[str, Any] = {
+            "mode": mode,
+            "known_urls": known,
+            "kinds": source.kinds,
+            "since": since,
+            "until": until,
+        }
+        if mode == "monitor":
+            kwargs["feeds"] = list(source.feeds)
+            kwargs["validators"] = {url: storage.feed_validators(url) for url in source.feeds}
+        else:
+            kwargs["listing_url"] = source.listing_url
+            kwargs["sitemap_url"] = source.archive_sitemap_url
+            kwargs["max_pages"] = source.listing_max_pages
+            cursor = storage.crawl_state(f"backfill:{source.listing_url}")
+            if cursor and not cursor.get("complete") and not restart:
+                kwargs["start_page"] = int(cursor["page"]) + 1
+                logger.info("resuming the listing walk at page %d", kwargs["start_page"])
+        crawler = process.create_crawler(SPIDERS[name])
+        crawlers.append(crawler)
+        process.crawl(crawler, **kwargs)
+    process.start()
+    return _finish(storage, run_id, crawlers)
+
+
+def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
+    counts = dict.fromkeys(COUNTS, 0)
+    errors: list[str] = []
+    notices: list[str] = []
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        for name, key in COUNTS.items():
+            counts[name] += int(stats.get(key, 0))
+        spider = crawler.spider
+        errors += getattr(spider, "errors", [])
+        notices += getattr(spider, "notices", [])
+        if stats.get("finish_reason") not in (None, "finished"):
+            errors.append(f"crawl ended early: {stats.get('finish_reason')}")
+    answers = counts["feeds_fetched"] + counts["feeds_not_modified"] + counts["details_fetched"]
+    if counts["blocked"]:
+        status = "blocked"
+    elif errors:
+        status = "partial" if answers else "failed"
+    else:
+        status = "ok"
+    storage.finish_run(
+        run_id, status, counts, [{"error": e} for e in errors] + [{"notice": n} for n in notices]
+    )
+    outcome = RunOutcome(run_id, status, counts, errors, notices)
+    logger.info("run %d %s", run_id, outcome.summary())
+    return outcome

@@ -1,0 +1,37 @@
+"""What spiders yield: plain dataclasses that the pipelines handle, one concern each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scraper.model import Briefing
+
+
+@dataclass
+class BriefingItem:
+    """One parsed transcript (or press release) from a feed item or a detail page."""
+
+    briefing: Briefing
+    #: The item's title or guid promised a transcript: no turns then means the site changed.
+    expected_transcript: bool = False
+
+
+@dataclass
+class FeedPollItem:
+    """The outcome of one conditional GET of a feed, yielded after that feed's items."""
+
+    url: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+    items: int | None  # None for 304 Not Modified
+    error: str | None = None
+
+
+@dataclass
+class CursorItem:
+    """Progress of a backfill walk, saved so an interrupted walk resumes where it was."""
+
+    key: str
+    value: dict[str, Any]

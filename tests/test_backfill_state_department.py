@@ -1,0 +1,196 @@
+"""Backfill crawls of a local mirror of the listing, detail pages and archive sitemap.
+
+No real copy of a listing or detail page exists (see the fixtures' SOURCE-README.md), so these
+pages are BUILT here, to the selectors public scrapers of the site document, around real
+transcript bodies. The bodies are real; only the page around them is made.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import read_body, state_items
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror, Resource
+
+from scraper.parsing.metadata import parse_date
+
+pytestmark = pytest.mark.slow
+
+BRIEFINGS = sorted(
+    (i for i in state_items() if i["title"].startswith("Department Press Briefing")),
+    key=lambda i: parse_date(i["title"]),
+    reverse=True,
+)[:12]
+PER_PAGE = 4
+
+
+def date_of(item: dict):
+    return parse_date(item["title"]) or email.utils.parsedate_to_datetime(item["pubDate"]).date()
+
+
+def path_of(item: dict) -> str:
+    return "/briefings/" + item["link"].rstrip("/").rsplit("/", 1)[-1] + "/"
+
+
+def detail_page(item: dict) -> bytes:
+    """A detail page built to the documented selectors around the item's real body."""
+    body = read_body(item["versions"][-1]["file"])
+    date = date_of(item).strftime("%B %-d, %Y")
+    return (
+        "<!DOCTYPE html><html><head><title>x</title></head><body>"
+        '<section class="featured-content">'
+        f'<h1 class="featured-content__headline">{html.escape(item["title"])}</h1>'
+        '<p class="article-meta doctype-meta">Department Press Briefing</p>'
+        f'<p class="article-meta__publish-date">{date}</p></section>'
+        f'<div class="entry-content">{body}</div></body></html>'
+    ).encode()
+
+
+def listing_page(items: list[dict]) -> bytes:
+    entries = "".join(
+        '<li class="collection-result">'
+        '<p class="collection-result__date">Department Press Briefing</p>'
+        f'<a class="collection-result__link" href="{path_of(i)}">{html.escape(i["title"])}</a>'
+        '<div class="collection-result-meta"><span>Office of the Spokesperson</span>'
+        f"<span>{parse_date(i['title']).strftime('%B %-d, %Y')}</span></div></li>"
+        for i in items
+    )
+    return f'<html><body><ul class="collection-results">{entries}</ul></body></html>'.encode()
+
+
+def build_site(site: Mirror) -> None:
+    pages = [BRIEFINGS[i : i + PER_PAGE] for i in range(0, len(BRIEFINGS), PER_PAGE)]
+    for n, items in enumerate(pages, start=1):
+        path = "/department-press-briefings/" + (f"page/{n}/" if n > 1 else "")
+        site.routes[path] = Resource(listing_page(items))
+    site.routes[f"/department-press-briefings/page/{len(pages) + 1}/"] = Resource(listing_page([]))
+    for item in BRIEFINGS:
+        site.routes[path_of(item)] = Resource(detail_page(item))
+
+
+def config_for(site: Mirror, tmp_path, database_url, **extra):
+    return write_config(
+        tmp_path / "c.toml",
+        database_url,
+        feeds=[],
+        listing_url=site.url("/department-press-briefings/"),
+        archive_sitemap_url="",
+        **extra,
+    )
+
+
+def detail_requests(site: Mirror) -> list[str]:
+    return [r.path for r in site.requests if r.path.startswith("/briefings/")]
+
+
+def test_backfill_stores_every_listed_transcript_once(tmp_path, database_url):
+    with Mirror() as site:
+        build_site(site)
+        config = config_for(site, tmp_path, database_url)
+        result = briefwatch(config, "backfill")
+        assert result.returncode == 0, result.stderr
+        stored = dict(rows(database_url, "SELECT url, kind FROM briefings"))
+        assert len(stored) == 12 and set(stored.values()) == {"press_briefing"}
+        assert sorted(detail_requests(site)) == sorted(path_of(i) for i in BRIEFINGS)
+        (turns,) = rows(database_url, "SELECT count(*) FROM turns")
+        assert turns[0] > 12 * 20
+        # A second backfill walks the listing again but fetches no stored page.
+        before = len(detail_requests(site))
+        assert briefwatch(config, "backfill", "--restart").returncode == 0
+        assert len(detail_requests(site)) == before
+
+
+def test_backfill_since_until(tmp_path, database_url):
+    with Mirror() as site:
+        build_site(site)
+        config = config_for(site, tmp_path, database_url)
+        dates = sorted(parse_date(i["title"]) for i in BRIEFINGS)
+        since, until = dates[3], dates[8]
+        result = briefwatch(config, "backfill", "--since", str(since), "--until", str(until))
+        assert result.returncode == 0, result.stderr
+        stored = {d for (d,) in rows(database_url, "SELECT date FROM briefings")}
+        assert {str(d) for d in stored} == {str(d) for d in dates if since <= d <= until}
+
+
+def test_sitemap_adds_pages_the_listing_lacks(tmp_path, database_url):
+    with Mirror() as site:
+        build_site(site)
+        extra = [i for i in state_items() if i["title"].startswith("Briefing With")][:2]
+        for item in extra:
+            site.routes[path_of(item)] = Resource(detail_page(item))
+        locs = "".join(
+            f"<url><loc>{site.url(path_of(i))}</loc><lastmod>2021-07-01</lastmod></url>"
+            for i in [*extra, BRIEFINGS[0]]
+        )
+        site.routes["/sitemap.xml"] = Resource(
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{locs}</urlset>".encode(),
+            content_type="application/xml",
+        )
+        config = write_config(
+            tmp_path / "c.toml",
+            database_url,
+            feeds=[],
+            listing_url=site.url("/department-press-briefings/"),
+            archive_sitemap_url=site.url("/sitemap.xml"),
+        )
+        assert briefwatch(config, "backfill").returncode == 0
+        (count,) = rows(database_url, "SELECT count(*) FROM briefings")
+        assert count == (14,)
+        assert len(detail_requests(site)) == 14  # BRIEFINGS[0] is named twice, fetched once
+
+
+def test_interrupted_backfill_resumes_without_starting_over(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'b.db'}"
+    with Mirror() as site:
+        build_site(site)
+        config = write_config(
+            tmp_path / "c.toml",
+            database_url,
+            feeds=[],
+            listing_url=site.url("/department-press-briefings/"),
+            archive_sitemap_url="",
+        )
+        text = config.read_text().replace(
+            "download_delay_seconds = 0.0", "download_delay_seconds = 0.4"
+        )
+        config.write_text(text)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if os.path.exists(tmp_path / "b.db"):
+                (n,) = rows(database_url, "SELECT count(*) FROM briefings")
+                if n[0] >= 6:
+                    break
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        (first,) = rows(database_url, "SELECT count(*) FROM briefings")
+        assert 6 <= first[0] < 12
+        (cursor,) = rows(database_url, "SELECT value FROM crawl_state")
+        assert '"complete": false' in cursor[0]
+        fetched_first = len(detail_requests(site))
+        listing_first = [r.path for r in site.requests if "department-press" in r.path]
+
+        result = briefwatch(config, "backfill")
+        assert result.returncode == 0, result.stderr
+        (count,) = rows(database_url, "SELECT count(*) FROM briefings")
+        assert count == (12,)
+        # Stored pages are never fetched again; at most the one in flight at the kill is.
+        assert len(detail_requests(site)) <= 12 + 1
+        assert fetched_first >= 6
+        listing_second = [r.path for r in site.requests if "department-press" in r.path]
+        # The walk resumed after the last finished page instead of at page 1.
+        assert listing_second[len(listing_first)] != "/department-press-briefings/"

@@ -1,0 +1,110 @@
+"""Real Scrapy crawls of a local mirror that serves the site's real feed versions in order."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import STATE
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror, Resource
+
+REPLAY = STATE / "feed-replay" / "2021-07-05_09"
+VERSIONS = json.loads((REPLAY / "versions.json").read_text())
+FEED_PATH = "/rss-feed/press-releases/feed/"
+
+# Read off the 33 feed versions: the items carrying transcripts (bold speaker labels), from
+# the version where each first appears. Everything else in the window is a press release.
+BRIEFING = "https://www.state.gov/?post_type=state_briefing&p="
+PAGE = "https://www.state.gov/?page_id="
+NEW_AT = {
+    0: {PAGE + "256894", PAGE + "256827", PAGE + "256707"},
+    7: {BRIEFING + "257522"},  # Department Press Briefing, July 6 (edited at version 10)
+    12: {BRIEFING + "257769"},
+    20: {BRIEFING + "258028"},
+}
+EDITED_AT = {10: BRIEFING + "257522"}
+
+pytestmark = pytest.mark.slow
+
+
+def feed(version: dict) -> Resource:
+    return Resource(
+        (REPLAY / version["file"]).read_bytes(),
+        content_type="application/rss+xml; charset=UTF-8",
+        last_modified=version["committed_at"],
+    )
+
+
+def test_replay_stores_exactly_the_new_transcripts(tmp_path, database_url):
+    with Mirror() as site:
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        expected: set[str] = set()
+        for index, version in enumerate(VERSIONS):
+            site.routes[FEED_PATH] = feed(version)
+            before = len(site.requests)
+            result = briefwatch(config, "crawl")
+            assert result.returncode == 0, result.stderr
+            expected |= NEW_AT.get(index, set())
+            stored = {g for (g,) in rows(database_url, "SELECT guid FROM briefings")}
+            assert stored == expected, f"after version {index} ({version['file']})"
+            paths = [r.path for r in site.requests[before:]]
+            assert paths.count(FEED_PATH) == 1, paths
+            assert set(paths) <= {FEED_PATH, "/robots.txt"}, paths
+            if index in EDITED_AT:
+                (revisions,) = rows(
+                    database_url,
+                    "SELECT count(*) FROM revisions JOIN briefings ON briefings.id = "
+                    f"revisions.briefing_id WHERE guid = '{EDITED_AT[index]}'",
+                )
+                assert revisions == (2,)
+        (count,) = rows(database_url, "SELECT count(*) FROM revisions")
+        assert count == (len(expected) + len(EDITED_AT),)
+        kinds = dict(rows(database_url, "SELECT guid, kind FROM briefings"))
+        assert kinds[BRIEFING + "257522"] == "press_briefing"
+        assert "press_release" not in kinds.values()
+
+
+def test_unchanged_feed_costs_one_304_and_writes_nothing(tmp_path, database_url):
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        assert briefwatch(config, "crawl").returncode == 0
+        snapshot = rows(database_url, "SELECT id, content_hash, last_seen FROM briefings")
+        before = len(site.requests)
+        result = briefwatch(config, "crawl")
+        assert result.returncode == 0, result.stderr
+        polls = [r for r in site.requests[before:] if r.path == FEED_PATH]
+        assert [p.status for p in polls] == [304]
+        assert polls[0].headers.get("If-None-Match") == site.routes[FEED_PATH].etag
+        assert rows(database_url, "SELECT id, content_hash, last_seen FROM briefings") == snapshot
+        runs = rows(database_url, "SELECT status, counts FROM runs ORDER BY id")
+        assert [r[0] for r in runs] == ["ok", "ok"]
+        assert '"feeds_not_modified": 1' in str(runs[-1][1]).replace("'", '"')
+
+
+def test_blocked_by_the_site_is_reported_and_exits_1(tmp_path, database_url):
+    with Mirror() as site:
+        site.routes[FEED_PATH] = Resource(b"denied", status=403)
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        result = briefwatch(config, "crawl")
+        assert result.returncode == 1
+        assert "blocked by the site (HTTP 403)" in result.stderr
+        assert "user_agent" in result.stderr
+        assert rows(database_url, "SELECT status FROM runs") == [("blocked",)]
+
+
+def test_connection_refused_is_a_failed_run(tmp_path, database_url):
+    config = write_config(tmp_path / "c.toml", database_url, feeds=["http://127.0.0.1:1/feed/"])
+    result = briefwatch(config, "crawl")
+    assert result.returncode == 1, result.stdout
+    assert rows(database_url, "SELECT status FROM runs") == [("failed",)]
+
+
+def test_robots_txt_is_obeyed(tmp_path, database_url):
+    with Mirror(robots="User-agent: *\nDisallow: /rss-feed/\n") as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        briefwatch(config, "crawl")
+        assert [r.path for r in site.requests] == ["/robots.txt"]
+        assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
