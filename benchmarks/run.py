@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_parser
+from benchmarks import bench_crawl, bench_parser
 
-BENCHMARKS = {"parser": bench_parser.run}
+BENCHMARKS = {"parser": bench_parser.run, "crawl": bench_crawl.run}
 
 
 def main(argv: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -31,6 +32,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     status: int
+    at: float  # time.monotonic() when answered
 
 
 class Mirror:
@@ -58,7 +60,9 @@ class Mirror:
                         "Last-Modified": resource.last_modified,
                         **resource.headers,
                     }
-                mirror.requests.append(Seen("GET", self.path, dict(self.headers), status))
+                mirror.requests.append(
+                    Seen("GET", self.path, dict(self.headers), status, time.monotonic())
+                )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)

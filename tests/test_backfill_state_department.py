@@ -1,14 +1,11 @@
 """Backfill crawls of a local mirror of the listing, detail pages and archive sitemap.
 
-No real copy of a listing or detail page exists (see the fixtures' SOURCE-README.md), so these
-pages are BUILT here, to the selectors public scrapers of the site document, around real
-transcript bodies. The bodies are real; only the page around them is made.
+The listing and detail pages are BUILT (``site_pages.py`` says why) around real bodies.
 """
 
 from __future__ import annotations
 
 import email.utils
-import html
 import os
 import signal
 import subprocess
@@ -19,6 +16,7 @@ import pytest
 from conftest import read_body, state_items
 from crawling import briefwatch, rows, write_config
 from mirror import Mirror, Resource
+from site_pages import Entry, detail_page, serve_archive
 
 from scraper.parsing.metadata import parse_date
 
@@ -40,40 +38,14 @@ def path_of(item: dict) -> str:
     return "/briefings/" + item["link"].rstrip("/").rsplit("/", 1)[-1] + "/"
 
 
-def detail_page(item: dict) -> bytes:
-    """A detail page built to the documented selectors around the item's real body."""
-    body = read_body(item["versions"][-1]["file"])
-    date = date_of(item).strftime("%B %-d, %Y")
-    return (
-        "<!DOCTYPE html><html><head><title>x</title></head><body>"
-        '<section class="featured-content">'
-        f'<h1 class="featured-content__headline">{html.escape(item["title"])}</h1>'
-        '<p class="article-meta doctype-meta">Department Press Briefing</p>'
-        f'<p class="article-meta__publish-date">{date}</p></section>'
-        f'<div class="entry-content">{body}</div></body></html>'
-    ).encode()
-
-
-def listing_page(items: list[dict]) -> bytes:
-    entries = "".join(
-        '<li class="collection-result">'
-        '<p class="collection-result__date">Department Press Briefing</p>'
-        f'<a class="collection-result__link" href="{path_of(i)}">{html.escape(i["title"])}</a>'
-        '<div class="collection-result-meta"><span>Office of the Spokesperson</span>'
-        f"<span>{parse_date(i['title']).strftime('%B %-d, %Y')}</span></div></li>"
-        for i in items
+def entry(item: dict) -> Entry:
+    return Entry(
+        path_of(item), item["title"], date_of(item), read_body(item["versions"][-1]["file"])
     )
-    return f'<html><body><ul class="collection-results">{entries}</ul></body></html>'.encode()
 
 
 def build_site(site: Mirror) -> None:
-    pages = [BRIEFINGS[i : i + PER_PAGE] for i in range(0, len(BRIEFINGS), PER_PAGE)]
-    for n, items in enumerate(pages, start=1):
-        path = "/department-press-briefings/" + (f"page/{n}/" if n > 1 else "")
-        site.routes[path] = Resource(listing_page(items))
-    site.routes[f"/department-press-briefings/page/{len(pages) + 1}/"] = Resource(listing_page([]))
-    for item in BRIEFINGS:
-        site.routes[path_of(item)] = Resource(detail_page(item))
+    serve_archive(site, [entry(i) for i in BRIEFINGS], PER_PAGE)
 
 
 def config_for(site: Mirror, tmp_path, database_url, **extra):
@@ -125,7 +97,7 @@ def test_sitemap_adds_pages_the_listing_lacks(tmp_path, database_url):
         build_site(site)
         extra = [i for i in state_items() if i["title"].startswith("Briefing With")][:2]
         for item in extra:
-            site.routes[path_of(item)] = Resource(detail_page(item))
+            site.routes[path_of(item)] = Resource(detail_page(entry(item)))
         locs = "".join(
             f"<url><loc>{site.url(path_of(i))}</loc><lastmod>2021-07-01</lastmod></url>"
             for i in [*extra, BRIEFINGS[0]]
