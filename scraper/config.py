@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scraper.alerts.config import AlertsConfig
 from scraper.sources import SOURCES, SourceConfig
+from scraper.watch.config import WatchConfig
 
 CONFIG_ENV = "BRIEFWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -88,13 +90,30 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    watch: tuple[WatchConfig, ...] = ()
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)
     #: The file this was read from (None for pure defaults).
     path: Path | None = None
 
+    def __deepcopy__(self, memo: dict) -> Config:
+        return self  # immutable all the way down (Scrapy deep-copies its settings)
+
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{default_sqlite_path()}"
+
+    def validate(self, where: str) -> None:
+        names = [w.name for w in self.watch]
+        for i, watch in enumerate(self.watch):
+            if watch.name in names[:i]:
+                raise ConfigError(f"watch[{i}] ({watch.name!r}): name used by another watch")
+            for channel in watch.channels:
+                if channel not in self.alerts.channel_names():
+                    raise ConfigError(
+                        f"watch[{i}] ({watch.name!r}).channels: unknown channel {channel!r} "
+                        f"(known: {', '.join(self.alerts.channel_names())})"
+                    )
 
     def enabled_sources(self) -> list[tuple[str, SourceConfig]]:
         return [(name, src) for name, src in self.sources.items() if src.enabled]
@@ -150,7 +169,9 @@ def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Confi
     for unknown in sorted(set(sources_data) - set(SOURCES)):
         raise ConfigError(f"sources.{unknown}: unknown source (known: {', '.join(SOURCES)})")
     config = _build(Config, data, "", None, skip={"sources", "path"})
-    return dataclasses.replace(config, sources=types.MappingProxyType(sources), path=path)
+    config = dataclasses.replace(config, sources=types.MappingProxyType(sources), path=path)
+    config.validate("")
+    return config
 
 
 def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[str] = frozenset()):
@@ -176,7 +197,7 @@ def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[
             values[name] = getattr(base, name)
     obj = cls(**values)
     validate = getattr(obj, "validate", None)
-    if validate:
+    if validate and cls is not Config:  # Config validates once sources are in place
         validate(where or cls.__name__.lower())
     return obj
 
@@ -187,6 +208,11 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
         (item,) = typing.get_args(hint)[:1]
         if not isinstance(value, list):
             raise ConfigError(f"{key}: expected a list, got {_describe(value)}")
+        if dataclasses.is_dataclass(item):  # an array of tables, such as [[watch]]
+            for i, v in enumerate(value):
+                if not isinstance(v, dict):
+                    raise ConfigError(f"{key}[{i}]: expected a table")
+            return tuple(_build(item, v, f"{key}[{i}]", None) for i, v in enumerate(value))
         return tuple(_coerce(v, item, f"{key}[{i}]") for i, v in enumerate(value))
     if hint is bool:
         if not isinstance(value, bool):
@@ -223,6 +249,7 @@ def masked(config: Config) -> dict[str, Any]:
         if dataclasses.is_dataclass(getattr(config, f.name))
     }
     data["sources"] = {k: dataclasses.asdict(v) for k, v in config.sources.items()}
+    data["watch"] = [dataclasses.asdict(w) for w in config.watch]
     data["database"]["url"] = mask_url(config.database_url)
     data["path"] = str(config.path) if config.path else None
     return data

@@ -14,6 +14,8 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from scraper.alerts.deliver import enabled_channels
+from scraper.alerts.plan import notice_payload
 from scraper.config import Config
 from scraper.pipelines import PIPELINES
 from scraper.spiders import SPIDERS
@@ -37,6 +39,8 @@ COUNTS = {
     "turns_parsed": "briefwatch/turns_parsed",
     "parse_warnings": "briefwatch/parse_warnings",
     "empty_transcripts": "briefwatch/empty_transcripts",
+    "watch_hits": "briefwatch/watch_hits",
+    "alerts_queued": "briefwatch/alerts_queued",
     "errors": "briefwatch/errors",
     "blocked": "briefwatch/blocked",
     "requests": "downloader/request_count",
@@ -89,6 +93,7 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "LOG_ENABLED": False,  # our own logging configuration applies
         "ITEM_PIPELINES": PIPELINES,
         "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.CrawlDelayMiddleware": 110},
+        "BRIEFWATCH_CONFIG": config,
         "BRIEFWATCH_DATABASE_URL": config.database_url,
         "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
     }
@@ -135,7 +140,11 @@ def run_crawl(
         crawlers.append(crawler)
         process.crawl(crawler, **kwargs)
     process.start()
-    return _finish(storage, run_id, crawlers)
+    outcome = _finish(storage, run_id, crawlers)
+    channels = list(enabled_channels(config))
+    for notice in outcome.notices:
+        storage.queue_notice(channels, notice_payload(notice))
+    return outcome
 
 
 def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scraper.model import Briefing
@@ -15,6 +15,9 @@ class BriefingItem:
     briefing: Briefing
     #: The item's title or guid promised a transcript: no turns then means the site changed.
     expected_transcript: bool = False
+    #: Set by the flag pipeline: watch hits and the alerts they call for.
+    hits: list[Any] = field(default_factory=list)
+    drafts: list[Any] = field(default_factory=list)
 
 
 @dataclass

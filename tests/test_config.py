@@ -30,6 +30,11 @@ def test_every_key_is_in_the_documented_file_with_a_comment():
         assert set(data[section]) == fields, section
     for name, source in cfg.sources.items():
         assert set(data["sources"][name]) == {f.name for f in dataclasses.fields(source)}
+    alerts = {f.name for f in dataclasses.fields(cfg.alerts)}
+    assert set(data["alerts"]) == alerts
+    for channel in cfg.alerts.channel_names():
+        fields = {f.name for f in dataclasses.fields(getattr(cfg.alerts, channel))}
+        assert set(data["alerts"][channel]) == fields, channel
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if "=" in line and not line.startswith(("#", " ", '"')) and not line.startswith("["):
@@ -70,6 +75,28 @@ BAD = [
         "sources.state_department.kinds: unknown kind 'memo'",
     ),
     ({"sources": {"state_department": {"listing_max_pages": 0}}}, "must be >= 1"),
+    ({"alerts": {"max_chars": 5}}, "alerts.max_chars: expected at least 40"),
+    ({"alerts": {"digest_times": ["8am"]}}, "alerts.digest_times: expected HH:MM"),
+    ({"alerts": {"timezone": "Mars/Olympus"}}, "alerts.timezone: unknown time zone"),
+    ({"alerts": {"email": {"security": "tls"}}}, "alerts.email.security: expected starttls"),
+    ({"alerts": {"email": {"enabled": True}}}, "alerts.email.recipients: an enabled email"),
+    ({"alerts": {"email": {"recipients": ["nobody"]}}}, "not an email address: 'nobody'"),
+    ({"alerts": {"log": {"mode": "hourly"}}}, "alerts.log.mode: expected one of immediate"),
+    ({"watch": {"name": "x"}}, "watch: expected a list"),
+    ({"watch": [{"terms": ["x"]}]}, "watch[0].name: every watch needs a name"),
+    ({"watch": [{"name": "x"}]}, "watch[0] ('x'): give terms, regex, any_of or all_of"),
+    (
+        {"watch": [{"name": "x", "regex": ["("]}]},
+        "watch[0] ('x').regex: invalid regular expression",
+    ),
+    ({"watch": [{"name": "x", "terms": ["a"], "scope": "page"}]}, "watch[0] ('x').scope: expected"),
+    ({"watch": [{"name": "x", "terms": ["a"], "said_by": "me"}]}, "watch[0] ('x').said_by"),
+    ({"watch": [{"name": "x", "terms": [""]}]}, "watch[0] ('x'): empty term"),
+    ({"watch": [{"name": "x", "terms": ["a"], "channels": ["sms"]}]}, "unknown channel 'sms'"),
+    (
+        {"watch": [{"name": "x", "terms": ["a"]}, {"name": "x", "terms": ["b"]}]},
+        "watch[1] ('x'): name used",
+    ),
 ]
 
 

@@ -34,12 +34,12 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -
 
 
 def _register() -> None:
-    from scraper.cli import config_cmd, crawl, db, parse, status
+    from scraper.cli import alerts, config_cmd, crawl, db, parse, status, watch
 
-    for module in (config_cmd, db, parse, status):
+    for module in (alerts, config_cmd, db, parse, status, watch):
         cli.add_command(module.command)
-    cli.add_command(crawl.crawl)
-    cli.add_command(crawl.backfill)
+    for extra in (crawl.crawl, crawl.backfill, crawl.run, watch.rematch):
+        cli.add_command(extra)
 
 
 _register()

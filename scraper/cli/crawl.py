@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.dates import date_option
 
 #: Exit code when the site refused us (HTTP 403/429) or nothing could be fetched.
 EXIT_RUN_FAILED = 1
-
-
-def _date(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
 def _sources(app, names: tuple[str, ...]) -> list[str]:
@@ -61,8 +52,8 @@ def crawl(app, sources: tuple[str, ...]) -> None:
 
 
 @click.command("backfill")
-@click.option("--since", callback=_date, help="Only transcripts from this date (YYYY-MM-DD).")
-@click.option("--until", callback=_date, help="Only transcripts up to this date (YYYY-MM-DD).")
+@date_option("--since", help="Only transcripts from this date (YYYY-MM-DD).")
+@date_option("--until", help="Only transcripts up to this date (YYYY-MM-DD).")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option("--restart", is_flag=True, help="Walk the listing from page 1, not the resume point.")
 @click.pass_obj
@@ -76,3 +67,30 @@ def backfill(app, since, until, sources: tuple[str, ...], restart: bool) -> None
     if since and until and since > until:
         raise UsageFailure("--since is after --until")
     crawl_once(app, "backfill", _sources(app, sources), since=since, until=until, restart=restart)
+
+
+@click.command("run")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.pass_obj
+def run(app, sources: tuple[str, ...]) -> None:
+    """The scheduled job: poll the feeds, store and flag, then send pending alerts.
+
+    Alerts are sent even when the crawl fails (they may be pending from earlier runs).
+    Exit 1 when the crawl failed or was blocked, or an alert could not be delivered (it
+    stays queued and is retried with backoff).
+
+    Example: briefwatch run
+    """
+    from scraper.alerts.deliver import deliver
+
+    failure = None
+    try:
+        crawl_once(app, "monitor", _sources(app, sources))
+    except RuntimeFailure as exc:
+        failure = exc
+    report = deliver(app.storage, app.config, "immediate")
+    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    if failure:
+        raise failure
+    if report.failed:
+        raise RuntimeFailure(f"alert delivery failed, will retry: {report.errors[0]}")

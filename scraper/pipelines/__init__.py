@@ -12,6 +12,7 @@ from scraper.storage import Storage, open_storage
 PIPELINES = {
     "scraper.pipelines.health.HealthPipeline": 100,
     "scraper.pipelines.kinds.KindFilterPipeline": 200,
+    "scraper.pipelines.flag.FlagPipeline": 250,
     "scraper.pipelines.store.StorePipeline": 300,
     "scraper.pipelines.feed_state.FeedStatePipeline": 800,
     "scraper.pipelines.cursor.CursorPipeline": 900,

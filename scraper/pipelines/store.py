@@ -1,4 +1,5 @@
-"""Store each briefing (one transaction: briefing, revision, turns, exchanges)."""
+"""Store each briefing: one transaction for the briefing, its revision, turns, exchanges,
+watch matches and queued alerts, so a crash can neither lose nor duplicate an alert."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.storage = crawl_storage(crawler)
+        self.alert_on_update = crawler.settings["BRIEFWATCH_CONFIG"].alerts.alert_on_update
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -24,8 +26,14 @@ class StorePipeline:
     def process_item(self, item):
         if not isinstance(item, BriefingItem):
             return item
-        result = self.storage.save_briefing(item.briefing)
+        result = self.storage.save_briefing(
+            item.briefing,
+            hits=item.hits,
+            drafts=item.drafts,
+            alert_on_update=self.alert_on_update,
+        )
         self.crawler.stats.inc_value(f"briefwatch/{result.status}")
+        self.crawler.stats.inc_value("briefwatch/alerts_queued", result.alerts_queued)
         if result.status != "unchanged":
             logger.info(
                 "%s briefing %d (revision %d): %s",

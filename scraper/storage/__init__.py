@@ -7,7 +7,7 @@ managed by Alembic; a database that is behind is brought up to date when it is o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing
-from scraper.storage import migrate
-from scraper.storage.briefings import SaveResult, save_briefing
+from scraper.storage import migrate, outbox
+from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.models import (
     AlertRow,
@@ -30,9 +30,10 @@ from scraper.storage.models import (
     TurnRow,
     WatchMatchRow,
 )
+from scraper.storage.outbox import QueuedAlert
 from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
 
-__all__ = ["Storage", "StorageError", "SaveResult", "RunInfo", "open_storage"]
+__all__ = ["Storage", "StorageError", "SaveResult", "RunInfo", "QueuedAlert", "open_storage"]
 
 StorageError = SQLAlchemyError
 
@@ -99,10 +100,80 @@ class Storage:
         return problems
 
     # -- briefings ------------------------------------------------------------------------
-    def save_briefing(self, briefing: Briefing, now: dt.datetime | None = None) -> SaveResult:
-        """Store one parsed briefing in one transaction (see :func:`save_briefing`)."""
+    def save_briefing(
+        self,
+        briefing: Briefing,
+        now: dt.datetime | None = None,
+        hits: Sequence[Any] = (),
+        drafts: Sequence[Any] = (),
+        alert_on_update: bool = True,
+    ) -> SaveResult:
+        """Store one parsed briefing with its watch matches and alerts, in one transaction."""
         with self._write() as session:
-            return save_briefing(session, briefing, now or utcnow())
+            return save_briefing(session, briefing, now or utcnow(), hits, drafts, alert_on_update)
+
+    def iter_briefings(
+        self, since: dt.date | None = None, until: dt.date | None = None, batch: int = 200
+    ) -> Iterator[tuple[int, Briefing]]:
+        """Stored briefings, oldest first, read in batches (the archive never sits in memory)."""
+        last_id = 0
+        while True:
+            with self._read() as session:
+                query = select(BriefingRow).where(BriefingRow.id > last_id)
+                if since:
+                    query = query.where(BriefingRow.date >= since)
+                if until:
+                    query = query.where(BriefingRow.date <= until)
+                rows = session.scalars(query.order_by(BriefingRow.id).limit(batch)).all()
+                loaded = [(row.id, load_briefing(row)) for row in rows]
+            if not loaded:
+                return
+            yield from loaded
+            last_id = loaded[-1][0]
+
+    def rematch(
+        self,
+        briefing_id: int,
+        url: str,
+        hits: Sequence[Any],
+        drafts: Sequence[Any] = (),
+        alert_on_update: bool = True,
+    ) -> int:
+        """Replace one briefing's matches; queue ``drafts`` (if any). Returns alerts queued."""
+        now = utcnow()
+        with self._write() as session:
+            replace_matches(session, briefing_id, hits, now)
+            return outbox.enqueue(session, list(drafts), briefing_id, url, now, alert_on_update)
+
+    # -- alerts ---------------------------------------------------------------------------
+    def queue_notice(self, channels: list[str], payload: dict[str, Any]) -> int:
+        with self._write() as session:
+            return outbox.enqueue_notice(session, channels, payload, utcnow())
+
+    def claim_alerts(
+        self, channels: list[str], stale_after: dt.timedelta = dt.timedelta(minutes=15)
+    ) -> list[QueuedAlert]:
+        """Take the due alerts of ``channels`` for sending (no other sender will get them)."""
+        with self._write() as session:
+            return outbox.claim_due(session, channels, utcnow(), stale_after)
+
+    def mark_sent(self, ids: list[int]) -> None:
+        with self._write() as session:
+            outbox.mark_sent(session, ids, utcnow())
+
+    def mark_failed(
+        self, ids: list[int], error: str, base: float, cap: float, max_attempts: int
+    ) -> None:
+        with self._write() as session:
+            outbox.mark_failed(session, ids, error, utcnow(), base, cap, max_attempts)
+
+    def list_alerts(self, status: str | None = None, limit: int = 50) -> list[QueuedAlert]:
+        with self._read() as session:
+            return outbox.list_alerts(session, status, limit)
+
+    def retry_alerts(self, ids: list[int] | None = None) -> int:
+        with self._write() as session:
+            return outbox.retry(session, ids, utcnow())
 
     def known_urls(self, urls: list[str]) -> set[str]:
         """Which of ``urls`` are stored already."""

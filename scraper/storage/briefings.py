@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from scraper.model import Briefing, Turn
+from scraper.alerts.plan import AlertDraft
+from scraper.model import Briefing, Exchange, Turn
 from scraper.sources import get_source
 from scraper.storage.models import (
     BriefingRow,
@@ -17,7 +20,10 @@ from scraper.storage.models import (
     RevisionRow,
     SourceRow,
     TurnRow,
+    WatchMatchRow,
 )
+from scraper.storage.outbox import enqueue
+from scraper.watch.matcher import Hit
 
 
 @dataclass(frozen=True)
@@ -28,14 +34,54 @@ class SaveResult:
     briefing_id: int
     revision: int
     changes: dict[str, int]
+    alerts_queued: int = 0
 
 
-def save_briefing(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
-    """Store ``briefing`` in the caller's transaction.
+def save_briefing(
+    session: Session,
+    briefing: Briefing,
+    now: dt.datetime,
+    hits: Sequence[Hit] = (),
+    drafts: Sequence[AlertDraft] = (),
+    alert_on_update: bool = True,
+) -> SaveResult:
+    """Store ``briefing``, its watch matches and its alerts in the caller's transaction.
 
     The same text again changes nothing but ``last_seen``; a new text becomes a new revision
-    whose turns replace the old ones; a text seen before (a stale copy) is ignored.
+    whose turns and matches replace the old ones, and alerts only for passages not alerted
+    before; a text seen before (a stale copy) is ignored.
     """
+    result = _save(session, briefing, now)
+    if result.status == "unchanged":
+        return result
+    replace_matches(session, result.briefing_id, hits, now)
+    queued = enqueue(session, list(drafts), result.briefing_id, briefing.url, now, alert_on_update)
+    return dataclasses.replace(result, alerts_queued=queued)
+
+
+def replace_matches(
+    session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
+) -> None:
+    """Make the stored watch matches of one briefing exactly ``hits``."""
+    session.execute(delete(WatchMatchRow).where(WatchMatchRow.briefing_id == briefing_id))
+    session.add_all(
+        WatchMatchRow(
+            watch=m.watch,
+            briefing_id=briefing_id,
+            turn_ordinal=m.turn,
+            exchange=m.exchange,
+            start=m.start,
+            end=m.end,
+            term=m.term,
+            snippet=m.snippet,
+            created_at=now,
+        )
+        for hit in hits
+        for m in hit.matches
+    )
+
+
+def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if not briefing.url:
         raise ValueError("a briefing needs a URL to be stored")
     if session.get_bind().dialect.name == "postgresql":
@@ -166,3 +212,32 @@ def _naive_utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or value.tzinfo is None:
         return value
     return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def load_briefing(row: BriefingRow) -> Briefing:
+    """A stored briefing as the parser would have produced it (without its body)."""
+    return Briefing(
+        title=row.title,
+        url=row.url,
+        guid=row.guid,
+        kind=row.kind,
+        date=row.date,
+        published_at=row.published_at,
+        speakers_of_record=tuple(row.speakers),
+        location=row.location,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        topics=tuple(row.topics),
+        turns=tuple(
+            Turn(t.ordinal, t.label, t.speaker, t.role, t.text, t.topic, t.paragraphs, t.exchange)
+            for t in row.turns
+        ),
+        exchanges=tuple(
+            Exchange(e.ordinal, tuple(e.question_turns), tuple(e.answer_turns), e.topic)
+            for e in row.exchanges
+        ),
+        coverage=row.coverage,
+        warnings=tuple(row.warnings),
+        content_hash=row.content_hash,
+        parser_version=row.parser_version,
+    )

@@ -113,19 +113,25 @@ class AlertRow(Base):
     """The outbox: one row per alert and channel; ``alert_key`` makes re-sending impossible."""
 
     __tablename__ = "alert_outbox"
-    __table_args__ = (Index("ix_alert_outbox_status", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_alert_outbox_status", "status", "next_attempt_at"),
+        Index("ix_alert_outbox_lookup", "channel", "watch", "briefing_id", "unit"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_key: Mapped[str] = mapped_column(String(400), unique=True)
     channel: Mapped[str] = mapped_column(String(40))
     watch: Mapped[str] = mapped_column(String(200))
     briefing_id: Mapped[int | None] = mapped_column(ForeignKey("briefings.id", ondelete="SET NULL"))
+    unit: Mapped[str] = mapped_column(String(40), server_default="")
     payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20))  # pending | sent | failed
+    #: pending | sending (claimed by a sender) | sent | failed | suppressed
+    status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     next_attempt_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
+    claimed_at: Mapped[dt.datetime | None]
 
 
 class RunRow(Base):

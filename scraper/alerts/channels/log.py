@@ -1,0 +1,45 @@
+"""The ``log`` channel: one structured log line per match."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from scraper.alerts.channels import Channel
+from scraper.alerts.render import one_line
+
+logger = logging.getLogger("briefwatch.alerts")
+
+
+class LogChannel(Channel):
+    """Writes one line per match to the log (stderr): on by default, needs no setup."""
+
+    kind = "log"
+
+    def send(self, alerts: Sequence[Any]) -> None:
+        for alert in alerts:
+            p = alert.payload
+            if p["type"] == "notice":
+                logger.warning("operator notice: %s", one_line(p["text"], 500))
+                continue
+            b = p["briefing"]
+            for turn in p["turns"]:
+                for start, end, term in turn["matches"]:
+                    text = turn["text"]
+                    snippet = text[max(0, start - 80) : end + 80]
+                    logger.info(
+                        "alert watch=%s date=%s briefing=%r exchange=%s speaker=%r role=%s "
+                        "term=%r match=%r snippet=%r url=%s update=%s",
+                        p["watch"],
+                        b["date"],
+                        one_line(b["title"]),
+                        p["exchange"],
+                        turn["speaker"],
+                        turn["role"],
+                        term,
+                        text[start:end],
+                        one_line(snippet, 240),
+                        b["url"],
+                        bool(p.get("update")),
+                    )

@@ -1,0 +1,77 @@
+"""Turning watch hits into alert drafts: pure, so the same hits always give the same drafts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scraper.model import Briefing
+from scraper.watch.config import WatchConfig
+from scraper.watch.matcher import Hit
+
+NOTICE_WATCH = "__operator__"
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    watch: str
+    unit: str
+    #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
+    passage_hash: str
+    channels: tuple[str, ...]
+    payload: dict[str, Any]
+
+
+def draft_alerts(
+    briefing: Briefing,
+    hits: Iterable[Hit],
+    watches: Mapping[str, WatchConfig],
+    enabled_channels: Iterable[str],
+) -> list[AlertDraft]:
+    """One draft per hit, addressed to the watch's channels that are enabled."""
+    enabled = tuple(enabled_channels)
+    turns = {t.ordinal: t for t in briefing.turns}
+    drafts = []
+    for hit in hits:
+        watch = watches[hit.watch]
+        channels = tuple(c for c in (watch.channels or enabled) if c in enabled)
+        if not channels:
+            continue
+        shown = [turns[o] for o in hit.turns]
+        passage = "\n".join(f"{t.speaker}: {t.text}" for t in shown)
+        spans: dict[int, list[list[Any]]] = {}
+        for m in hit.matches:
+            spans.setdefault(m.turn, []).append([m.start, m.end, m.term])
+        payload = {
+            "type": "match",
+            "watch": hit.watch,
+            "briefing": {
+                "title": briefing.title,
+                "url": briefing.url,
+                "date": briefing.date.isoformat() if briefing.date else None,
+                "kind": briefing.kind,
+            },
+            "unit": hit.unit,
+            "exchange": hit.exchange,
+            "terms": sorted({m.term for m in hit.matches}, key=str.lower),
+            "turns": [
+                {
+                    "ordinal": t.ordinal,
+                    "speaker": t.speaker,
+                    "role": t.role,
+                    "text": t.text,
+                    "matches": spans.get(t.ordinal, []),
+                }
+                for t in shown
+            ],
+        }
+        digest = hashlib.sha256(passage.encode("utf-8")).hexdigest()[:20]
+        drafts.append(AlertDraft(hit.watch, hit.unit, digest, channels, payload))
+    return drafts
+
+
+def notice_payload(text: str) -> dict[str, Any]:
+    """The payload of an alert to the operator (the site changed, a feed went empty)."""
+    return {"type": "notice", "watch": NOTICE_WATCH, "text": text}

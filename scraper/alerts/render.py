@@ -1,0 +1,117 @@
+"""Rendering alerts as text and HTML: the exchange, speakers named, matched terms marked,
+long turns trimmed around the match with an ellipsis."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+ELLIPSIS = "…"
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Safe for a mail header or a log line: no CR/LF, bounded length."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + ELLIPSIS
+
+
+def window(text: str, spans: Sequence[Sequence[Any]], max_chars: int) -> tuple[int, int]:
+    """The part of ``text`` to show: all of it if short, else max_chars around the first match."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    if spans:
+        first_start, first_end = int(spans[0][0]), int(spans[0][1])
+        start = max(0, first_start - (max_chars - (first_end - first_start)) // 3)
+    else:
+        start = 0
+    end = min(len(text), start + max_chars)
+    start = max(0, end - max_chars)
+    if start > 0:
+        space = text.find(" ", start, start + 30)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", end - 30, end)
+        end = space if space > start else end
+    return start, end
+
+
+def segments(turn: dict[str, Any], max_chars: int) -> list[tuple[str, bool]]:
+    """The shown text of one turn as (text, is_match) pieces, with ellipses where cut."""
+    text = turn["text"]
+    spans = sorted((int(s), int(e)) for s, e, _ in turn.get("matches", []))
+    start, end = window(text, turn.get("matches", []), max_chars)
+    pieces: list[tuple[str, bool]] = [(ELLIPSIS, False)] if start > 0 else []
+    cursor = start
+    for s, e in spans:
+        s, e = max(s, cursor), min(e, end)
+        if s >= e:
+            continue
+        pieces += [(text[cursor:s], False), (text[s:e], True)]
+        cursor = e
+    pieces.append((text[cursor:end], False))
+    if end < len(text):
+        pieces.append((ELLIPSIS, False))
+    return [(p, m) for p, m in pieces if p]
+
+
+def subject(alerts: Sequence[Any]) -> str:
+    payloads = [a.payload for a in alerts]
+    if all(p["type"] == "notice" for p in payloads):
+        return one_line(f"[briefwatch] operator notice: {payloads[0]['text']}")
+    watches = sorted({p["watch"] for p in payloads if p["type"] == "match"})
+    titles = sorted({p["briefing"]["title"] for p in payloads if p["type"] == "match"})
+    what = titles[0] if len(titles) == 1 else f"{len(titles)} briefings"
+    n = len(payloads)
+    return one_line(f"[briefwatch] {', '.join(watches)}: {n} match{'es' * (n != 1)} in {what}")
+
+
+def render_text(alerts: Sequence[Any], max_chars: int) -> str:
+    out: list[str] = []
+    for alert in alerts:
+        p = alert.payload
+        if p["type"] == "notice":
+            out += [f"Operator notice: {p['text']}", ""]
+            continue
+        b = p["briefing"]
+        update = " (updated passage)" if p.get("update") else ""
+        out += [
+            f"Watch: {p['watch']}{update}",
+            f"{b['title']} ({b['date'] or 'undated'})",
+            b["url"] or "",
+            f"Matched: {', '.join(p['terms'])}",
+            "",
+        ]
+        for turn in p["turns"]:
+            text = "".join(f"*{s}*" if m else s for s, m in segments(turn, max_chars))
+            out += [f"{turn['speaker']} ({turn['role']}): {text}", ""]
+        out.append("-" * 40)
+    return "\n".join(out).rstrip("-\n") + "\n"
+
+
+def render_html(alerts: Sequence[Any], max_chars: int) -> str:
+    out = ["<html><body>"]
+    for alert in alerts:
+        p = alert.payload
+        if p["type"] == "notice":
+            out.append(f"<p><strong>Operator notice:</strong> {html.escape(p['text'])}</p>")
+            continue
+        b = p["briefing"]
+        update = " <em>(updated passage)</em>" if p.get("update") else ""
+        out.append(
+            f"<h3>{html.escape(p['watch'])}{update}</h3>"
+            f'<p><a href="{html.escape(b["url"] or "", quote=True)}">{html.escape(b["title"])}</a>'
+            f" ({html.escape(b['date'] or 'undated')})</p>"
+        )
+        for turn in p["turns"]:
+            text = "".join(
+                f"<mark>{html.escape(s)}</mark>" if m else html.escape(s)
+                for s, m in segments(turn, max_chars)
+            )
+            out.append(
+                f"<p><strong>{html.escape(turn['speaker'])}</strong> "
+                f"({html.escape(turn['role'])}): {text}</p>"
+            )
+        out.append("<hr>")
+    out.append("</body></html>")
+    return "\n".join(out)

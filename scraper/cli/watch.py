@@ -1,0 +1,94 @@
+"""``briefwatch watch list|test`` and ``briefwatch rematch``."""
+
+from __future__ import annotations
+
+import click
+
+from scraper.cli.context import UsageFailure
+from scraper.cli.dates import date_option
+
+
+@click.group("watch")
+def command() -> None:
+    """Inspect and backtest the [[watch]] rules."""
+
+
+@command.command("list")
+@click.pass_obj
+def list_watches(app) -> None:
+    """List the configured watches.
+
+    Example: briefwatch watch list
+    """
+    for w in app.config.watch:
+        rules = [
+            f"{name}={list(getattr(w, name))}"
+            for name in ("terms", "regex", "any_of", "all_of", "none_of")
+            if getattr(w, name)
+        ]
+        click.echo(
+            f"{w.name}: {' '.join(rules)} scope={w.scope} said_by={w.said_by}"
+            f"{' forms' if w.forms else ''} channels={list(w.channels) or 'all enabled'}"
+        )
+
+
+@command.command("test")
+@click.argument("name")
+@date_option("--since", help="Only briefings from this date (YYYY-MM-DD).")
+@date_option("--until", help="Only briefings up to this date (YYYY-MM-DD).")
+@click.pass_obj
+def test_watch(app, name: str, since, until) -> None:
+    """Backtest one watch over the stored archive: print what it would have alerted.
+
+    Sends nothing and changes nothing.
+
+    Example: briefwatch watch test pakistan-sanctions --since 2021-07-01
+    """
+    from scraper.watch.matcher import Matcher
+
+    watch = next((w for w in app.config.watch if w.name == name), None)
+    if watch is None:
+        known = ", ".join(w.name for w in app.config.watch) or "none configured"
+        raise UsageFailure(f"no watch named {name!r} (known: {known})")
+    matcher = Matcher([watch])
+    total = 0
+    for _id, briefing in app.storage.iter_briefings(since, until):
+        turns = {t.ordinal: t for t in briefing.turns}
+        for hit in matcher.hits(briefing):
+            total += 1
+            click.echo(f"{briefing.date or '-'}  {briefing.title}  [{hit.unit}]  {briefing.url}")
+            for m in hit.matches:
+                click.echo(f"    {turns[m.turn].speaker} ({turns[m.turn].role}): {m.snippet}")
+    click.echo(f"{total} alert(s) would have been sent for watch {name!r}", err=True)
+
+
+@click.command("rematch")
+@date_option("--since", help="Only briefings from this date (YYYY-MM-DD).")
+@click.option("--alert", is_flag=True, help="Also queue alerts for passages never alerted.")
+@click.pass_obj
+def rematch(app, since, alert: bool) -> None:
+    """Re-evaluate the stored archive after the watches changed.
+
+    Replaces the stored matches; queues no alert unless --alert is given (and even then
+    never one for a passage that already alerted).
+
+    Example: briefwatch rematch --since 2021-01-01
+    """
+    from scraper.alerts.deliver import enabled_channels
+    from scraper.alerts.plan import draft_alerts
+    from scraper.watch.matcher import Matcher
+
+    config = app.config
+    matcher = Matcher(config.watch)
+    watches = {w.name: w for w in config.watch}
+    channels = list(enabled_channels(config))
+    seen = matched = queued = 0
+    for briefing_id, briefing in app.storage.iter_briefings(since):
+        hits = matcher.hits(briefing)
+        drafts = draft_alerts(briefing, hits, watches, channels) if alert else []
+        queued += app.storage.rematch(
+            briefing_id, briefing.url, hits, drafts, config.alerts.alert_on_update
+        )
+        seen += 1
+        matched += bool(hits)
+    click.echo(f"rematched {seen} briefings: {matched} with matches, {queued} alerts queued")

@@ -1,0 +1,174 @@
+"""The alert outbox: queued in the same transaction as the briefing, claimed before sending,
+marked after. The unique alert key makes a second alert for the same passage impossible."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from scraper.storage.models import AlertRow
+
+
+@dataclass(frozen=True)
+class QueuedAlert:
+    id: int
+    key: str
+    channel: str
+    watch: str
+    unit: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+def _queued(row: AlertRow) -> QueuedAlert:
+    return QueuedAlert(
+        row.id,
+        row.alert_key,
+        row.channel,
+        row.watch,
+        row.unit,
+        dict(row.payload),
+        row.status,
+        row.attempts,
+        row.last_error,
+        row.created_at,
+        row.sent_at,
+    )
+
+
+def enqueue(
+    session: Session,
+    drafts: list,
+    briefing_id: int,
+    url: str,
+    now: dt.datetime,
+    alert_on_update: bool,
+) -> int:
+    """Queue each draft once per channel; returns how many rows were added as pending."""
+    added = 0
+    for draft in drafts:
+        for channel in draft.channels:
+            key = f"{channel}|{draft.watch}|{url}|{draft.passage_hash}"
+            if session.scalar(select(AlertRow.id).where(AlertRow.alert_key == key)):
+                continue
+            earlier = session.scalar(
+                select(AlertRow.id).where(
+                    AlertRow.channel == channel,
+                    AlertRow.watch == draft.watch,
+                    AlertRow.briefing_id == briefing_id,
+                    AlertRow.unit == draft.unit,
+                )
+            )
+            payload = {**draft.payload, "update": bool(earlier)}
+            status = "suppressed" if earlier and not alert_on_update else "pending"
+            session.add(
+                _row(key, channel, draft.watch, briefing_id, draft.unit, payload, status, now)
+            )
+            added += status == "pending"
+    return added
+
+
+def enqueue_notice(session: Session, channels: list[str], payload: dict, now: dt.datetime) -> int:
+    """Queue an operator notice, at most once a day per channel and text."""
+    digest = hashlib.sha256(payload["text"].encode()).hexdigest()[:20]
+    added = 0
+    for channel in channels:
+        key = f"{channel}|{payload['watch']}|{digest}|{now.date().isoformat()}"
+        if session.scalar(select(AlertRow.id).where(AlertRow.alert_key == key)) is None:
+            session.add(_row(key, channel, payload["watch"], None, "", payload, "pending", now))
+            added += 1
+    return added
+
+
+def _row(key, channel, watch, briefing_id, unit, payload, status, now) -> AlertRow:
+    return AlertRow(
+        alert_key=key,
+        channel=channel,
+        watch=watch,
+        briefing_id=briefing_id,
+        unit=unit,
+        payload=payload,
+        status=status,
+        attempts=0,
+        last_error=None,
+        created_at=now,
+        next_attempt_at=now,
+        sent_at=None,
+        claimed_at=None,
+    )
+
+
+def claim_due(
+    session: Session, channels: list[str], now: dt.datetime, stale_after: dt.timedelta
+) -> list[QueuedAlert]:
+    """Mark due alerts of ``channels`` as being sent by this process and return them.
+
+    An alert claimed by a sender that died (claimed longer than ``stale_after`` ago) is due
+    again: delivery is at least once in that one window, never silently dropped.
+    """
+    rows = session.scalars(
+        select(AlertRow)
+        .where(
+            AlertRow.channel.in_(channels),
+            or_(
+                (AlertRow.status == "pending") & (AlertRow.next_attempt_at <= now),
+                (AlertRow.status == "sending") & (AlertRow.claimed_at < now - stale_after),
+            ),
+        )
+        .order_by(AlertRow.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in rows:
+        row.status, row.claimed_at = "sending", now
+    return [_queued(r) for r in rows]
+
+
+def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
+    for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
+        row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+
+
+def mark_failed(
+    session: Session,
+    ids: list[int],
+    error: str,
+    now: dt.datetime,
+    base: float,
+    cap: float,
+    max_attempts: int,
+) -> None:
+    for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
+        row.attempts += 1
+        row.last_error = error[:2000]
+        delay = min(cap, base * 2 ** (row.attempts - 1))
+        row.next_attempt_at = now + dt.timedelta(seconds=delay)
+        row.status = "failed" if row.attempts >= max_attempts else "pending"
+
+
+def list_alerts(session: Session, status: str | None, limit: int) -> list[QueuedAlert]:
+    query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)
+    if status:
+        query = query.where(AlertRow.status == status)
+    return [_queued(r) for r in session.scalars(query)]
+
+
+def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
+    """Make failed (or the given) alerts due now; returns how many."""
+    query = select(AlertRow).where(
+        AlertRow.id.in_(ids) if ids else AlertRow.status == "failed",
+        AlertRow.status.in_(("failed", "pending")),
+    )
+    count = 0
+    for row in session.scalars(query):
+        row.status, row.next_attempt_at = "pending", now
+        count += 1
+    return count

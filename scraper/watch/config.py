@@ -1,0 +1,56 @@
+"""The ``[[watch]]`` tables: what a user wants to hear about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SCOPES = ("turn", "exchange")
+SAID_BY = ("any", "official", "reporter")
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """One watch. A unit (a turn, or a whole exchange) fires when it mentions any of
+    ``terms``/``regex``/``any_of`` (if given), all of ``all_of`` and none of ``none_of``,
+    counting only turns said by ``said_by`` (and by ``speakers``, if given)."""
+
+    name: str = ""
+    terms: tuple[str, ...] = ()
+    regex: tuple[str, ...] = ()
+    any_of: tuple[str, ...] = ()
+    all_of: tuple[str, ...] = ()
+    none_of: tuple[str, ...] = ()
+    #: Also match simple inflections and possessives: "Pakistan's", "Pakistani", "sanctions".
+    forms: bool = False
+    #: Terms match whole words only ("Iran" is not in "Iranian"); false matches inside words.
+    whole_word: bool = True
+    scope: str = "exchange"
+    said_by: str = "any"
+    #: Only turns by these speakers (case-insensitive, part of the name is enough).
+    speakers: tuple[str, ...] = ()
+    #: Channels to alert through; empty means every enabled channel.
+    channels: tuple[str, ...] = ()
+
+    def validate(self, where: str) -> None:
+        from scraper.config import ConfigError
+
+        label = f"{where} ({self.name!r})" if self.name else where
+        if not self.name.strip():
+            raise ConfigError(f"{where}.name: every watch needs a name")
+        if not (self.terms or self.regex or self.any_of or self.all_of):
+            raise ConfigError(f"{label}: give terms, regex, any_of or all_of")
+        if self.scope not in SCOPES:
+            raise ConfigError(f"{label}.scope: expected one of {', '.join(SCOPES)}")
+        if self.said_by not in SAID_BY:
+            raise ConfigError(f"{label}.said_by: expected one of {', '.join(SAID_BY)}")
+        for term in (*self.terms, *self.any_of, *self.all_of, *self.none_of):
+            if not term.strip():
+                raise ConfigError(f"{label}: empty term")
+        for pattern in self.regex:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"{label}.regex: invalid regular expression {pattern!r}: {exc}"
+                ) from None

@@ -1,0 +1,219 @@
+"""Matching watches against a transcript: one pass over each turn for all watch terms.
+
+Every literal term of every watch goes into one trie-shaped regular expression, so the cost of
+a pass grows with the text, not with the number of terms. Pure: a :class:`Briefing` in, hits out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from scraper.model import Briefing, Turn
+from scraper.watch.config import WatchConfig
+
+# Endings accepted with forms = true: plurals, possessives, demonyms ("Pakistani", "Iranian").
+SUFFIXES = ("'s", "s", "es", "i", "is", "an", "ans", "ian", "ians", "ese", "n", "ns", "ed", "ing")
+_SUFFIX_RE = "(?:['’]s|ians|ian|ans|an|ese|es|is|ing|ed|ns|n|s|i)?"
+SNIPPET_CONTEXT = 60
+
+
+@dataclass(frozen=True)
+class Match:
+    watch: str
+    turn: int  # ordinal of the turn
+    exchange: int | None
+    start: int  # character span in the turn's text
+    end: int
+    term: str  # the configured term or regex
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A watch firing on one unit of a transcript (an exchange, or a turn outside any)."""
+
+    watch: str
+    unit: str  # "x3" (exchange 3) or "t5" (turn 5)
+    exchange: int | None
+    turns: tuple[int, ...]  # every turn of the unit, for display
+    matches: tuple[Match, ...]
+
+
+def normalize_term(text: str) -> str:
+    return " ".join(text.replace("’", "'").lower().split())
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, shaped like a trie (shared prefixes once)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [_char(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+def _char(c: str) -> str:
+    if c == " ":
+        return r"\s+"
+    if c == "'":
+        return "['’]"
+    return re.escape(c)
+
+
+class Matcher:
+    """All watches compiled once; :meth:`hits` runs them over one briefing."""
+
+    def __init__(self, watches: Sequence[WatchConfig]) -> None:
+        self.watches = list(watches)
+        # normalized term -> [(watch index, category, term as configured, forms)]
+        self.table: dict[str, list[tuple[int, str, str, bool]]] = defaultdict(list)
+        substrings: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        for index, watch in enumerate(self.watches):
+            for category in ("terms", "any_of", "all_of", "none_of"):
+                for term in getattr(watch, category):
+                    key = normalize_term(term)
+                    if watch.whole_word:
+                        self.table[key].append((index, category, term, watch.forms))
+                    else:
+                        substrings[key].append((index, category, term))
+        self.words = (
+            re.compile(rf"(?<!\w)({_trie_regex(self.table)}){_SUFFIX_RE}(?!\w)", re.I)
+            if self.table
+            else None
+        )
+        self.substrings = substrings
+        self.parts = re.compile(f"({_trie_regex(substrings)})", re.I) if substrings else None
+        self.regexes = [
+            (index, pattern, re.compile(pattern, re.I))
+            for index, watch in enumerate(self.watches)
+            for pattern in watch.regex
+        ]
+
+    def _scan(self, text: str) -> list[tuple[int, str, str, int, int]]:
+        """(watch index, category, term, start, end) for every term occurrence in ``text``."""
+        found = []
+        if self.words:
+            for m in self.words.finditer(text):
+                word = normalize_term(m.group(0))
+                for cut in range(len(word), 0, -1):
+                    base, suffix = word[:cut], word[cut:]
+                    if suffix and suffix not in SUFFIXES:
+                        continue
+                    for index, category, term, forms in self.table.get(base, ()):
+                        # The apostrophe is a word boundary: "Iran's" holds the word "Iran".
+                        if not suffix or forms or suffix == "'s":
+                            found.append((index, category, term, m.start(), m.end()))
+        if self.parts:
+            for m in self.parts.finditer(text):
+                for index, category, term in self.substrings.get(normalize_term(m.group(1)), ()):
+                    found.append((index, category, term, m.start(), m.end()))
+        for index, pattern, compiled in self.regexes:
+            for m in compiled.finditer(text):
+                if m.end() > m.start():
+                    found.append((index, "regex", pattern, m.start(), m.end()))
+        return found
+
+    def hits(self, briefing: Briefing) -> list[Hit]:
+        """Every (watch, unit) that fires, with the matches that made it fire."""
+        if not self.watches or not briefing.turns:
+            return []
+        scanned = {t.ordinal: self._scan(t.text) for t in briefing.turns}
+        out: list[Hit] = []
+        for index, watch in enumerate(self.watches):
+            eligible = [t for t in briefing.turns if _said_by(watch, t)]
+            for unit_turns in _units(watch, eligible):
+                matches = _evaluate(index, watch, unit_turns, scanned)
+                if matches:
+                    out.append(_hit(watch, unit_turns, matches, briefing))
+        return _merge_by_exchange(out)
+
+
+def _said_by(watch: WatchConfig, turn: Turn) -> bool:
+    if watch.said_by != "any" and turn.role != watch.said_by:
+        return False
+    if watch.speakers:
+        speaker = turn.speaker.lower()
+        return any(s.lower() in speaker for s in watch.speakers)
+    return True
+
+
+def _units(watch: WatchConfig, turns: list[Turn]) -> list[list[Turn]]:
+    if watch.scope == "turn":
+        return [[t] for t in turns]
+    units: dict[str, list[Turn]] = {}
+    for t in turns:
+        units.setdefault(f"x{t.exchange}" if t.exchange else f"t{t.ordinal}", []).append(t)
+    return list(units.values())
+
+
+def _evaluate(index, watch, turns, scanned) -> list[tuple[Turn, str, str, int, int]]:
+    found = [
+        (t, category, term, start, end)
+        for t in turns
+        for (i, category, term, start, end) in scanned[t.ordinal]
+        if i == index
+    ]
+    seen = {(category, normalize_term(term)) for _, category, term, _, _ in found}
+    if any(category == "none_of" for category, _ in seen):
+        return []
+    if any(("all_of", normalize_term(term)) not in seen for term in watch.all_of):
+        return []
+    primary = {"terms", "any_of", "regex"}
+    if (watch.terms or watch.any_of or watch.regex) and not any(c in primary for c, _ in seen):
+        return []
+    return [f for f in found if f[1] != "none_of"]
+
+
+def _hit(watch: WatchConfig, turns: list[Turn], found, briefing: Briefing) -> Hit:
+    exchange = turns[0].exchange if all(t.exchange == turns[0].exchange for t in turns) else None
+    unit = f"x{exchange}" if exchange else f"t{turns[0].ordinal}"
+    shown = (
+        next(e for e in briefing.exchanges if e.ordinal == exchange).turn_ordinals
+        if exchange
+        else tuple(t.ordinal for t in turns)
+    )
+    matches = tuple(
+        Match(watch.name, t.ordinal, t.exchange, start, end, term, snippet(t.text, start, end))
+        for t, _category, term, start, end in sorted(found, key=lambda f: (f[0].ordinal, f[3]))
+    )
+    return Hit(watch.name, unit, exchange, shown, matches)
+
+
+def _merge_by_exchange(hits: list[Hit]) -> list[Hit]:
+    """One hit per (watch, exchange): turn-scope hits in one exchange become one alert."""
+    merged: dict[tuple[str, str], Hit] = {}
+    for hit in hits:
+        key = (hit.watch, hit.unit)
+        if key in merged:
+            old = merged[key]
+            hit = Hit(hit.watch, hit.unit, hit.exchange, old.turns, old.matches + hit.matches)
+        merged[key] = hit
+    return list(merged.values())
+
+
+def snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> str:
+    """The matched words with some context either side, cut at word boundaries."""
+    left = max(0, start - context)
+    right = min(len(text), end + context)
+    if left > 0:
+        left = text.find(" ", left, start) + 1 or left
+    if right < len(text):
+        cut = text.rfind(" ", end, right)
+        right = cut if cut > 0 else right
+    return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
