@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_crawl, bench_parser
+from benchmarks import bench_crawl, bench_flag, bench_parser
 
-BENCHMARKS = {"parser": bench_parser.run, "crawl": bench_crawl.run}
+BENCHMARKS = {"parser": bench_parser.run, "flag": bench_flag.run, "crawl": bench_crawl.run}
 
 
 def main(argv: list[str]) -> None:

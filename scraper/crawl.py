@@ -91,6 +91,7 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "HTTPCACHE_ENABLED": False,  # its default policy caches forever: new briefings unseen
         "TELNETCONSOLE_ENABLED": False,
         "LOG_ENABLED": False,  # our own logging configuration applies
+        "LOG_INSTALL_ROOT_HANDLER": False,
         "ITEM_PIPELINES": PIPELINES,
         "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.CrawlDelayMiddleware": 110},
         "BRIEFWATCH_CONFIG": config,
@@ -110,12 +111,16 @@ def run_crawl(
     since: dt.date | None = None,
     until: dt.date | None = None,
     restart: bool = False,
+    scrapy_log_level: int = logging.WARNING,
 ) -> RunOutcome:
     """Crawl every enabled source (or those named) and record the run."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
     run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
     known = storage.stored_urls()
-    process = CrawlerProcess(scrapy_settings(config, mode), install_root_handler=False)
+    process = CrawlerProcess(scrapy_settings(config, mode))
+    # Scrapy resets its loggers when the process is made: quiet them again unless asked.
+    for name in ("scrapy", "twisted", "protego"):
+        logging.getLogger(name).setLevel(scrapy_log_level)
     crawlers = []
     for name, source in chosen:
         kwargs: dict[str, Any] = {
@@ -124,6 +129,7 @@ def run_crawl(
             "kinds": source.kinds,
             "since": since,
             "until": until,
+            "empty_feed_alert_runs": source.empty_feed_alert_runs,
         }
         if mode == "monitor":
             kwargs["feeds"] = list(source.feeds)

@@ -108,3 +108,41 @@ def test_robots_txt_is_obeyed(tmp_path, database_url):
         briefwatch(config, "crawl")
         assert [r.path for r in site.requests] == ["/robots.txt"]
         assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
+
+
+def test_layout_change_is_told_to_the_operator(tmp_path, database_url):
+    # BUILT from the real feed to stand for a site redesign: every <strong> label of the
+    # bodies becomes <em>, so the briefing that the title promises parses to no turns.
+    xml = (REPLAY / VERSIONS[7]["file"]).read_text(encoding="utf-8")
+    redesigned = xml.replace("<strong>", "<em>").replace("</strong>", "</em>")
+    with Mirror() as site:
+        site.routes[FEED_PATH] = Resource(redesigned.encode(), content_type="application/rss+xml")
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        result = briefwatch(config, "run")
+    assert result.returncode == 0, result.stderr
+    assert "notice: transcript parsed to zero turns" in result.stderr
+    assert "Department Press Briefing – July 6, 2021" in result.stderr
+    notices = rows(
+        database_url, "SELECT channel, status FROM alert_outbox WHERE watch = '__operator__'"
+    )
+    assert notices == [("log", "sent")]
+    assert "operator notice: transcript parsed to zero turns" in result.stderr
+
+
+def test_feed_without_items_for_n_polls_is_told_to_the_operator(tmp_path, database_url):
+    # BUILT from the real feed: its items removed, as when a site empties or moves a feed.
+    xml = (REPLAY / VERSIONS[0]["file"]).read_text(encoding="utf-8")
+    empty = xml[: xml.index("<item>")] + xml[xml.rindex("</item>") + len("</item>") :]
+    with Mirror() as site:
+        config = write_config(
+            tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)], empty_feed_alert_runs=2
+        )
+        for poll in range(3):
+            # A new Last-Modified each time: the feed is fetched (200), not answered 304.
+            site.routes[FEED_PATH] = Resource(
+                (empty + f"<!-- {poll} -->").encode(), content_type="application/rss+xml"
+            )
+            result = briefwatch(config, "crawl")
+            assert result.returncode == 0, result.stderr
+            told = "has yielded no items" in result.stderr
+            assert told == (poll >= 1), (poll, result.stderr)

@@ -25,9 +25,10 @@ def crawl_once(app, mode: str, sources: list[str], **kwargs):
     """Run one crawl and turn its outcome into the command's exit status."""
     from scraper.crawl import run_crawl
 
-    if app.verbosity <= 0:
-        logging.getLogger("scrapy").setLevel(logging.WARNING)
-    outcome = run_crawl(app.config, app.storage, mode=mode, sources=sources, **kwargs)
+    level = logging.WARNING if app.verbosity <= 0 else logging.DEBUG
+    outcome = run_crawl(
+        app.config, app.storage, mode=mode, sources=sources, scrapy_log_level=level, **kwargs
+    )
     click.echo(outcome.summary())
     for notice in outcome.notices:
         click.echo(f"notice: {notice}", err=True)

@@ -13,14 +13,13 @@ logger = logging.getLogger(__name__)
 
 
 class FeedStatePipeline:
-    def __init__(self, crawler: Crawler, empty_runs_alert: int) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.empty_runs_alert = empty_runs_alert
         self.storage = crawl_storage(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FeedStatePipeline:
-        return cls(crawler, crawler.settings.getint("BRIEFWATCH_EMPTY_FEED_RUNS", 3))
+        return cls(crawler)
 
     def process_item(self, item):
         if not isinstance(item, FeedPollItem):
@@ -28,7 +27,7 @@ class FeedStatePipeline:
         empty = self.storage.record_feed_poll(
             item.url, item.status, item.etag, item.last_modified, item.items
         )
-        if item.items is not None and empty >= self.empty_runs_alert:
+        if item.items is not None and empty >= self.crawler.spider.empty_feed_alert_runs:
             notice = (
                 f"feed {item.url} has yielded no items {empty} polls in a row "
                 "(has the site changed?)"

@@ -46,6 +46,7 @@ class TranscriptSpider(scrapy.Spider):
         since: dt.date | None = None,
         until: dt.date | None = None,
         kinds: Iterable[str] = (),
+        empty_feed_alert_runs: int = 3,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -59,6 +60,7 @@ class TranscriptSpider(scrapy.Spider):
         self.start_page = start_page
         self.since, self.until = since, until
         self.kinds = set(kinds)
+        self.empty_feed_alert_runs = empty_feed_alert_runs
         self.errors: list[str] = []
         self.notices: list[str] = []  # for the operator: the site may have changed
         self._page_pending: dict[int, int] = {}

@@ -133,9 +133,15 @@ class Matcher:
         """Every (watch, unit) that fires, with the matches that made it fire."""
         if not self.watches or not briefing.turns:
             return []
-        scanned = {t.ordinal: self._scan(t.text) for t in briefing.turns}
+        # (watch index, turn ordinal) -> occurrences, from one scan of each turn
+        scanned: dict[tuple[int, int], list] = defaultdict(list)
+        for t in briefing.turns:
+            for found in self._scan(t.text):
+                scanned[(found[0], t.ordinal)].append(found)
         out: list[Hit] = []
         for index, watch in enumerate(self.watches):
+            if not any(key[0] == index for key in scanned):
+                continue
             eligible = [t for t in briefing.turns if _said_by(watch, t)]
             for unit_turns in _units(watch, eligible):
                 matches = _evaluate(index, watch, unit_turns, scanned)
@@ -166,9 +172,10 @@ def _evaluate(index, watch, turns, scanned) -> list[tuple[Turn, str, str, int, i
     found = [
         (t, category, term, start, end)
         for t in turns
-        for (i, category, term, start, end) in scanned[t.ordinal]
-        if i == index
+        for (_i, category, term, start, end) in scanned.get((index, t.ordinal), ())
     ]
+    if not found:
+        return []
     seen = {(category, normalize_term(term)) for _, category, term, _, _ in found}
     if any(category == "none_of" for category, _ in seen):
         return []

@@ -1,0 +1,108 @@
+"""The watch, rematch and alerts commands on a stored archive of real transcripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import smtp
+from click.testing import CliRunner
+from test_parser_state_department import parse_fixture
+
+from scraper.cli import cli
+from scraper.storage import open_storage
+
+FILES = [
+    "transcripts/department-press-briefing-july-21-2021.p261072.html",
+    "transcripts/department-press-briefing-august-2-2021.p264901.html",
+    "transcripts/department-press-briefing-august-4-2021.p266043.html",
+]
+
+
+def setup_archive(tmp_path, extra: str = "") -> str:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    storage = open_storage(db)
+    for name in FILES:
+        storage.save_briefing(parse_fixture(name))
+    storage.close()
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "{db}"\n'
+        "[alerts.jsonl]\nenabled = true\n"
+        f'path = "{tmp_path / "alerts.jsonl"}"\n'
+        '[[watch]]\nname = "pakistan"\nterms = ["Pakistan"]\nforms = true\n'
+        '[[watch]]\nname = "nord-stream"\nall_of = ["Ukraine", "sanctions"]\n' + extra
+    )
+    return str(config)
+
+
+def invoke(config: str, *args: str):
+    return CliRunner().invoke(cli, ["--config", config, *args], catch_exceptions=False)
+
+
+def test_watch_test_backtests_without_sending(tmp_path):
+    config = setup_archive(tmp_path)
+    result = invoke(config, "watch", "test", "pakistan")
+    assert result.exit_code == 0
+    lines = [line for line in result.output.splitlines() if not line.startswith("    ")]
+    # Aug 2 (Pakistan x6, Pakistani x4: 3 units) and Aug 4 (Pakistan x2 in 2 exchanges).
+    assert len([line for line in lines if "Department Press Briefing" in line]) == 5
+    assert "5 alert(s) would have been sent" in result.output
+    assert invoke(config, "alerts", "list").output == ""
+    since = invoke(config, "watch", "test", "pakistan", "--since", "2021-08-03")
+    assert "2 alert(s)" in since.output
+    unknown = invoke(config, "watch", "test", "nope")
+    assert unknown.exit_code == 2 and "no watch named 'nope'" in unknown.output
+
+
+def test_rematch_stores_matches_and_alerts_only_when_asked(tmp_path):
+    config = setup_archive(tmp_path)
+    result = invoke(config, "rematch")
+    assert "rematched 3 briefings: 3 with matches, 0 alerts queued" in result.output
+    status = json.loads(invoke(config, "status", "--format", "json").output)
+    assert status["counts"]["watch_matches"] > 0
+    assert status["counts"]["alerts_pending"] == 0
+    queued = invoke(config, "rematch", "--alert")
+    assert "12 alerts queued" in queued.output  # (5 pakistan + 1 nord-stream) x (log, jsonl)
+    assert "0 alerts queued" in invoke(config, "rematch", "--alert").output
+    sent = invoke(config, "alerts", "send")
+    assert sent.stdout.strip() == "12 sent, 0 failed"  # log and jsonl
+    lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
+    assert len(lines) == 6
+    listed = invoke(config, "alerts", "list", "--status", "sent", "--format", "json")
+    assert len(listed.stdout.splitlines()) == 12
+
+
+def test_digest_channel_waits_for_the_digest(tmp_path):
+    config = setup_archive(tmp_path)
+    path = Path(config)
+    path.write_text(
+        path.read_text().replace(
+            "[alerts.jsonl]\nenabled = true\n", '[alerts.jsonl]\nenabled = true\nmode = "digest"\n'
+        )
+    )
+    invoke(config, "rematch", "--alert")
+    assert invoke(config, "alerts", "send").stdout.strip() == "6 sent, 0 failed"  # log only
+    assert not (tmp_path / "alerts.jsonl").exists()
+    assert invoke(config, "alerts", "send", "--digest").stdout.strip() == "6 sent, 0 failed"
+    assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 6
+
+
+def test_send_test_and_retry(tmp_path):
+    controller, inbox = smtp.start()
+    try:
+        config = setup_archive(
+            tmp_path,
+            '[alerts.email]\nhost = "127.0.0.1"\n'
+            f'port = {controller.port}\nsecurity = "none"\nrecipients = ["a@example.org"]\n',
+        )
+        result = invoke(config, "alerts", "send-test", "email")
+        assert result.exit_code == 0
+        assert "(the channel is disabled in the configuration)" in result.output
+    finally:
+        controller.stop()
+    assert "test message" in inbox.messages[0].get_body(("plain",)).get_content()
+    failed = invoke(config, "alerts", "send-test", "email")  # the server is gone now
+    assert failed.exit_code == 1 and "ConnectionRefusedError" in failed.output
+    assert invoke(config, "alerts", "send-test", "pager").exit_code == 2
+    assert invoke(config, "alerts", "retry").output.strip() == "0 alert(s) due again"
