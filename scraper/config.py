@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scheduler.config import ScheduleConfig
 from scraper.alerts.config import AlertsConfig
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
@@ -90,6 +91,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     watch: tuple[WatchConfig, ...] = ()
     sources: Mapping[str, SourceConfig] = field(default_factory=dict)

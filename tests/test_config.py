@@ -25,7 +25,7 @@ def test_every_key_is_in_the_documented_file_with_a_comment():
     text = (ROOT / "config.toml").read_text()
     data = tomllib.loads(text)
     cfg = config_from_dict({})
-    for section in ("database", "http", "logging"):
+    for section in ("database", "http", "logging", "schedule"):
         fields = {f.name for f in dataclasses.fields(getattr(cfg, section))}
         assert set(data[section]) == fields, section
     for name, source in cfg.sources.items():
@@ -76,6 +76,13 @@ BAD = [
     ),
     ({"sources": {"state_department": {"listing_max_pages": 0}}}, "must be >= 1"),
     ({"alerts": {"max_chars": 5}}, "alerts.max_chars: expected at least 40"),
+    ({"schedule": {"crons": ["every day"]}}, "schedule.crons: invalid cron expression 'every day'"),
+    (
+        {"schedule": {"crons": [], "interval_seconds": 0.0}},
+        "schedule: give crons or interval_seconds",
+    ),
+    ({"schedule": {"timezone": "Nowhere"}}, "schedule.timezone: unknown time zone"),
+    ({"schedule": {"run_timeout_seconds": 0}}, "schedule.run_timeout_seconds: expected a positive"),
     ({"alerts": {"digest_times": ["8am"]}}, "alerts.digest_times: expected HH:MM"),
     ({"alerts": {"timezone": "Mars/Olympus"}}, "alerts.timezone: unknown time zone"),
     ({"alerts": {"email": {"security": "tls"}}}, "alerts.email.security: expected starttls"),

@@ -34,9 +34,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -
 
 
 def _register() -> None:
-    from scraper.cli import alerts, config_cmd, crawl, db, parse, status, watch
+    from scraper.cli import alerts, config_cmd, crawl, daemon, db, parse, status, watch
 
-    for module in (alerts, config_cmd, db, parse, status, watch):
+    for module in (alerts, config_cmd, daemon, db, parse, status, watch):
         cli.add_command(module.command)
     for extra in (crawl.crawl, crawl.backfill, crawl.run, watch.rematch):
         cli.add_command(extra)

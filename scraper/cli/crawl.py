@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
 
-#: Exit code when the site refused us (HTTP 403/429) or nothing could be fetched.
-EXIT_RUN_FAILED = 1
+#: Exit code when another run holds the lock (EX_TEMPFAIL: try again later).
+EXIT_BUSY = 75
+
+
+class AnotherRunInProgress(click.ClickException):
+    exit_code = EXIT_BUSY
+
+    def __init__(self) -> None:
+        super().__init__("another run is in progress; nothing was done")
+
+    def show(self, file=None) -> None:  # noqa: D102
+        click.echo(f"briefwatch: {self.message}", err=True)
+
+
+@contextmanager
+def exclusive(app):
+    """Hold the run lock shared by cron and the daemon, or stop with exit code 75."""
+    from scraper.storage import LockBusy
+
+    try:
+        with app.storage.run_lock():
+            yield
+    except LockBusy:
+        raise AnotherRunInProgress() from None
 
 
 def _sources(app, names: tuple[str, ...]) -> list[str]:
@@ -49,7 +72,8 @@ def crawl(app, sources: tuple[str, ...]) -> None:
 
     Example: briefwatch crawl --source state_department
     """
-    crawl_once(app, "monitor", _sources(app, sources))
+    with exclusive(app):
+        crawl_once(app, "monitor", _sources(app, sources))
 
 
 @click.command("backfill")
@@ -78,18 +102,20 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     Alerts are sent even when the crawl fails (they may be pending from earlier runs).
     Exit 1 when the crawl failed or was blocked, or an alert could not be delivered (it
-    stays queued and is retried with backoff).
+    stays queued and is retried with backoff); exit 75 when another run is in progress
+    (nothing is done).
 
     Example: briefwatch run
     """
     from scraper.alerts.deliver import deliver
 
     failure = None
-    try:
-        crawl_once(app, "monitor", _sources(app, sources))
-    except RuntimeFailure as exc:
-        failure = exc
-    report = deliver(app.storage, app.config, "immediate")
+    with exclusive(app):
+        try:
+            crawl_once(app, "monitor", _sources(app, sources))
+        except RuntimeFailure as exc:
+            failure = exc
+        report = deliver(app.storage, app.config, "immediate")
     click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
     if failure:
         raise failure

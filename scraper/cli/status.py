@@ -17,7 +17,9 @@ def command(app, fmt: str) -> None:
     """
     storage = app.storage
     runs = storage.recent_runs(limit=1)
+    daemon = storage.crawl_state("daemon")
     data = {
+        "daemon": daemon,
         "database": storage.location,
         "schema": storage.schema_revision(),
         "counts": storage.counts(),
@@ -49,3 +51,12 @@ def command(app, fmt: str) -> None:
         )
     else:
         click.echo("last run:  never")
+    if daemon and not daemon.get("stopped"):
+        click.echo(
+            f"daemon:    pid {daemon['pid']}, last heartbeat {daemon['heartbeat']}, "
+            f"next run {daemon['next_run'] or '-'}"
+        )
+    elif daemon:
+        click.echo(f"daemon:    stopped {daemon['stopped']}")
+    else:
+        click.echo("daemon:    never started")

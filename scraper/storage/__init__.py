@@ -20,6 +20,7 @@ from scraper.model import Briefing
 from scraper.storage import migrate, outbox
 from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
 from scraper.storage.engine import make_engine, write_options
+from scraper.storage.lock import LockBusy, run_lock
 from scraper.storage.models import (
     AlertRow,
     BriefingRow,
@@ -27,13 +28,22 @@ from scraper.storage.models import (
     ExchangeRow,
     FeedStateRow,
     RevisionRow,
+    RunRow,
     TurnRow,
     WatchMatchRow,
 )
 from scraper.storage.outbox import QueuedAlert
 from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
 
-__all__ = ["Storage", "StorageError", "SaveResult", "RunInfo", "QueuedAlert", "open_storage"]
+__all__ = [
+    "LockBusy",
+    "QueuedAlert",
+    "RunInfo",
+    "SaveResult",
+    "Storage",
+    "StorageError",
+    "open_storage",
+]
 
 StorageError = SQLAlchemyError
 
@@ -211,8 +221,16 @@ class Storage:
         return out
 
     # -- runs -----------------------------------------------------------------------------
+    def run_lock(self, name: str = "run"):
+        """Context manager: hold the run lock, or raise :class:`LockBusy` at once."""
+        return run_lock(self.engine, name)
+
     def start_run(self, command: str) -> int:
+        """Record a run as started. Call it holding the run lock: any run still marked
+        running then belongs to a process that died, and is marked interrupted."""
         with self._write() as session:
+            for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
+                row.status, row.finished_at = "interrupted", utcnow()
             return start_run(session, command, utcnow())
 
     def finish_run(

@@ -1,0 +1,184 @@
+"""The daemon and the cron entry, as real processes against a local mirror of the feed."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror
+from test_spider_state_department import FEED_PATH, VERSIONS, feed
+
+from scheduler.cron import EXIT_CODES, crontab_line
+from scraper.storage import LockBusy, open_storage
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def wait_for(predicate, timeout: float, step: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+def count(database_url: str, sql: str) -> int:
+    try:
+        return rows(database_url, sql)[0][0]
+    except Exception:  # the daemon's first run may still be creating the database
+        return 0
+
+
+def daemon_config(tmp_path, database_url, site, **schedule):
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+    lines = ["[schedule]", "interval_seconds = 1.5", "jitter_seconds = 0.0"]
+    lines += [f"{k} = {v}" for k, v in schedule.items()]
+    config.write_text(config.read_text() + "\n".join(lines) + "\n")
+    return config
+
+
+def test_daemon_picks_up_a_new_feed_version_and_stops_on_sigterm(tmp_path, database_url):
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[0])
+        config = daemon_config(tmp_path, database_url, site, stop_timeout_seconds=10.0)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 3, 60)
+            site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing appears
+            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 4, 30)
+            status = briefwatch(config, "status")
+            assert "daemon:    pid" in status.stdout and "next run" in status.stdout
+            start = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0
+            assert time.monotonic() - start < 12
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        stderr = proc.stderr.read()
+    assert "run exited 0" in stderr and "daemon stopped" in stderr
+    assert "Traceback" not in stderr
+    statuses = {s for (s,) in rows(database_url, "SELECT status FROM runs")}
+    assert statuses <= {"ok", "interrupted"}
+    assert "stopped" in briefwatch(config, "status").stdout
+
+
+def test_run_while_another_holds_the_lock_does_nothing(tmp_path, database_url):
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        storage = open_storage(database_url)
+        try:
+            with storage.run_lock():
+                with pytest.raises(LockBusy), storage.run_lock():
+                    pass
+                result = briefwatch(config, "run")
+            assert result.returncode == 75
+            assert (
+                result.stderr.strip() == "briefwatch: another run is in progress; nothing was done"
+            )
+            assert [r.path for r in site.requests] == []
+            assert rows(database_url, "SELECT count(*) FROM runs") == [(0,)]
+            # Released: the next run works.
+            assert briefwatch(config, "run").returncode == 0
+        finally:
+            storage.close()
+
+
+def test_lock_of_a_killed_process_never_blocks(tmp_path, database_url):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from scraper.storage import open_storage\n"
+            f"s = open_storage({database_url!r})\n"
+            "with s.run_lock():\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    storage = open_storage(database_url)
+    try:
+        with pytest.raises(LockBusy), storage.run_lock():
+            pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+        with storage.run_lock():
+            pass
+    finally:
+        storage.close()
+
+
+def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path):
+    # A backfill slowed to one page a second, killed with SIGKILL half way.
+    from test_backfill_state_department import BRIEFINGS, build_site
+
+    database_url = f"sqlite:///{tmp_path / 'k.db'}"
+    with Mirror() as site:
+        build_site(site)
+        config = write_config(
+            tmp_path / "c.toml",
+            database_url,
+            feeds=[],
+            listing_url=site.url("/department-press-briefings/"),
+            archive_sitemap_url="",
+        )
+        config.write_text(
+            config.read_text().replace(
+                "download_delay_seconds = 0.0", "download_delay_seconds = 0.5"
+            )
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 4, 60, 0.1)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        storage = open_storage(database_url)
+        try:
+            assert storage.check_integrity() == []
+            # Every stored briefing has all its turns: none is half-written.
+            for briefing_id, stored in storage.iter_briefings():
+                source = next(i for i in BRIEFINGS if stored.title == i["title"])
+                from test_parser_state_department import parse_fixture
+
+                expected = parse_fixture(source["versions"][-1]["file"])
+                assert len(stored.turns) == len(expected.turns), briefing_id
+            assert [s for (s,) in rows(database_url, "SELECT status FROM runs")] == ["running"]
+        finally:
+            storage.close()
+        result = briefwatch(config, "backfill")
+        assert result.returncode == 0, result.stderr
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(12,)]
+    assert [s for (s,) in rows(database_url, "SELECT status FROM runs ORDER BY id")] == [
+        "interrupted",
+        "ok",
+    ]
+
+
+def test_deploy_files_match_the_code():
+    crontab = (ROOT / "deploy" / "crontab").read_text()
+    assert crontab_line() in crontab
+    unit = (ROOT / "deploy" / "briefwatch.service").read_text()
+    for needle in ("Restart=on-failure", "User=briefwatch", "EnvironmentFile=", " daemon"):
+        assert needle in unit
+    readme = (ROOT / "README.md").read_text()
+    for code in EXIT_CODES:
+        assert f"**{code}**" in readme
