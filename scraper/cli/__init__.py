@@ -34,11 +34,32 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: int) -
 
 
 def _register() -> None:
-    from scraper.cli import alerts, config_cmd, crawl, daemon, db, parse, status, watch
+    from scraper.cli import (
+        alerts,
+        archive,
+        config_cmd,
+        crawl,
+        daemon,
+        db,
+        parse,
+        search,
+        status,
+        watch,
+    )
 
     for module in (alerts, config_cmd, daemon, db, parse, status, watch):
         cli.add_command(module.command)
-    for extra in (crawl.crawl, crawl.backfill, crawl.run, watch.rematch):
+    for extra in (
+        crawl.crawl,
+        crawl.backfill,
+        crawl.run,
+        watch.rematch,
+        search.search,
+        search.exchanges,
+        search.trend,
+        archive.show,
+        archive.export,
+    ):
         cli.add_command(extra)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from scraper.model import Briefing
 from scraper.storage import migrate, outbox
+from scraper.storage import search as _search
 from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.lock import LockBusy, run_lock
@@ -34,8 +35,11 @@ from scraper.storage.models import (
 )
 from scraper.storage.outbox import QueuedAlert
 from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
+from scraper.storage.search import Filters, TurnHit
 
 __all__ = [
+    "Filters",
+    "TurnHit",
     "LockBusy",
     "QueuedAlert",
     "RunInfo",
@@ -154,6 +158,40 @@ class Storage:
         with self._write() as session:
             replace_matches(session, briefing_id, hits, now)
             return outbox.enqueue(session, list(drafts), briefing_id, url, now, alert_on_update)
+
+    # -- search ---------------------------------------------------------------------------
+    def search_turns(
+        self, query, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
+    ) -> list[TurnHit]:
+        """Turns matching a parsed query (see :mod:`scraper.search.query`)."""
+        with self._read() as session:
+            return _search.search_turns(session, query, filters, limit, offset, order)
+
+    def search_exchanges(
+        self, query, filters: Filters, limit: int = 20, offset: int = 0
+    ) -> list[tuple[Briefing, int]]:
+        """(briefing, exchange ordinal) for exchanges whose question or answer matches."""
+        with self._read() as session:
+            found = _search.search_exchanges(session, query, filters, limit, offset)
+            briefings = {
+                row.id: load_briefing(row)
+                for row in session.scalars(
+                    select(BriefingRow).where(BriefingRow.id.in_({b for b, _ in found}))
+                )
+            }
+        return [(briefings[b], x) for b, x in found]
+
+    def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+        with self._read() as session:
+            return _search.trend(session, query, by, filters)
+
+    def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
+        """A stored briefing by its number or its URL."""
+        with self._read() as session:
+            column = BriefingRow.id if id_or_url.isdigit() else BriefingRow.url
+            value = int(id_or_url) if id_or_url.isdigit() else id_or_url
+            row = session.scalars(select(BriefingRow).where(column == value)).first()
+            return (row.id, load_briefing(row)) if row else None
 
     # -- alerts ---------------------------------------------------------------------------
     def queue_notice(self, channels: list[str], payload: dict[str, Any]) -> int:

@@ -98,7 +98,9 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
         )
         _apply(row, briefing, now)
         session.add(row)
-        session.flush()
+        session.flush()  # the turns' ids are made from the briefing's
+        _apply_turns(row, briefing)
+        _apply_exchanges(row, briefing)
         _add_revision(session, row.id, briefing, now, number=1, changes={})
         return SaveResult("new", row.id, 1, {})
 
@@ -122,6 +124,8 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     row.exchanges.clear()
     session.flush()  # delete the old turns before their ordinals are reused
     _apply(row, briefing, now)
+    _apply_turns(row, briefing)
+    _apply_exchanges(row, briefing)
     _add_revision(session, row.id, briefing, now, number=number, changes=changes)
     return SaveResult("updated", row.id, number, changes)
 
@@ -159,8 +163,29 @@ def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
     row.warnings = list(b.warnings)
     row.last_seen = now
     row.parser_version = b.parser_version
+
+
+def turn_id(date: dt.date | None, briefing_id: int, ordinal: int) -> int:
+    """A turn's id, ordered like "newest briefing first, then turn by turn".
+
+    Full-text indexes return matches in id order, so with ids laid out this way the newest
+    matches of even a very common word come first, and a search stops after the page it
+    needs instead of sorting every match by date: bits 46-61 hold the briefing's day
+    (days since 1900; 0 when undated), bits 16-45 its id, bits 0-15 the turn's ordinal,
+    reversed so that descending ids read the turns in order.
+    """
+    day = (date - dt.date(1900, 1, 1)).days if date else 0
+    return (
+        (max(0, min(day, 0xFFFF)) << 46)
+        | ((briefing_id & 0x3FFFFFFF) << 16)
+        | (0xFFFF - min(ordinal, 0xFFFF))
+    )
+
+
+def _apply_turns(row: BriefingRow, b: Briefing) -> None:
     row.turns.extend(
         TurnRow(
+            id=turn_id(b.date, row.id, t.ordinal),
             ordinal=t.ordinal,
             label=t.label[:200],
             speaker=t.speaker[:200],
@@ -172,6 +197,9 @@ def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
         )
         for t in b.turns
     )
+
+
+def _apply_exchanges(row: BriefingRow, b: Briefing) -> None:
     row.exchanges.extend(
         ExchangeRow(
             ordinal=e.ordinal,

@@ -6,7 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -69,7 +79,10 @@ class RevisionRow(Base):
 class TurnRow(Base):
     __tablename__ = "turns"
     __table_args__ = (UniqueConstraint("briefing_id", "ordinal"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Time-ordered (see ``briefings.turn_id``); SQLite's INTEGER PRIMARY KEY is 64-bit.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
     ordinal: Mapped[int]
     label: Mapped[str] = mapped_column(String(200))

@@ -1,0 +1,209 @@
+"""``briefwatch search``, ``exchanges`` and ``trend``: questions to the stored archive."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+
+import click
+
+from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.dates import date_option
+from scraper.model import ROLES
+from scraper.search.query import QuerySyntaxError, parse
+from scraper.sources import KINDS
+
+
+def filter_options(func):
+    for option in reversed(
+        [
+            date_option("--since", help="Only briefings from this date (YYYY-MM-DD)."),
+            date_option("--until", help="Only briefings up to this date (YYYY-MM-DD)."),
+            click.option("--speaker", help="Only turns by this speaker (part of the name)."),
+            click.option("--role", type=click.Choice(ROLES), help="Only turns in this role."),
+            click.option("--kind", type=click.Choice(KINDS), help="Only this kind of document."),
+            click.option("--topic", help="Only turns under this topic (part of its name)."),
+            click.option("--watch", help="Only turns this watch matched."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _filters(kwargs):
+    from scraper.storage import Filters
+
+    return Filters(**{f.name: kwargs.get(f.name) for f in dataclasses.fields(Filters)})
+
+
+def _query(text: str):
+    try:
+        return parse(text)
+    except QuerySyntaxError as exc:
+        raise UsageFailure(f"bad query {text!r}: {exc}") from None
+
+
+def _run(func, *args):
+    from scraper.storage import StorageError
+
+    try:
+        return func(*args)
+    except StorageError as exc:
+        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+        raise RuntimeFailure(f"search failed: {reason}") from None
+
+
+@click.command("search")
+@click.argument("query")
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--order", type=click.Choice(["date", "rank"]), default="date", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
+)
+@click.pass_obj
+def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **filters) -> None:
+    """Find turns: words, "phrases", prefix*, AND / OR / NOT (or -word), (grouping).
+
+    Example: briefwatch search 'pakistan sanctions' --role reporter --since 2021-01-01
+    """
+    node = _query(query)
+    hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
+    rows = [
+        {
+            "date": h.date.isoformat() if h.date else None,
+            "title": h.title,
+            "speaker": h.speaker,
+            "role": h.role,
+            "exchange": h.exchange,
+            "turn": h.ordinal,
+            "snippet": h.snippet,
+            "url": h.url,
+            "briefing_id": h.briefing_id,
+        }
+        for h in hits
+    ]
+    emit(rows, fmt)
+
+
+def emit(rows: list[dict], fmt: str) -> None:
+    """Print result rows as a table, JSON, JSON lines or CSV."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        for r in rows:
+            click.echo(f"{r['date'] or '-'}  {r['title']}")
+            click.echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
+            click.echo(f"  {r['url']}#turn-{r['turn']}")
+        if not rows:
+            click.echo("no matches", err=True)
+
+
+@click.command("exchanges")
+@click.argument("query")
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> None:
+    """Whole question-and-answer exchanges whose question or answer matches.
+
+    Example: briefwatch exchanges '"nord stream"' --since 2021-06-01
+    """
+    node = _query(query)
+    found = _run(app.storage.search_exchanges, node, _filters(filters), limit, offset)
+    out = []
+    for briefing, ordinal in found:
+        turns = [t for t in briefing.turns if t.exchange == ordinal]
+        out.append(
+            {
+                "date": briefing.date.isoformat() if briefing.date else None,
+                "title": briefing.title,
+                "url": briefing.url,
+                "exchange": ordinal,
+                "turns": [{"speaker": t.speaker, "role": t.role, "text": t.text} for t in turns],
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for x in out:
+        click.echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
+        click.echo(f"   {x['url']}")
+        for t in x["turns"]:
+            click.echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
+        click.echo("")
+    if not out:
+        click.echo("no matches", err=True)
+
+
+@click.command("trend")
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True)
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
+@click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
+@click.pass_obj
+def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **filters) -> None:
+    """How often terms come up over time, in questions and in answers.
+
+    Each TERM is a query of its own. Counts are turns: a reporter's question or an
+    official's answer that mentions the term.
+
+    Example: briefwatch trend pakistan '"nord stream"' --by month
+    """
+    series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
+    rows = [
+        {"term": term, "period": p, "questions": q, "answers": a}
+        for term, points in series.items()
+        for p, q, a in points
+    ]
+    if fmt == "csv":
+        emit(rows, "csv")
+    else:
+        peak = max((r["questions"] + r["answers"] for r in rows), default=0) or 1
+        for r in rows:
+            q = round(r["questions"] / peak * 40)
+            a = round(r["answers"] / peak * 40)
+            click.echo(
+                f"{r['term'][:20]:<20} {r['period']}  Q {r['questions']:>4}  A {r['answers']:>4}  "
+                f"{'▓' * q}{'░' * a}"
+            )
+        if rows:
+            click.echo("▓ questions  ░ answers", err=True)
+        else:
+            click.echo("no matches", err=True)
+    if plot:
+        draw(series, by, plot)
+
+
+def draw(series, by: str, path: str) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise RuntimeFailure("--plot needs matplotlib: pip install 'briefwatch[plot]'") from None
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for term, points in series.items():
+        ax.plot([p for p, _, _ in points], [q + a for _, q, a in points], marker="o", label=term)
+    ax.set_xlabel(by)
+    ax.set_ylabel("turns mentioning")
+    ax.legend()
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path)
+    click.echo(f"chart written to {path}", err=True)

@@ -1,0 +1,167 @@
+"""Searching the archive: one query syntax, the same answers on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from test_parser_state_department import parse_fixture
+
+from scraper.search.query import QuerySyntaxError, parse, to_fts5, to_tsquery
+from scraper.storage import Filters
+
+FILES = [
+    "transcripts/department-press-briefing-july-21-2021.p261072.html",
+    "transcripts/department-press-briefing-august-2-2021.p264901.html",
+    "transcripts/department-press-briefing-august-4-2021.p266043.html",
+    "transcripts/department-press-briefing-july-20-2022.p361464.html",
+    "transcripts/secretary-antony-j-blinken-with-judy-woodruff-of-pbs-newshour-2.p352647.html",
+]
+
+QUERIES = [
+    ("pakistan", '("pakistan")', "('pakistan')"),
+    ('"nord stream"', '("nord stream")', "('nord' <-> 'stream')"),
+    ("sanction*", '("sanction"*)', "('sanction':*)"),
+    ("iran OR iraq", '(("iran") OR ("iraq"))', "(('iran') | ('iraq'))"),
+    ("iran AND nuclear", '("iran" AND "nuclear")', "(('iran') & ('nuclear'))"),
+    ("sanctions -russia", '(("sanctions") NOT ("russia"))', "(('sanctions') & !('russia'))"),
+    ("sanctions NOT russia", '(("sanctions") NOT ("russia"))', "(('sanctions') & !('russia'))"),
+    (
+        "(iran OR iraq) oil",
+        '((("iran") OR ("iraq")) AND "oil")',
+        "((('iran') | ('iraq')) & ('oil'))",
+    ),
+    (
+        "'; DROP TABLE turns; --",
+        '("drop" AND "table" AND "turns")',
+        "(('drop') & ('table') & ('turns'))",
+    ),
+]
+
+
+def _squash(s: str) -> str:
+    return s.replace("(", "").replace(")", "")
+
+
+@pytest.mark.parametrize(("text", "fts5", "tsquery"), QUERIES, ids=[q[0] for q in QUERIES])
+def test_one_syntax_two_backends(text, fts5, tsquery):
+    node = parse(text)
+    assert _squash(to_fts5(node)) == _squash(fts5)
+    assert _squash(to_tsquery(node)) == _squash(tsquery)
+
+
+BAD = [
+    ("", "empty query"),
+    ("   ", "empty query"),
+    ('"human rights', "unbalanced quote"),
+    ("(iran OR iraq", "unbalanced parenthesis"),
+    ("iran)", "unexpected ')'"),
+    ("NOT iran", "cannot only exclude"),
+    ("-iran -iraq", "cannot only exclude"),
+    ("iran OR", "nothing on one side"),
+    ("iran AND", "AND has nothing after it"),
+    ("iran NOT", "NOT has nothing after it"),
+    ('""', "empty phrase"),
+    ("*** --", "empty query"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), BAD, ids=[b[0] or "empty" for b in BAD])
+def test_malformed_queries_are_one_clear_error(text, reason):
+    with pytest.raises(QuerySyntaxError, match=re.escape(reason)):
+        parse(text)
+
+
+@pytest.fixture
+def archive(storage):
+    briefings = [parse_fixture(f) for f in FILES]
+    for b in briefings:
+        storage.save_briefing(b)
+    return storage, briefings
+
+
+def oracle(briefings, pattern: str, role: str | None = None) -> int:
+    regex = re.compile(pattern, re.I)
+    return sum(
+        1
+        for b in briefings
+        for t in b.turns
+        if regex.search(t.text) and (role is None or t.role == role)
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "pattern"),
+    [
+        ("pakistan", r"\bpakistan\b"),
+        ('"nord stream"', r"\bnord\s+stream\b"),
+        ("afghanistan OR pakistan", r"\b(afghanistan|pakistan)\b"),
+    ],
+)
+def test_same_results_as_a_plain_scan(archive, query, pattern):
+    storage, briefings = archive
+    hits = storage.search_turns(parse(query), Filters(), limit=1000)
+    assert len(hits) == oracle(briefings, pattern) > 0
+    assert all("[" in h.snippet and "]" in h.snippet for h in hits)
+
+
+def test_filters_and_order(archive):
+    storage, briefings = archive
+    node = parse("pakistan")
+    reporters = storage.search_turns(node, Filters(role="reporter"), limit=1000)
+    assert len(reporters) == oracle(briefings, r"\bpakistan\b", role="reporter")
+    assert {h.role for h in reporters} == {"reporter"}
+    price = storage.search_turns(node, Filters(speaker="price"), limit=1000)
+    assert price and {h.speaker for h in price} == {"Ned Price"}
+    dated = storage.search_turns(node, Filters(since=dt.date(2021, 8, 3)), limit=1000)
+    assert dated and all(h.date >= dt.date(2021, 8, 3) for h in dated)
+    until = storage.search_turns(node, Filters(until=dt.date(2021, 8, 3)), limit=1000)
+    assert len(dated) + len(until) == len(storage.search_turns(node, Filters(), limit=1000))
+    everything = storage.search_turns(parse("secretary"), Filters(), limit=1000)
+    dates = [h.date for h in everything]
+    assert dates == sorted(dates, reverse=True)
+    page = storage.search_turns(parse("secretary"), Filters(), limit=5, offset=5)
+    assert [(h.briefing_id, h.ordinal) for h in page] == [
+        (h.briefing_id, h.ordinal) for h in everything[5:10]
+    ]
+    ranked = storage.search_turns(parse("pakistan"), Filters(), limit=3, order="rank")
+    assert len(ranked) == 3
+    assert storage.search_turns(node, Filters(kind="interview"), limit=100) == []
+
+
+def test_exclusion_and_prefix(archive):
+    storage, briefings = archive
+    without = storage.search_turns(parse("sanctions -russia"), Filters(), limit=1000)
+    assert without and all("russia" not in h.snippet.lower() for h in without)
+    prefix = storage.search_turns(parse("sanction*"), Filters(), limit=1000)
+    assert len(prefix) == oracle(briefings, r"\bsanction\w*")
+
+
+def test_exchanges_and_trend(archive):
+    storage, briefings = archive
+    found = storage.search_exchanges(parse('"nord stream"'), Filters(), limit=100)
+    assert found
+    briefing, ordinal = found[0]
+    assert briefing.date == dt.date(2022, 7, 20)
+    assert any(t.role == "reporter" for t in briefing.turns if t.exchange == ordinal)
+    points = storage.trend(parse("pakistan"), "month", Filters())
+    assert [p for p, _, _ in points] == ["2021-08"]
+    q, a = points[0][1], points[0][2]
+    assert q == oracle(briefings, r"\bpakistan\b", role="reporter")
+    assert a == oracle(briefings, r"\bpakistan\b", role="official")
+    weeks = storage.trend(parse("pakistan"), "week", Filters())
+    assert sum(q + a for _, q, a in weeks) == q + a
+
+
+def test_watch_filter(archive):
+    storage, briefings = archive
+    from scraper.watch.config import WatchConfig
+    from scraper.watch.matcher import Matcher
+
+    matcher = Matcher([WatchConfig(name="pk", terms=("Pakistan",))])
+    for briefing_id, b in storage.iter_briefings():
+        storage.rematch(briefing_id, b.url, matcher.hits(b))
+    watched = storage.search_turns(parse("pakistan"), Filters(watch="pk"), limit=1000)
+    assert len(watched) == oracle(briefings, r"\bpakistan\b")
+    assert storage.search_turns(parse("pakistan"), Filters(watch="other"), limit=10) == []
