@@ -28,6 +28,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COUNTS = {
     "feeds_fetched": "briefwatch/feeds_fetched",
     "feeds_not_modified": "briefwatch/feeds_not_modified",
+    "feeds_invalid": "briefwatch/feeds_invalid",
     "items_seen": "briefwatch/items_seen",
     "listing_pages": "briefwatch/listing_pages",
     "details_fetched": "briefwatch/details_fetched",
@@ -93,7 +94,11 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "LOG_ENABLED": False,  # our own logging configuration applies
         "LOG_INSTALL_ROOT_HANDLER": False,
         "ITEM_PIPELINES": PIPELINES,
-        "DOWNLOADER_MIDDLEWARES": {"scraper.middlewares.CrawlDelayMiddleware": 110},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scraper.middlewares.CrawlDelayMiddleware": 110,
+            # After RetryMiddleware (550) in the response chain: it sees a 429/503 first.
+            "scraper.retry_after.RetryAfterMiddleware": 560,
+        },
         "BRIEFWATCH_CONFIG": config,
         "BRIEFWATCH_DATABASE_URL": config.database_url,
         "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
@@ -166,7 +171,12 @@ def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
         notices += getattr(spider, "notices", [])
         if stats.get("finish_reason") not in (None, "finished"):
             errors.append(f"crawl ended early: {stats.get('finish_reason')}")
-    answers = counts["feeds_fetched"] + counts["feeds_not_modified"] + counts["details_fetched"]
+    answers = (
+        counts["feeds_fetched"]
+        - counts["feeds_invalid"]
+        + counts["feeds_not_modified"]
+        + counts["details_fetched"]
+    )
     if counts["blocked"]:
         status = "blocked"
     elif errors:

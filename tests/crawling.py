@@ -11,17 +11,17 @@ from pathlib import Path
 import sqlalchemy
 
 
-def write_config(path: Path, database_url: str, **source: object) -> Path:
-    lines = [
-        "[database]",
-        f"url = {json.dumps(database_url)}",
-        "[http]",
-        "download_delay_seconds = 0.0",
-        "autothrottle = false",
-        "retry_times = 1",
-        "timeout_seconds = 10.0",
-        "[sources.state_department]",
-    ]
+def write_config(path: Path, database_url: str, http: dict | None = None, **source: object) -> Path:
+    settings = {
+        "download_delay_seconds": 0.0,
+        "autothrottle": False,
+        "retry_times": 1,
+        "timeout_seconds": 10.0,
+        **(http or {}),
+    }
+    lines = ["[database]", f"url = {json.dumps(database_url)}", "[http]"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
+    lines += ["[sources.state_department]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in source.items()]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -6,7 +6,11 @@ and honours conditional GETs, as a real feed server does. Every request is recor
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +24,12 @@ class Resource:
     content_type: str = "text/html; charset=utf-8"
     last_modified: str = "Mon, 05 Jul 2021 04:04:53 GMT"
     headers: dict[str, str] = field(default_factory=dict)
+    #: Faults served first, one per request, before the resource behaves: an HTTP status
+    #: (int), "reset" (close without answering), ("sleep", s) (answer after s seconds),
+    #: "truncate" (promise the whole body, send half), ("redirect", path),
+    #: ("bomb", n) (gzip that inflates to n bytes), ("big", n) (an n-byte body),
+    #: ("status", code, {headers}).
+    faults: list = field(default_factory=list)
 
     @property
     def etag(self) -> str:
@@ -41,6 +51,7 @@ class Mirror:
     def __init__(self, robots: str = "User-agent: *\nAllow: /\n") -> None:
         self.routes: dict[str, Resource] = {}
         self.requests: list[Seen] = []
+        self.faults_served = 0
         if robots is not None:
             self.routes["/robots.txt"] = Resource(robots.encode(), content_type="text/plain")
         mirror = self
@@ -48,6 +59,11 @@ class Mirror:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 resource = mirror.routes.get(self.path.split("?")[0])
+                if resource is not None and resource.faults:
+                    fault = resource.faults.pop(0)
+                    mirror.faults_served += 1
+                    if self.fault(fault, resource):
+                        return
                 if resource is None:
                     status, body, headers = 404, b"not found", {}
                 elif self.headers.get("If-None-Match") == resource.etag:
@@ -74,6 +90,53 @@ class Mirror:
 
             def log_message(self, *args) -> None:
                 pass
+
+            def fault(self, fault, resource: Resource) -> bool:
+                """Serve one fault; False if the request should then be answered normally."""
+                kind = fault if isinstance(fault, str | int) else fault[0]
+                mirror.requests.append(
+                    Seen("GET", self.path, dict(self.headers), -1, time.monotonic())
+                )
+                if isinstance(kind, int) or kind == "status":
+                    code = kind if isinstance(kind, int) else fault[1]
+                    extra = {} if isinstance(kind, int) else fault[2]
+                    self.send_response(code)
+                    for key, value in {"Content-Length": "0", **extra}.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                elif kind == "reset":
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.close_connection = True
+                elif kind == "sleep":
+                    time.sleep(fault[1])
+                    return False
+                elif kind == "truncate":
+                    self.send_response(200)
+                    self.send_header("Content-Type", resource.content_type)
+                    self.send_header("Content-Length", str(len(resource.body)))
+                    self.end_headers()
+                    self.wfile.write(resource.body[: len(resource.body) // 2])
+                    self.close_connection = True
+                elif kind == "redirect":
+                    self.send_response(302)
+                    self.send_header("Location", fault[1])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif kind in ("bomb", "big"):
+                    raw = b"<p>" + b"x" * fault[1] + b"</p>"
+                    body = gzip.compress(raw, compresslevel=9) if kind == "bomb" else raw
+                    self.send_response(200)
+                    self.send_header("Content-Type", resource.content_type)
+                    if kind == "bomb":
+                        self.send_header("Content-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    # The client may give up on the oversized body, as it should.
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        self.wfile.write(body)
+                return True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -36,12 +37,25 @@ def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
     channels one summary of everything pending. A failure stays pending with its error and
     is retried with backoff on later runs; it never stops the other channels.
     """
+    from scraper.storage import LockBusy
+
     channels = enabled_channels(config, mode)
     report = DeliveryReport()
     if not channels:
         return report
+    try:
+        with storage.run_lock("alerts"):
+            _deliver(storage, config, mode, channels, report)
+    except LockBusy:
+        logger.info("another process is delivering alerts; leaving them to it")
+    return report
+
+
+def _deliver(storage, config: Config, mode: str, channels: dict, report: DeliveryReport) -> None:
+    # Holding the alerts lock, an alert still marked "sending" belongs to a sender that died
+    # mid-send: it is due again at once (at least once; jsonl and email deduplicate).
     groups: dict[tuple[str, str], list] = defaultdict(list)
-    for alert in storage.claim_alerts(list(channels)):
+    for alert in storage.claim_alerts(list(channels), stale_after=dt.timedelta(0)):
         groups[(alert.channel, alert.watch if mode == "immediate" else "")].append(alert)
     a = config.alerts
     for (name, _watch), alerts in groups.items():
@@ -61,4 +75,3 @@ def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
             report.sent += len(ids)
     if report.sent or report.failed:
         logger.info("alerts: %d sent, %d failed", report.sent, report.failed)
-    return report

@@ -107,6 +107,7 @@ class TranscriptSpider(scrapy.Spider):
         try:
             items = parse_feed(response.body)
         except FeedError as exc:
+            stats.inc_value("briefwatch/feeds_invalid")
             self._error(f"feed {url}: {exc}")
             yield FeedPollItem(url, response.status, None, None, 0, error=str(exc))
             return

@@ -24,7 +24,25 @@ class JsonlChannel(Channel):
 
         return default_sqlite_path().with_name("alerts.jsonl")
 
+    def _written_keys(self) -> set[str]:
+        """Keys already in the file: a sender killed between writing and recording the
+        delivery must not write them twice when the alert is sent again."""
+        if not self.path.exists():
+            return set()
+        keys = set()
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    keys.add(json.loads(line).get("key"))
+                except (ValueError, AttributeError):
+                    continue  # a line cut short by a crash: its alert is still unsent
+        return keys
+
     def send(self, alerts: Sequence[Any]) -> None:
+        written = self._written_keys()
+        alerts = [a for a in alerts if a.key not in written]
+        if not alerts:
+            return
         lines = [
             json.dumps(
                 {"id": a.id, "key": a.key, "created_at": a.created_at.isoformat(), **a.payload},

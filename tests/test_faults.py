@@ -1,0 +1,99 @@
+"""Faults from the site: each run completes, records what failed, stores nothing partial, and
+the next run picks up what was missed. Real crawls against the local mirror."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror, Resource
+from test_spider_state_department import FEED_PATH, REPLAY, VERSIONS, feed
+
+pytestmark = pytest.mark.slow
+TRANSCRIPTS_IN_VERSION_7 = 1  # only the July 6 briefing; the rest are press releases
+MB = 1024 * 1024
+
+FAULTS = [
+    # (id, faults served first, http settings, first run: exit, status, stored)
+    ("500 burst, then answers", [500, 500], {"retry_times": 3}, 0, "ok", 1),
+    ("503 beyond the retries", [503] * 4, {"retry_times": 2}, 1, "failed", 0),
+    ("429 with Retry-After", [("status", 429, {"Retry-After": "1"})], {}, 0, "ok", 1),
+    ("429 for too long", [("status", 429, {"Retry-After": "3600"})] * 3, {}, 1, "blocked", 0),
+    ("403", [403, 403], {}, 1, "blocked", 0),
+    ("connection resets", ["reset", "reset"], {}, 1, "failed", 0),
+    ("read timeouts", [("sleep", 3), ("sleep", 3)], {"timeout_seconds": 1.0}, 1, "failed", 0),
+    ("truncated bodies", ["truncate", "truncate"], {}, 1, "failed", 0),
+    ("50 MB body", [("big", 50 * MB)] * 2, {"max_response_bytes": 20 * MB}, 1, "failed", 0),
+    ("compression bomb", [("bomb", 200 * MB)] * 2, {"max_response_bytes": 20 * MB}, 1, "failed", 0),
+    ("redirect loop", [("redirect", FEED_PATH)] * 12, {}, 1, "failed", 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("faults", "http", "code", "status", "stored"),
+    [f[1:] for f in FAULTS],
+    ids=[f[0] for f in FAULTS],
+)
+def test_fault_then_recovery(tmp_path, faults, http, code, status, stored):
+    database_url = f"sqlite:///{tmp_path / 'f.db'}"
+    with Mirror() as site:
+        resource = feed(VERSIONS[7])
+        resource.faults = list(faults)
+        site.routes[FEED_PATH] = resource
+        config = write_config(
+            tmp_path / "c.toml", database_url, http=http, feeds=[site.url(FEED_PATH)]
+        )
+        first = briefwatch(config, "run", timeout=180)
+        assert first.returncode == code, first.stderr[-2000:]
+        assert "Traceback" not in first.stderr
+        (run,) = rows(database_url, "SELECT status, errors FROM runs")
+        assert run[0] == status
+        if status != "ok":
+            assert json.loads(run[1]) if isinstance(run[1], str) else run[1]
+        assert rows(database_url, "SELECT count(*) FROM briefings") == [(stored,)]
+        # Nothing partial: every stored briefing has its turns.
+        assert rows(
+            database_url,
+            "SELECT count(*) FROM briefings b WHERE NOT EXISTS "
+            "(SELECT 1 FROM turns t WHERE t.briefing_id = b.id)",
+        ) == [(0,)]
+        site.routes[FEED_PATH].faults = []
+        second = briefwatch(config, "run", timeout=180)
+        assert second.returncode == 0, second.stderr[-2000:]
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(TRANSCRIPTS_IN_VERSION_7,)]
+    assert site.faults_served >= 1
+
+
+def test_invalid_xml_feed_then_recovery(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'x.db'}"
+    good = (REPLAY / VERSIONS[7]["file"]).read_bytes()
+    with Mirror() as site:
+        # BUILT: the real feed cut in half, as a proxy or a crashed server may serve it.
+        site.routes[FEED_PATH] = Resource(
+            good[: len(good) // 2], content_type="application/rss+xml"
+        )
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        first = briefwatch(config, "run")
+        assert first.returncode == 1 and "not well-formed XML" in first.stderr
+        assert rows(database_url, "SELECT status FROM runs") == [("failed",)]
+        assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
+        # Its validators were not kept: the next poll fetches the feed again, whole this time.
+        assert rows(database_url, "SELECT etag FROM feed_state") == [(None,)]
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        assert briefwatch(config, "run").returncode == 0
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
+
+
+def test_items_that_vanish_and_reappear_are_stored_once(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'v.db'}"
+    xml = (REPLAY / VERSIONS[7]["file"]).read_text(encoding="utf-8")
+    # BUILT: the same feed without its items, as when a CDN serves an empty page for a while.
+    empty = xml[: xml.index("<item>")] + xml[xml.rindex("</item>") + len("</item>") :]
+    with Mirror() as site:
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        for body in (xml, empty, xml):
+            site.routes[FEED_PATH] = Resource(body.encode(), content_type="application/rss+xml")
+            assert briefwatch(config, "run").returncode == 0
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
+    assert rows(database_url, "SELECT count(*) FROM revisions") == [(1,)]
