@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_crawl, bench_flag, bench_parser
+from benchmarks import bench_crawl, bench_flag, bench_parser, bench_reliability, bench_search
 
-BENCHMARKS = {"parser": bench_parser.run, "flag": bench_flag.run, "crawl": bench_crawl.run}
+BENCHMARKS = {
+    "parser": bench_parser.run,
+    "flag": bench_flag.run,
+    "crawl": bench_crawl.run,
+    "search": bench_search.run,
+    "reliability": bench_reliability.run,
+}
 
 
 def main(argv: list[str]) -> None:

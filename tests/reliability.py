@@ -1,0 +1,120 @@
+"""Crash trials shared by tests/test_crashes.py and the reliability report in benchmarks/.
+
+Each trial serves the next real feed version, starts ``briefwatch run`` (which stores,
+flags and alerts to a JSON-lines file), kills it with SIGKILL at a seeded random moment, then
+lets the next run complete and checks: the database passes its integrity checks, every stored
+briefing has all its turns, no transcript the feed carried is missing, and every alert was
+written exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crawling import rows, write_config
+from mirror import Mirror, Resource
+
+FIXTURES = Path(__file__).parent / "fixtures" / "state_department"
+REPLAY = FIXTURES / "feed-replay" / "2021-07-05_09"
+VERSIONS = json.loads((REPLAY / "versions.json").read_text())
+FEED_PATH = "/rss-feed/press-releases/feed/"
+
+
+def _feed(index: int) -> Resource:
+    return Resource(
+        (REPLAY / VERSIONS[index]["file"]).read_bytes(), content_type="application/rss+xml"
+    )
+
+
+def _command(config: Path) -> list[str]:
+    return [sys.executable, "-m", "scraper", "--config", str(config), "-q", "run"]
+
+
+def _transcript_guids(index: int) -> set[str]:
+    """Transcripts in one feed version, read independently of the product's parser: items
+    whose body has bold speaker labels."""
+    import re
+
+    xml = (REPLAY / VERSIONS[index]["file"]).read_text(encoding="utf-8")
+    found = set()
+    for item in re.findall(r"<item>.*?</item>", xml, re.S):
+        if re.search(r"<(strong|b)>[A-Z .]+:", item):
+            guid = re.search(r"<guid[^>]*>(.*?)</guid>", item).group(1).replace("&#038;", "&")
+            found.add(guid)
+    return found
+
+
+def crash_trials(workdir: Path, trials: int = 20, seed: int = 20261128) -> dict[str, int]:
+    """Run the trials; return the report's figures."""
+    rng = random.Random(seed)
+    database_url = f"sqlite:///{workdir / 'crash.db'}"
+    alerts_file = workdir / "alerts.jsonl"
+    report = {
+        "trials": 0,
+        "kills": 0,
+        "killed_mid_run": 0,
+        "runs_survived": 0,
+        "integrity_failures": 0,
+        "incomplete_briefings": 0,
+        "items_lost": 0,
+        "alerts_lost": 0,
+        "duplicate_alerts": 0,
+    }
+    from scraper.parsing import parse_transcript
+    from scraper.storage import open_storage
+
+    expected: set[str] = set()
+    with Mirror() as site:
+        config = write_config(workdir / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        config.write_text(
+            config.read_text()
+            + "[alerts.jsonl]\nenabled = true\n"
+            + f"path = {json.dumps(str(alerts_file))}\n"
+            + "[alerts.log]\nenabled = false\n"
+            + '[[watch]]\nname = "everyone"\nterms = ["thank you", "secretary", "question"]\n'
+        )
+        for trial in range(trials):
+            index = min(len(VERSIONS) - 1, trial * len(VERSIONS) // trials)
+            site.routes[FEED_PATH] = _feed(index)
+            expected |= _transcript_guids(index)
+            proc = subprocess.Popen(
+                _command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            time.sleep(rng.uniform(1.0, 3.5))
+            report["kills"] += 1
+            if proc.poll() is None:
+                report["killed_mid_run"] += 1
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            # The next run completes the work.
+            done = subprocess.run(_command(config), capture_output=True, text=True)
+            report["trials"] += 1
+            report["runs_survived"] += done.returncode == 0
+            storage = open_storage(database_url)
+            try:
+                report["integrity_failures"] += bool(storage.check_integrity())
+                for briefing_id, stored in storage.iter_briefings():
+                    (body,) = rows(
+                        database_url,
+                        "SELECT body FROM revisions WHERE briefing_id = "
+                        f"{int(briefing_id)} ORDER BY number DESC LIMIT 1",
+                    )[0]
+                    reparsed = parse_transcript(body)
+                    report["incomplete_briefings"] += len(stored.turns) != len(reparsed.turns)
+            finally:
+                storage.close()
+        stored = {g for (g,) in rows(database_url, "SELECT guid FROM briefings")}
+        report["items_lost"] = len(expected - stored)
+        queued = {k for (k,) in rows(database_url, "SELECT alert_key FROM alert_outbox")}
+        unsent = rows(database_url, "SELECT count(*) FROM alert_outbox WHERE status != 'sent'")
+        written = [json.loads(line)["key"] for line in alerts_file.read_text().splitlines()]
+        report["alerts_queued"] = len(queued)
+        report["alerts_lost"] = len(queued - set(written)) + unsent[0][0]
+        report["duplicate_alerts"] = len(written) - len(set(written))
+    return report

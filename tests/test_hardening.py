@@ -1,0 +1,247 @@
+"""Bad input and secrets: every configuration key, hostile HTML, SQL and search injection,
+concurrent readers, and no secret in any output."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import threading
+import typing
+
+import pytest
+from test_parser_state_department import parse_fixture
+
+from scraper.config import Config, ConfigError, config_from_dict
+from scraper.search.query import QuerySyntaxError, parse
+from scraper.storage import Filters, open_storage
+
+
+def _wrong_value(hint):
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return "not a list"
+    if hint is bool:
+        return "yes"
+    if hint in (int, float):
+        return "many"
+    if hint is str:
+        return 12
+    return None
+
+
+def _keys(cls, prefix="", data_prefix=()):
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in ("path", "sources", "watch"):
+            continue
+        hint = hints[f.name]
+        if dataclasses.is_dataclass(hint):
+            yield from _keys(hint, f"{prefix}{f.name}.", (*data_prefix, f.name))
+        else:
+            yield f"{prefix}{f.name}", (*data_prefix, f.name), hint
+
+
+KEYS = list(_keys(Config))
+
+
+@pytest.mark.parametrize(("key", "path", "hint"), KEYS, ids=[k for k, _, _ in KEYS])
+def test_every_key_rejects_a_wrong_type_naming_the_key(key, path, hint):
+    data: dict = {}
+    node = data
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = _wrong_value(hint)
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(data)
+    assert str(info.value).startswith(f"{key}:"), str(info.value)
+
+
+def test_every_source_and_watch_key_rejects_a_wrong_type():
+    for field in dataclasses.fields(Config().sources.get("state_department") or _source()):
+        with pytest.raises(ConfigError, match=f"sources.state_department.{field.name}"):
+            config_from_dict({"sources": {"state_department": {field.name: {"a": 1}}}})
+    from scraper.watch.config import WatchConfig
+
+    for field in dataclasses.fields(WatchConfig):
+        bad = {"name": "w", "terms": ["x"], field.name: {"a": 1}}
+        with pytest.raises(ConfigError, match=r"watch\[0\]"):
+            config_from_dict({"watch": [bad]})
+
+
+def _source():
+    return config_from_dict({}).sources["state_department"]
+
+
+HOSTILE = {
+    "deep nesting": "<div>" * 200_000 + "<p><strong>MR PRICE:</strong> hi</p>" + "</div>" * 200_000,
+    "huge table": "<table>"
+    + "<tr>"
+    + "<td>x</td>" * 2000
+    + "</tr>" * 1
+    + "</table>" * 1
+    + "<table>"
+    + ("<tr><td><strong>QUESTION:</strong> a?</td></tr>" * 100_000)
+    + "</table>",
+    "binary garbage": bytes(range(256)).decode("latin-1") * 40_000,
+    "20 MB transcript": (
+        "<p>Ned Price, Department Spokesperson</p>"
+        + "<p><strong>QUESTION:</strong> What about Pakistan?</p>"
+        "<p><strong>MR PRICE:</strong> We have nothing new. " + "Words " * 40 + "</p>"
+    )
+    * 60_000,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_html_is_parsed_in_bounded_time_and_memory(tmp_path, name):
+    page = tmp_path / "page.html"
+    page.write_text(HOSTILE[name], encoding="utf-8")
+    # In a child process, to read its own peak memory; the bounds are generous sanity
+    # limits (a hang or a blow-up fails), not speed targets: those live in benchmarks/.
+    code = (
+        "import json, resource, sys, time\n"
+        "from scraper.parsing import parse_transcript\n"
+        "t = time.perf_counter()\n"
+        f"b = parse_transcript(open({str(page)!r}, encoding='utf-8').read())\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps([time.perf_counter() - t, peak, len(b.turns), b.coverage, list(b.warnings)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds, peak_mib, turns, coverage, warnings = json.loads(done.stdout)
+    assert seconds < 120 and peak_mib < 4096
+    assert 0.0 <= coverage <= 1.0
+
+
+def test_injection_strings_are_only_data(storage):
+    storage.save_briefing(
+        parse_fixture("transcripts/department-press-briefing-august-4-2021.p266043.html")
+    )
+    nasty = ["'; DROP TABLE turns; --", 'x" OR 1=1 --', "%' OR '1'='1", "NEAR(a b)", "col:value"]
+    for text in nasty:
+        try:
+            node = parse(f"pakistan {text}")
+        except QuerySyntaxError:
+            pass  # refused before any SQL: fine
+        else:
+            storage.search_turns(node, Filters(), limit=5)
+        storage.search_turns(
+            parse("pakistan"), Filters(speaker=text, topic=text, watch=text), limit=5
+        )
+    assert storage.counts()["turns"] > 0
+
+
+def test_searches_while_a_crawl_writes_never_see_a_locked_database(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'c.db'}"
+    writer = open_storage(database_url, busy_timeout_seconds=5)
+    reader = open_storage(database_url, busy_timeout_seconds=5)
+    files = [
+        "transcripts/department-press-briefing-july-21-2021.p261072.html",
+        "transcripts/department-press-briefing-august-2-2021.p264901.html",
+        "transcripts/department-press-briefing-august-4-2021.p266043.html",
+        "transcripts/department-press-briefing-july-20-2022.p361464.html",
+    ]
+    briefings = [parse_fixture(f) for f in files]
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                reader.search_turns(parse("secretary OR pakistan"), Filters(), limit=20)
+                reader.counts()
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for round_ in range(5):
+            for b in briefings:
+                writer.save_briefing(dataclasses.replace(b, url=f"{b.url}?r={round_}"))
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        writer.close()
+        reader.close()
+    assert errors == []
+
+
+def test_no_secret_in_output_or_records(tmp_path, monkeypatch):
+    import smtp
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+
+    secret = "hunter2-very-secret"
+    controller, _inbox = smtp.start(
+        authenticator=smtp.authenticator("desk", "other"), auth_require_tls=False
+    )
+    db = tmp_path / "s.db"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{db}"\n'
+        '[alerts.email]\nenabled = true\nhost = "127.0.0.1"\n'
+        f'port = {controller.port}\nsecurity = "none"\nusername = "desk"\n'
+        'password_env = "BW_TEST_SECRET"\nrecipients = ["a@example.org"]\n'
+        '[[watch]]\nname = "pk"\nterms = ["Pakistan"]\n'
+    )
+    monkeypatch.setenv("BW_TEST_SECRET", secret)
+    try:
+        storage = open_storage(f"sqlite:///{db}")
+        from scraper.alerts.plan import draft_alerts
+        from scraper.watch.config import WatchConfig
+        from scraper.watch.matcher import Matcher
+
+        b = parse_fixture("transcripts/department-press-briefing-august-2-2021.p264901.html")
+        watch = WatchConfig(name="pk", terms=("Pakistan",))
+        hits = Matcher([watch]).hits(b)
+        storage.save_briefing(b, hits=hits, drafts=draft_alerts(b, hits, {"pk": watch}, ["email"]))
+        storage.close()
+        runner = CliRunner()
+        outputs = [
+            runner.invoke(cli, ["--config", str(config), *args])
+            for args in (
+                ["config", "check"],
+                ["alerts", "send"],
+                ["alerts", "list", "--format", "json"],
+                ["alerts", "send-test", "email"],
+            )
+        ]
+    finally:
+        controller.stop()
+    assert any("535" in (o.stdout + o.stderr) for o in outputs)  # the login really failed
+    for o in outputs:
+        assert secret not in o.stdout + o.stderr
+    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, text=True).stdout
+    assert dump and secret not in dump
+    assert "BW_TEST_SECRET" in outputs[0].stdout  # the variable's name is shown, not its value
+    assert os.environ["BW_TEST_SECRET"] == secret
+
+
+def test_user_agent_is_the_configured_one(tmp_path):
+    from crawling import briefwatch, write_config
+    from mirror import Mirror
+    from test_spider_state_department import FEED_PATH, VERSIONS, feed
+
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(
+            tmp_path / "c.toml",
+            f"sqlite:///{tmp_path / 'u.db'}",
+            http={
+                "user_agent": "DeskWatch/2 (+{contact_url})",
+                "contact_url": "https://desk.example.org/bot",
+            },
+            feeds=[site.url(FEED_PATH)],
+        )
+        assert briefwatch(config, "crawl").returncode == 0
+    agents = {r.headers.get("User-Agent") for r in site.requests}
+    assert agents == {"DeskWatch/2 (+https://desk.example.org/bot)"}
