@@ -220,7 +220,10 @@ def test_no_secret_in_output_or_records(tmp_path, monkeypatch):
     assert any("535" in (o.stdout + o.stderr) for o in outputs)  # the login really failed
     for o in outputs:
         assert secret not in o.stdout + o.stderr
-    dump = subprocess.run(["sqlite3", str(db), ".dump"], capture_output=True, text=True).stdout
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
     assert dump and secret not in dump
     assert "BW_TEST_SECRET" in outputs[0].stdout  # the variable's name is shown, not its value
     assert os.environ["BW_TEST_SECRET"] == secret
