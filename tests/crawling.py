@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import sqlalchemy
+import sqlalchemy.exc
 
 
 def write_config(path: Path, database_url: str, http: dict | None = None, **source: object) -> Path:
@@ -43,3 +44,36 @@ def rows(database_url: str, sql: str) -> list[tuple]:
             return [tuple(r) for r in conn.execute(sqlalchemy.text(sql))]
     finally:
         engine.dispose()
+
+
+def wait_for(predicate, timeout: float, step: float = 0.3):
+    """Poll ``predicate`` until it is true; fail the test after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"not true within {timeout} s")
+
+
+def count(database_url: str, sql: str) -> int:
+    """A count, or 0 while the database is still being created by another process."""
+    try:
+        return rows(database_url, sql)[0][0]
+    except sqlalchemy.exc.OperationalError:
+        return 0
+
+
+def slow_backfill_config(tmp_path: Path, database_url: str, site, delay: float) -> Path:
+    """A backfill of the mirror's listing, slowed so that a test can kill it half way."""
+    return write_config(
+        tmp_path / "c.toml",
+        database_url,
+        http={"download_delay_seconds": delay},
+        feeds=[],
+        listing_url=site.url("/department-press-briefings/"),
+        archive_sitemap_url="",
+    )

@@ -9,12 +9,10 @@ import email.utils
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-import sqlalchemy.exc
 from conftest import read_body, state_items
-from crawling import briefwatch, rows, write_config
+from crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
 from mirror import Mirror, Resource
 from site_pages import Entry, detail_page, serve_archive
 
@@ -115,8 +113,7 @@ def test_sitemap_adds_pages_the_listing_lacks(tmp_path, database_url):
             archive_sitemap_url=site.url("/sitemap.xml"),
         )
         assert briefwatch(config, "backfill").returncode == 0
-        (count,) = rows(database_url, "SELECT count(*) FROM briefings")
-        assert count == (14,)
+        assert count(database_url, "SELECT count(*) FROM briefings") == 14
         assert len(detail_requests(site)) == 14  # BRIEFINGS[0] is named twice, fetched once
 
 
@@ -124,31 +121,13 @@ def test_interrupted_backfill_resumes_without_starting_over(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'b.db'}"
     with Mirror() as site:
         build_site(site)
-        config = write_config(
-            tmp_path / "c.toml",
-            database_url,
-            feeds=[],
-            listing_url=site.url("/department-press-briefings/"),
-            archive_sitemap_url="",
-        )
-        text = config.read_text().replace(
-            "download_delay_seconds = 0.0", "download_delay_seconds = 0.4"
-        )
-        config.write_text(text)
+        config = slow_backfill_config(tmp_path, database_url, site, delay=0.4)
         proc = subprocess.Popen(
             [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            try:
-                (n,) = rows(database_url, "SELECT count(*) FROM briefings")
-            except sqlalchemy.exc.OperationalError:  # not created or migrated yet
-                continue
-            if n[0] >= 6:
-                break
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 6, 60, 0.2)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         (first,) = rows(database_url, "SELECT count(*) FROM briefings")
@@ -160,8 +139,7 @@ def test_interrupted_backfill_resumes_without_starting_over(tmp_path):
 
         result = briefwatch(config, "backfill")
         assert result.returncode == 0, result.stderr
-        (count,) = rows(database_url, "SELECT count(*) FROM briefings")
-        assert count == (12,)
+        assert count(database_url, "SELECT count(*) FROM briefings") == 12
         # Stored pages are never fetched again; at most the one in flight at the kill is.
         assert len(detail_requests(site)) <= 12 + 1
         assert fetched_first >= 6

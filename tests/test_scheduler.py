@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from crawling import briefwatch, rows, write_config
+from crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
 from mirror import Mirror
 from test_spider_state_department import FEED_PATH, VERSIONS, feed
 
@@ -18,23 +18,6 @@ from scraper.storage import LockBusy, open_storage
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def wait_for(predicate, timeout: float, step: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"not true within {timeout} s")
-
-
-def count(database_url: str, sql: str) -> int:
-    try:
-        return rows(database_url, sql)[0][0]
-    except Exception:  # the daemon's first run may still be creating the database
-        return 0
 
 
 def daemon_config(tmp_path, database_url, site, **schedule):
@@ -132,18 +115,7 @@ def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path
     database_url = f"sqlite:///{tmp_path / 'k.db'}"
     with Mirror() as site:
         build_site(site)
-        config = write_config(
-            tmp_path / "c.toml",
-            database_url,
-            feeds=[],
-            listing_url=site.url("/department-press-briefings/"),
-            archive_sitemap_url="",
-        )
-        config.write_text(
-            config.read_text().replace(
-                "download_delay_seconds = 0.0", "download_delay_seconds = 0.5"
-            )
-        )
+        config = slow_backfill_config(tmp_path, database_url, site, delay=0.5)
         proc = subprocess.Popen(
             [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
             stderr=subprocess.DEVNULL,
