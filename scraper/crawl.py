@@ -77,7 +77,7 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": http.obey_robots_txt,
         "ROBOTSTXT_USER_AGENT": http.effective_user_agent,
         "DOWNLOAD_DELAY": http.download_delay_seconds,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        **_no_jitter(),
         "AUTOTHROTTLE_ENABLED": http.autothrottle,
         "AUTOTHROTTLE_START_DELAY": max(http.download_delay_seconds, 1.0),
         "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
@@ -108,6 +108,43 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
     return settings
 
 
+def _no_jitter() -> dict[str, Any]:
+    """Delays exactly as configured (the setting's name changed in Scrapy 2.19)."""
+    from scrapy.settings import default_settings
+
+    if hasattr(default_settings, "DOWNLOAD_DELAY_JITTER"):
+        return {"DOWNLOAD_DELAY_JITTER": 0}
+    return {"RANDOMIZE_DOWNLOAD_DELAY": False}
+
+
+class _ScrapyLogFilter(logging.Filter):
+    """Keeps Scrapy's own log lines at ``level`` or above. Its robots.txt and retry
+    middlewares are dropped altogether: the spider's errback reports the same failures in one
+    line each, without their tracebacks. (A filter on our handlers, because Scrapy resets its
+    loggers' levels whenever a CrawlerProcess is made.)"""
+
+    REDUNDANT = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry")
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        name = record.name
+        if name.startswith(self.REDUNDANT):
+            return self.level <= logging.DEBUG
+        if name.startswith(("scrapy", "twisted", "protego", "py.warnings")):
+            return record.levelno >= self.level
+        return True
+
+
+def _quiet_scrapy(level: int) -> None:
+    for handler in logging.getLogger().handlers:
+        for old in [f for f in handler.filters if isinstance(f, _ScrapyLogFilter)]:
+            handler.removeFilter(old)
+        handler.addFilter(_ScrapyLogFilter(level))
+
+
 def run_crawl(
     config: Config,
     storage: Storage,
@@ -116,16 +153,14 @@ def run_crawl(
     since: dt.date | None = None,
     until: dt.date | None = None,
     restart: bool = False,
-    scrapy_log_level: int = logging.WARNING,
+    scrapy_log_level: int = logging.ERROR,
 ) -> RunOutcome:
     """Crawl every enabled source (or those named) and record the run."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
     run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
     known = storage.stored_urls()
+    _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
-    # Scrapy resets its loggers when the process is made: quiet them again unless asked.
-    for name in ("scrapy", "twisted", "protego"):
-        logging.getLogger(name).setLevel(scrapy_log_level)
     crawlers = []
     for name, source in chosen:
         kwargs: dict[str, Any] = {

@@ -48,7 +48,7 @@ def crawl_once(app, mode: str, sources: list[str], **kwargs):
     """Run one crawl and turn its outcome into the command's exit status."""
     from scraper.crawl import run_crawl
 
-    level = logging.WARNING if app.verbosity <= 0 else logging.DEBUG
+    level = logging.ERROR if app.verbosity <= 0 else logging.DEBUG
     outcome = run_crawl(
         app.config, app.storage, mode=mode, sources=sources, scrapy_log_level=level, **kwargs
     )
