@@ -45,6 +45,17 @@ class Seen:
     at: float  # time.monotonic() when answered
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A client that hangs up mid-answer (a killed crawl, a size limit) is not news.
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Mirror:
     """``with Mirror() as site: site.routes["/feed/"] = Resource(...); site.url("/feed/")``."""
 
@@ -138,7 +149,7 @@ class Mirror:
                         self.wfile.write(body)
                 return True
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
