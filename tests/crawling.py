@@ -63,7 +63,7 @@ def count(database_url: str, sql: str) -> int:
     """A count, or 0 while the database is still being created by another process."""
     try:
         return rows(database_url, sql)[0][0]
-    except sqlalchemy.exc.OperationalError:
+    except sqlalchemy.exc.DatabaseError:  # no such table yet (SQLite and PostgreSQL alike)
         return 0
 
 
