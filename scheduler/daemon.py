@@ -49,6 +49,8 @@ class Daemon:
         self.children: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.beat_lock = threading.Lock()
+        self.stopped_written = False
         s = config.schedule
         self.scheduler = BackgroundScheduler(
             timezone=s.timezone,
@@ -114,7 +116,15 @@ class Daemon:
         self.spawn(args, self.config.schedule.run_timeout_seconds)
 
     def heartbeat(self, **extra: object) -> None:
-        job = self.scheduler.get_job("run")
+        # A job finishing during shutdown must not overwrite the final "stopped" beat.
+        with self.beat_lock:
+            if self.stopped_written:
+                return
+            self._beat(**extra)
+            self.stopped_written = "stopped" in extra
+
+    def _beat(self, **extra: object) -> None:
+        job = self.scheduler.get_job("run") if self.scheduler.running else None
         next_run = job.next_run_time if job else None
         self.storage.set_crawl_state(
             STATE_KEY,
