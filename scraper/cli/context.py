@@ -65,12 +65,13 @@ class AppContext:
             try:
                 self._storage = open_storage(cfg.database_url, cfg.database.busy_timeout_seconds)
             except StorageError as exc:
-                raise RuntimeFailure(f"cannot open database: {_first_line(exc)}") from None
+                raise RuntimeFailure(f"cannot open database: {first_line(exc)}") from None
             except Exception as exc:  # ArgumentError for a malformed URL, OSError for a path
                 raise RuntimeFailure(f"cannot open database {cfg.database.url!r}: {exc}") from None
         return self._storage
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error's own message (never its traceback)."""
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.context import RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
 from scraper.model import ROLES
 from scraper.search.query import QuerySyntaxError, parse
@@ -51,8 +51,7 @@ def _run(func, *args):
     try:
         return func(*args)
     except StorageError as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-        raise RuntimeFailure(f"search failed: {reason}") from None
+        raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
 
 @click.command("search")
