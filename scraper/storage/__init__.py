@@ -19,12 +19,21 @@ from sqlalchemy.orm import Session
 from scraper.model import Briefing
 from scraper.storage import migrate, outbox
 from scraper.storage import search as _search
-from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
+from scraper.storage.briefings import (
+    SaveResult,
+    alert_identity,
+    find_briefing,
+    load_briefing,
+    replace_matches,
+    save_briefing,
+    url_hash,
+)
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.lock import LockBusy, run_lock
 from scraper.storage.models import (
     AlertRow,
     BriefingRow,
+    BriefingUrlRow,
     CrawlStateRow,
     ExchangeRow,
     FeedStateRow,
@@ -157,7 +166,10 @@ class Storage:
         now = utcnow()
         with self._write() as session:
             replace_matches(session, briefing_id, hits, now)
-            return outbox.enqueue(session, list(drafts), briefing_id, url, now, alert_on_update)
+            identity = alert_identity(briefing_id)  # the same key whatever its URL (``url``)
+            return outbox.enqueue(
+                session, list(drafts), briefing_id, identity, now, alert_on_update
+            )
 
     # -- search ---------------------------------------------------------------------------
     def search_turns(
@@ -186,11 +198,12 @@ class Storage:
             return _search.trend(session, query, by, filters)
 
     def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
-        """A stored briefing by its number or its URL."""
+        """A stored briefing by its number or any URL it has had."""
         with self._read() as session:
-            column = BriefingRow.id if id_or_url.isdigit() else BriefingRow.url
-            value = int(id_or_url) if id_or_url.isdigit() else id_or_url
-            row = session.scalars(select(BriefingRow).where(column == value)).first()
+            if id_or_url.isdigit():
+                row = session.get(BriefingRow, int(id_or_url))
+            else:
+                row = find_briefing(session, id_or_url)
             return (row.id, load_briefing(row)) if row else None
 
     # -- alerts ---------------------------------------------------------------------------
@@ -224,20 +237,23 @@ class Storage:
             return outbox.retry(session, ids, utcnow())
 
     def known_urls(self, urls: list[str]) -> set[str]:
-        """Which of ``urls`` are stored already."""
+        """Which of ``urls`` are stored already (at that URL now or before)."""
         found: set[str] = set()
         with self._read() as session:
             for start in range(0, len(urls), 500):
-                chunk = urls[start : start + 500]
+                chunk = {url_hash(u): u for u in urls[start : start + 500]}
                 found.update(
-                    session.scalars(select(BriefingRow.url).where(BriefingRow.url.in_(chunk)))
+                    chunk[h]
+                    for h in session.scalars(
+                        select(BriefingUrlRow.url_hash).where(BriefingUrlRow.url_hash.in_(chunk))
+                    )
                 )
         return found
 
     def stored_urls(self) -> set[str]:
-        """Every stored briefing's URL (a crawl skips these pages)."""
+        """Every URL a stored briefing has been seen at (a crawl skips these pages)."""
         with self._read() as session:
-            return set(session.scalars(select(BriefingRow.url)))
+            return set(session.scalars(select(BriefingUrlRow.url)))
 
     def counts(self) -> dict[str, int]:
         """Rows per table, for ``briefwatch status``."""

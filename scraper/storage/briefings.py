@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from scraper.model import Briefing, Exchange, Turn
 from scraper.sources import get_source
 from scraper.storage.models import (
     BriefingRow,
+    BriefingUrlRow,
     ExchangeRow,
     RevisionRow,
     SourceRow,
@@ -55,7 +57,8 @@ def save_briefing(
     if result.status == "unchanged":
         return result
     replace_matches(session, result.briefing_id, hits, now)
-    queued = enqueue(session, list(drafts), result.briefing_id, briefing.url, now, alert_on_update)
+    identity = alert_identity(result.briefing_id)
+    queued = enqueue(session, list(drafts), result.briefing_id, identity, now, alert_on_update)
     return dataclasses.replace(result, alerts_queued=queued)
 
 
@@ -81,15 +84,45 @@ def replace_matches(
     )
 
 
+def url_hash(value: str) -> str:
+    """The key a URL or guid is looked up by (no index over text of unbounded length)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def alert_identity(briefing_id: int) -> str:
+    """How alert keys name a briefing: the same whatever URL it is seen at."""
+    return f"briefing/{briefing_id}"
+
+
+def find_briefing(session: Session, url: str, guid: str = "") -> BriefingRow | None:
+    """The stored briefing seen at ``url`` (now or before), else the one with ``guid``."""
+    row = session.scalars(
+        select(BriefingRow)
+        .join(BriefingUrlRow, BriefingUrlRow.briefing_id == BriefingRow.id)
+        .where(BriefingUrlRow.url_hash == url_hash(url))
+    ).first()
+    if row is None and guid:
+        row = session.scalars(
+            select(BriefingRow)
+            .where(BriefingRow.guid_hash == url_hash(guid))
+            .order_by(BriefingRow.id)
+        ).first()
+    return row
+
+
+def _remember_url(session: Session, briefing_id: int, url: str, now: dt.datetime) -> None:
+    key = url_hash(url)
+    if session.get(BriefingUrlRow, key) is None:
+        session.add(BriefingUrlRow(url_hash=key, url=url, briefing_id=briefing_id, first_seen=now))
+
+
 def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if not briefing.url:
         raise ValueError("a briefing needs a URL to be stored")
     if session.get_bind().dialect.name == "postgresql":
         # Serialize writers of the same URL for the rest of this transaction.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
-    row = session.scalars(select(BriefingRow).where(BriefingRow.url == briefing.url)).first()
-    if row is None and briefing.guid:
-        row = session.scalars(select(BriefingRow).where(BriefingRow.guid == briefing.guid)).first()
+    row = find_briefing(session, briefing.url, briefing.guid)
     if row is None:
         row = BriefingRow(
             source_id=_source_id(session, briefing.source or "state_department"),
@@ -99,12 +132,14 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
         _apply(row, briefing, now)
         session.add(row)
         session.flush()  # the turns' ids are made from the briefing's
+        _remember_url(session, row.id, briefing.url, now)
         _apply_turns(row, briefing)
         _apply_exchanges(row, briefing)
         _add_revision(session, row.id, briefing, now, number=1, changes={})
         return SaveResult("new", row.id, 1, {})
 
     row.last_seen = now
+    _remember_url(session, row.id, briefing.url, now)
     known = session.scalar(
         select(RevisionRow.number).where(
             RevisionRow.briefing_id == row.id, RevisionRow.content_hash == briefing.content_hash
@@ -123,6 +158,7 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     row.turns.clear()
     row.exchanges.clear()
     session.flush()  # delete the old turns before their ordinals are reused
+    row.url = briefing.url  # a new text: the URL it came from is the current one
     _apply(row, briefing, now)
     _apply_turns(row, briefing)
     _apply_exchanges(row, briefing)
@@ -149,6 +185,7 @@ def turn_changes(old: list[tuple[str, str]], new: tuple[Turn, ...]) -> dict[str,
 
 def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
     row.guid = b.guid
+    row.guid_hash = url_hash(b.guid) if b.guid else None
     row.title = b.title
     row.kind = b.kind
     row.date = b.date
@@ -173,12 +210,16 @@ def turn_id(date: dt.date | None, briefing_id: int, ordinal: int) -> int:
     needs instead of sorting every match by date: bits 46-61 hold the briefing's day
     (days since 1900; 0 when undated), bits 16-45 its id, bits 0-15 the turn's ordinal,
     reversed so that descending ids read the turns in order.
+
+    A transcript of more than 65,536 turns keeps its first 65,536 there; the rest get
+    negative ids (briefing id in bits 32-62, ordinal in bits 0-31), unique but read after
+    every time-ordered turn, so nothing is lost or overwritten, only ordered late.
     """
+    if ordinal > 0xFFFF:
+        return -(((briefing_id & 0x7FFFFFFF) << 32) | (ordinal & 0xFFFFFFFF)) - 1
     day = (date - dt.date(1900, 1, 1)).days if date else 0
     return (
-        (max(0, min(day, 0xFFFF)) << 46)
-        | ((briefing_id & 0x3FFFFFFF) << 16)
-        | (0xFFFF - min(ordinal, 0xFFFF))
+        (max(0, min(day, 0xFFFF)) << 46) | ((briefing_id & 0x3FFFFFFF) << 16) | (0xFFFF - ordinal)
     )
 
 

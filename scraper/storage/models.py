@@ -31,12 +31,21 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
+#: Text of any length. SQLite never enforced the lengths declared before migration 0005 and
+#: its tables keep them; PostgreSQL's columns are TEXT.
+def _long_text(legacy_length: int) -> Text:
+    return Text().with_variant(String(legacy_length), "sqlite")
+
+
 class BriefingRow(Base):
     __tablename__ = "briefings"
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
-    url: Mapped[str] = mapped_column(String(1000), unique=True)
-    guid: Mapped[str | None] = mapped_column(String(1000), index=True)
+    #: The URL it was last stored from; every URL it has had is in ``briefing_urls``.
+    url: Mapped[str] = mapped_column(_long_text(1000))
+    guid: Mapped[str | None] = mapped_column(_long_text(1000))
+    #: SHA-256 of ``guid``: looked up without a B-tree over text of unbounded length.
+    guid_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     date: Mapped[dt.date | None] = mapped_column(index=True)
@@ -59,6 +68,18 @@ class BriefingRow(Base):
     exchanges: Mapped[list[ExchangeRow]] = relationship(
         cascade="all, delete-orphan", order_by="ExchangeRow.ordinal"
     )
+
+
+class BriefingUrlRow(Base):
+    """Every URL a briefing has been seen at, so an old slug still finds it."""
+
+    __tablename__ = "briefing_urls"
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of url
+    url: Mapped[str] = mapped_column(Text)
+    briefing_id: Mapped[int] = mapped_column(
+        ForeignKey("briefings.id", ondelete="CASCADE"), index=True
+    )
+    first_seen: Mapped[dt.datetime]
 
 
 class RevisionRow(Base):
@@ -162,7 +183,7 @@ class FeedStateRow(Base):
     """Conditional-GET validators and health of one feed URL."""
 
     __tablename__ = "feed_state"
-    url: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    url: Mapped[str] = mapped_column(_long_text(1000), primary_key=True)
     etag: Mapped[str | None] = mapped_column(String(400))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     last_status: Mapped[int | None]
@@ -174,6 +195,6 @@ class CrawlStateRow(Base):
     """Small named values a crawl keeps between runs (a backfill's resume point)."""
 
     __tablename__ = "crawl_state"
-    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    key: Mapped[str] = mapped_column(_long_text(400), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[dt.datetime]
