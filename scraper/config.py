@@ -35,8 +35,11 @@ class ConfigError(Exception):
 class DatabaseConfig:
     #: SQLAlchemy URL; empty means the default SQLite file (see :func:`default_sqlite_path`).
     url: str = ""
-    #: How long a writer waits for another writer's lock before failing.
+    #: How long a writer waits for another writer's lock before failing (on PostgreSQL: any
+    #: lock, as ``lock_timeout``).
     busy_timeout_seconds: float = 30.0
+    #: PostgreSQL: the longest any one statement may run (``statement_timeout``).
+    statement_timeout_seconds: float = 300.0
 
     def validate(self, where: str) -> None:
         if self.url and not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", self.url):
@@ -45,6 +48,8 @@ class DatabaseConfig:
             )
         if self.busy_timeout_seconds <= 0:
             raise ConfigError(f"{where}.busy_timeout_seconds: expected a positive number")
+        if not self.statement_timeout_seconds > 0:
+            raise ConfigError(f"{where}.statement_timeout_seconds: expected a positive number")
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,15 @@ class HttpConfig:
     timeout_seconds: float = 30.0
     retry_times: int = 3
     max_response_bytes: int = 20 * 1024 * 1024
+    #: A robots.txt Crawl-delay above this is capped to it.
+    max_crawl_delay_seconds: float = 60.0
+    #: A crawl (``run``, ``crawl``, ``backfill``) still going after this long is stopped.
+    crawl_deadline_seconds: float = 1500.0
 
     def validate(self, where: str) -> None:
+        for name in ("max_crawl_delay_seconds", "crawl_deadline_seconds"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{where}.{name}: expected a positive number")
         for name in ("download_delay_seconds", "retry_times"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{where}.{name}: expected zero or more")

@@ -17,7 +17,7 @@ from scrapy.crawler import CrawlerProcess
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
 from scraper.config import Config
-from scraper.pipelines import PIPELINES
+from scraper.pipelines import ERRORS_KEY, PIPELINES
 from scraper.spiders import SPIDERS
 from scraper.storage import Storage
 
@@ -43,6 +43,8 @@ COUNTS = {
     "watch_hits": "briefwatch/watch_hits",
     "alerts_queued": "briefwatch/alerts_queued",
     "errors": "briefwatch/errors",
+    "store_errors": "briefwatch/store_errors",
+    "items_invalid": "briefwatch/items_invalid",
     "blocked": "briefwatch/blocked",
     "requests": "downloader/request_count",
 }
@@ -57,6 +59,11 @@ class RunOutcome:
     counts: dict[str, int]
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        """Items this run saw but could not store (named in ``errors``)."""
+        return self.counts["store_errors"] + self.counts["items_invalid"]
 
     def summary(self) -> str:
         c = self.counts
@@ -91,17 +98,26 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "HTTPCACHE_ENABLED": False,  # its default policy caches forever: new briefings unseen
         "TELNETCONSOLE_ENABLED": False,
+        # Scrapy >= 2.16 also serves a code-execution endpoint on 127.0.0.1 and leaves a token
+        # file under ~/.local/state/scrapy/: never wanted here.
+        "REMOTE_CONTROL_ENABLED": False,
+        # Outside the daemon too, a crawl cannot run forever (a huge Crawl-delay, a slow site).
+        "CLOSESPIDER_TIMEOUT": http.crawl_deadline_seconds,
+        "BRIEFWATCH_MAX_CRAWL_DELAY": http.max_crawl_delay_seconds,
         "LOG_ENABLED": False,  # our own logging configuration applies
         "LOG_INSTALL_ROOT_HANDLER": False,
         "ITEM_PIPELINES": PIPELINES,
         "DOWNLOADER_MIDDLEWARES": {
             "scraper.middlewares.CrawlDelayMiddleware": 110,
+            # After DownloadTimeoutMiddleware (350), which sets the configured timeout.
+            "scraper.middlewares.DeadlineMiddleware": 360,
             # After RetryMiddleware (550) in the response chain: it sees a 429/503 first.
             "scraper.retry_after.RetryAfterMiddleware": 560,
         },
         "BRIEFWATCH_CONFIG": config,
         "BRIEFWATCH_DATABASE_URL": config.database_url,
         "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
+        "BRIEFWATCH_STATEMENT_TIMEOUT": config.database.statement_timeout_seconds,
     }
     if mode == "backfill":
         settings["EXTENSIONS"] = {"scraper.progress.ProgressExtension": 500}
@@ -154,8 +170,12 @@ def run_crawl(
     until: dt.date | None = None,
     restart: bool = False,
     scrapy_log_level: int = logging.ERROR,
+    lock: Any = None,
 ) -> RunOutcome:
-    """Crawl every enabled source (or those named) and record the run."""
+    """Crawl every enabled source (or those named) and record the run.
+
+    ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
+    lost mid-crawl, the crawl stops and the run is recorded as failed."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
     run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
     known = storage.stored_urls()
@@ -185,17 +205,37 @@ def run_crawl(
         crawler = process.create_crawler(SPIDERS[name])
         crawlers.append(crawler)
         process.crawl(crawler, **kwargs)
+    watch = _stop_when_lost(process, lock)
     process.start()
-    outcome = _finish(storage, run_id, crawlers)
+    if watch is not None and watch.running:
+        watch.stop()
+    lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
+    outcome = _finish(storage, run_id, crawlers, lost)
     channels = list(enabled_channels(config))
     for notice in outcome.notices:
         storage.queue_notice(channels, notice_payload(notice))
     return outcome
 
 
-def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
+def _stop_when_lost(process: CrawlerProcess, lock: Any):
+    """Stop the crawl soon after the run lock is lost (checked once a second)."""
+    if lock is None:
+        return None
+    from twisted.internet import task
+
+    def check() -> None:
+        if lock.lost:
+            call.stop()
+            process.stop()
+
+    call = task.LoopingCall(check)
+    call.start(1.0, now=False)
+    return call
+
+
+def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ()) -> RunOutcome:
     counts = dict.fromkeys(COUNTS, 0)
-    errors: list[str] = []
+    errors: list[str] = list(lost)
     notices: list[str] = []
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
@@ -203,6 +243,7 @@ def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
             counts[name] += int(stats.get(key, 0))
         spider = crawler.spider
         errors += getattr(spider, "errors", [])
+        errors += stats.get(ERRORS_KEY, [])
         notices += getattr(spider, "notices", [])
         if stats.get("finish_reason") not in (None, "finished"):
             errors.append(f"crawl ended early: {stats.get('finish_reason')}")
@@ -212,8 +253,11 @@ def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
         + counts["feeds_not_modified"]
         + counts["details_fetched"]
     )
+    stored = counts["new"] + counts["updated"] + counts["unchanged"]
     if counts["blocked"]:
         status = "blocked"
+    elif lost or (counts["store_errors"] and not stored):
+        status = "failed"  # nothing it tried to store was stored
     elif errors:
         status = "partial" if answers else "failed"
     else:

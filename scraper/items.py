@@ -18,6 +18,8 @@ class BriefingItem:
     #: Set by the flag pipeline: watch hits and the alerts they call for.
     hits: list[Any] = field(default_factory=list)
     drafts: list[Any] = field(default_factory=list)
+    #: The feed that carried it in full (its validators wait until it is stored).
+    feed_url: str | None = None
 
 
 @dataclass

@@ -144,7 +144,8 @@ def test_cli_misspelled_key_one_line_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"briefwatch: {bad}: http.user_agentt: unknown key "
-        "(expected one of: autothrottle, contact_url, download_delay_seconds, max_response_bytes, "
+        "(expected one of: autothrottle, contact_url, crawl_deadline_seconds, "
+        "download_delay_seconds, max_crawl_delay_seconds, max_response_bytes, "
         "obey_robots_txt, retry_times, timeout_seconds, user_agent)"
     ]
     assert "Traceback" not in result.stderr

@@ -97,3 +97,104 @@ def test_items_that_vanish_and_reappear_are_stored_once(tmp_path):
             assert briefwatch(config, "run").returncode == 0
     assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
     assert rows(database_url, "SELECT count(*) FROM revisions") == [(1,)]
+
+
+class _HeldLock:
+    """Another session holding what storing a new briefing needs: SQLite's write lock, or on
+    PostgreSQL a row lock on the source (inserting a briefing checks its foreign key)."""
+
+    def __init__(self, database_url: str) -> None:
+        import sqlalchemy
+
+        self.engine = sqlalchemy.create_engine(database_url)
+        self.conn = self.engine.connect()
+        if self.engine.dialect.name == "sqlite":
+            self.conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            self.conn.exec_driver_sql("SELECT * FROM sources FOR UPDATE")
+
+    def release(self) -> None:
+        self.conn.rollback()
+        self.conn.close()
+        self.engine.dispose()
+
+
+def test_an_item_that_cannot_be_stored_fails_the_run_and_is_fetched_again(tmp_path, database_url):
+    import subprocess
+    import sys
+
+    from crawling import count, wait_for
+
+    from scraper.storage import open_storage
+
+    store = open_storage(database_url)  # the schema, and the source row to lock
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO sources (slug, name) VALUES ('state_department', 'State Department')"
+        )
+    store.close()
+    with Mirror() as site:
+        resource = feed(VERSIONS[7])
+        resource.faults = [("sleep", 2)]  # answered late: the lock is taken meanwhile
+        site.routes[FEED_PATH] = resource
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        config.write_text(
+            config.read_text().replace("[http]", "busy_timeout_seconds = 1.0\n[http]")
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM runs"), timeout=60, step=0.05)
+        lock = _HeldLock(database_url)
+        try:
+            stderr = []
+            for line in proc.stderr:  # held until the store has given up waiting
+                stderr.append(line)
+                if "not stored" in line:
+                    break
+        finally:
+            lock.release()
+        out, rest = proc.communicate(timeout=120)
+        stderr = "".join(stderr) + rest
+        assert proc.returncode == 1, stderr[-2000:]
+        assert "Traceback" not in stderr
+        assert "1 items not stored" in stderr
+        ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+        errors = json.loads(errors) if isinstance(errors, str) else errors
+        assert status == "failed"
+        named = [e["error"] for e in errors if "not stored" in e.get("error", "")]
+        assert len(named) == 1 and "department-press-briefing-july-6-2021" in named[0], errors
+        assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
+        assert rows(database_url, "SELECT etag FROM feed_state") == [(None,)]
+        # The next poll fetches the feed again (no 304) and stores the transcript.
+        before = len(site.requests)
+        second = briefwatch(config, "run")
+        assert second.returncode == 0, second.stderr[-2000:]
+        polls = [r.status for r in site.requests[before:] if r.path == FEED_PATH]
+        assert polls == [200]
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(TRANSCRIPTS_IN_VERSION_7,)]
+
+
+@pytest.mark.parametrize("how", ["control character", "invalid byte", "text over 10 MB"])
+def test_one_bad_item_costs_only_itself(tmp_path, how):
+    from test_feed_items import VICTIM, damaged
+
+    database_url = f"sqlite:///{tmp_path / 'b.db'}"
+    with Mirror() as site:
+        site.routes[FEED_PATH] = Resource(damaged(how), content_type="application/rss+xml")
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        result = briefwatch(config, "run")
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    # The transcript the feed carried is stored; the bad item is named once.
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(TRANSCRIPTS_IN_VERSION_7,)]
+    ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+    errors = json.loads(errors) if isinstance(errors, str) else errors
+    assert status == "partial"
+    assert [e["error"] for e in errors if VICTIM.decode() in e.get("error", "")] == [
+        e["error"] for e in errors
+    ]
+    assert len(errors) == 1 and "not well-formed XML" in errors[0]["error"]

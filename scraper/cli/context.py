@@ -63,7 +63,11 @@ class AppContext:
 
             cfg = self.config
             try:
-                self._storage = open_storage(cfg.database_url, cfg.database.busy_timeout_seconds)
+                self._storage = open_storage(
+                    cfg.database_url,
+                    cfg.database.busy_timeout_seconds,
+                    statement_timeout_seconds=cfg.database.statement_timeout_seconds,
+                )
             except StorageError as exc:
                 raise RuntimeFailure(f"cannot open database: {first_line(exc)}") from None
             except Exception as exc:  # ArgumentError for a malformed URL, OSError for a path

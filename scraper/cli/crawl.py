@@ -30,8 +30,10 @@ def exclusive(app):
     from scraper.storage import LockBusy
 
     try:
-        with app.storage.run_lock():
-            yield
+        with app.storage.run_lock() as guard:
+            yield guard
+            if guard.lost:
+                raise RuntimeFailure(f"the run lock was lost, run stopped: {guard.lost}")
     except LockBusy:
         raise AnotherRunInProgress() from None
 
@@ -44,20 +46,27 @@ def _sources(app, names: tuple[str, ...]) -> list[str]:
     return list(names)
 
 
-def crawl_once(app, mode: str, sources: list[str], **kwargs):
+def crawl_once(app, mode: str, sources: list[str], lock=None, **kwargs):
     """Run one crawl and turn its outcome into the command's exit status."""
     from scraper.crawl import run_crawl
 
     level = logging.ERROR if app.verbosity <= 0 else logging.DEBUG
     outcome = run_crawl(
-        app.config, app.storage, mode=mode, sources=sources, scrapy_log_level=level, **kwargs
+        app.config,
+        app.storage,
+        mode=mode,
+        sources=sources,
+        scrapy_log_level=level,
+        lock=lock,
+        **kwargs,
     )
     click.echo(outcome.summary())
     for notice in outcome.notices:
         click.echo(f"notice: {notice}", err=True)
-    if outcome.status in ("failed", "blocked"):
+    if outcome.status in ("failed", "blocked") or outcome.lost:
         first = outcome.errors[0] if outcome.errors else outcome.status
-        raise RuntimeFailure(f"run {outcome.status}: {first}")
+        lost = f"{outcome.lost} items not stored; " if outcome.lost else ""
+        raise RuntimeFailure(f"run {outcome.status}: {lost}{first}")
     return outcome
 
 
@@ -67,13 +76,13 @@ def crawl_once(app, mode: str, sources: list[str], **kwargs):
 def crawl(app, sources: tuple[str, ...]) -> None:
     """Poll the feeds once and store new and edited transcripts.
 
-    An unchanged feed costs one request answered 304. Exit 1 when the site blocked us or
-    nothing could be fetched.
+    An unchanged feed costs one request answered 304. Exit 1 when the site blocked us,
+    nothing could be fetched, or an item could not be stored.
 
     Example: briefwatch crawl --source state_department
     """
-    with exclusive(app):
-        crawl_once(app, "monitor", _sources(app, sources))
+    with exclusive(app) as lock:
+        crawl_once(app, "monitor", _sources(app, sources), lock=lock)
 
 
 @click.command("backfill")
@@ -85,13 +94,23 @@ def crawl(app, sources: tuple[str, ...]) -> None:
 def backfill(app, since, until, sources: tuple[str, ...], restart: bool) -> None:
     """Walk the listing pages and the archive sitemap and store what is missing.
 
-    Already stored pages are skipped; an interrupted walk resumes where it stopped.
+    Already stored pages are skipped; an interrupted walk resumes where it stopped. Exit 75
+    when another run is in progress (nothing is done).
 
     Example: briefwatch backfill --since 2021-06-01 --until 2021-08-31
     """
     if since and until and since > until:
         raise UsageFailure("--since is after --until")
-    crawl_once(app, "backfill", _sources(app, sources), since=since, until=until, restart=restart)
+    with exclusive(app) as lock:
+        crawl_once(
+            app,
+            "backfill",
+            _sources(app, sources),
+            lock=lock,
+            since=since,
+            until=until,
+            restart=restart,
+        )
 
 
 @click.command("run")
@@ -110,11 +129,13 @@ def run(app, sources: tuple[str, ...]) -> None:
     from scraper.alerts.deliver import deliver
 
     failure = None
-    with exclusive(app):
+    with exclusive(app) as lock:
         try:
-            crawl_once(app, "monitor", _sources(app, sources))
+            crawl_once(app, "monitor", _sources(app, sources), lock=lock)
         except RuntimeFailure as exc:
             failure = exc
+        if lock.lost:  # another run may be sending now: leave the alerts to it
+            return
         report = deliver(app.storage, app.config, "immediate")
     click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
     if failure:

@@ -1,15 +1,19 @@
-"""Save a backfill's resume point once every transcript up to it is stored."""
+"""Save a backfill's resume point once every transcript up to it is stored.
+
+Once a transcript of the crawl could not be stored, the point no longer moves: the next
+backfill resumes before it (stored pages are skipped) instead of after it."""
 
 from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
 from scraper.items import CursorItem
-from scraper.pipelines import crawl_storage
+from scraper.pipelines import crawl_storage, first_line, record_error
 
 
 class CursorPipeline:
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.storage = crawl_storage(crawler)
 
     @classmethod
@@ -18,6 +22,10 @@ class CursorPipeline:
 
     def process_item(self, item):
         if isinstance(item, CursorItem):
-            self.storage.set_crawl_state(item.key, item.value)
-            return item
+            if self.crawler.stats.get_value("briefwatch/store_errors"):
+                return item
+            try:
+                self.storage.set_crawl_state(item.key, item.value)
+            except Exception as exc:  # noqa: BLE001 - the walk resumes from an older point
+                record_error(self.crawler, f"resume point not saved: {first_line(exc)}")
         return item

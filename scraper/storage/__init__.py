@@ -323,6 +323,15 @@ class Storage:
                 row.empty_runs = 0 if items else row.empty_runs + 1
             return row.empty_runs
 
+    def set_feed_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Keep the validators of a feed whose every item is stored (see ``record_feed_poll``)."""
+        with self._write() as session:
+            row = session.get(FeedStateRow, url)
+            if row is None:
+                row = FeedStateRow(url=url, empty_runs=0)
+                session.add(row)
+            row.etag, row.last_modified = etag, last_modified
+
     # -- crawl state ----------------------------------------------------------------------
     def crawl_state(self, key: str) -> dict[str, Any] | None:
         """The value saved under ``key`` (None if never saved)."""
@@ -339,10 +348,15 @@ class Storage:
                 row.value, row.updated_at = value, utcnow()
 
 
-def open_storage(url: str, busy_timeout_seconds: float = 30.0, upgrade: bool = True) -> Storage:
+def open_storage(
+    url: str,
+    busy_timeout_seconds: float = 30.0,
+    upgrade: bool = True,
+    statement_timeout_seconds: float = 0.0,
+) -> Storage:
     """Open the database at ``url``, migrating it to the current schema unless told not to."""
     make_url(url)  # raises ArgumentError for a malformed URL before anything is created
-    storage = Storage(make_engine(url, busy_timeout_seconds))
+    storage = Storage(make_engine(url, busy_timeout_seconds, statement_timeout_seconds))
     if upgrade and storage.schema_revision() != migrate.head_revision():
         storage.upgrade()
     return storage

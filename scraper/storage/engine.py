@@ -8,12 +8,20 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
-def make_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
+def make_engine(
+    url: str, busy_timeout_seconds: float = 30.0, statement_timeout_seconds: float = 0.0
+) -> Engine:
     """An engine for ``url``. SQLite gets WAL, a busy timeout, foreign keys and writers that
-    take the lock up front (``BEGIN IMMEDIATE`` when asked, see :func:`write_options`)."""
+    take the lock up front (``BEGIN IMMEDIATE`` when asked, see :func:`write_options`).
+    PostgreSQL sessions wait at most ``busy_timeout_seconds`` for a lock (``lock_timeout``)
+    and run a statement at most ``statement_timeout_seconds`` (0: no limit), so a run stuck
+    behind another session's row lock fails instead of hanging while it holds the run lock."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        options = f"-c lock_timeout={max(1, int(busy_timeout_seconds * 1000))}"
+        if statement_timeout_seconds > 0:
+            options += f" -c statement_timeout={max(1, int(statement_timeout_seconds * 1000))}"
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": busy_timeout_seconds})
