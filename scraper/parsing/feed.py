@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,20 +49,74 @@ class FeedItem:
         }
 
 
+@dataclass(frozen=True)
+class Feed:
+    """What a feed carried: the items that could be read, and one line per item that could
+    not (a control character, an invalid byte, a text node over lxml's 10 MB limit)."""
+
+    items: list[FeedItem]
+    rejected: list[str]
+
+
 def parse_feed(document: bytes | str) -> list[FeedItem]:
-    """The items of an RSS 2.0 feed, in feed order. Raises :class:`FeedError` if unreadable."""
-    return list(iter_feed(document))
+    """The items of an RSS 2.0 feed, in feed order. Raises :class:`FeedError` if unreadable,
+    or if any one item is (see :func:`read_feed` to keep the others)."""
+    feed = read_feed(document)
+    if feed.rejected:
+        raise FeedError(feed.rejected[0])
+    return feed.items
+
+
+def read_feed(document: bytes | str) -> Feed:
+    """The items of an RSS 2.0 feed, read item by item when the whole is not well-formed, so
+    one bad item costs only itself. Raises :class:`FeedError` when the document is not an RSS
+    feed at all, or is cut short (what is missing is unknown: the whole is fetched again)."""
+    data = document.encode("utf-8") if isinstance(document, str) else document
+    try:
+        return Feed(list(_items(_parse(data))), [])
+    except lxml.etree.XMLSyntaxError as exc:
+        whole_error = f"not well-formed XML: {exc}"
+    opening = _RSS_OPEN.search(data)
+    if opening is None or not data.rstrip().endswith(b"</rss>"):
+        raise FeedError(whole_error)
+    head = data[: data.find(b"?>") + 2] if data.lstrip().startswith(b"<?xml") else b""
+    items: list[FeedItem] = []
+    rejected: list[str] = []
+    for n, match in enumerate(_ITEM.finditer(data), start=1):
+        chunk = match.group(0)
+        try:
+            root = _parse(head + opening.group(0) + b"<channel>" + chunk + b"</channel></rss>")
+            items.extend(_items(root))
+        except (lxml.etree.XMLSyntaxError, FeedError) as exc:
+            link = _LINK.search(chunk)
+            where = f" ({link.group(1).decode('utf-8', 'replace').strip()[:200]})" if link else ""
+            rejected.append(f"item {n}{where}: not well-formed XML: {exc}")
+    return Feed(items, rejected)
+
+
+_RSS_OPEN = re.compile(rb"<rss\b[^>]*>")
+_ITEM = re.compile(rb"<item\b.*?</item>", re.S)
+_LINK = re.compile(rb"<link>([^<]{1,2000})</link>")
+
+
+def _parse(data: bytes):
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = lxml.etree.fromstring(data, parser)
+    if root is None or root.tag != "rss":
+        raise FeedError(f"not an RSS feed (root element {getattr(root, 'tag', None)!r})")
+    return root
 
 
 def iter_feed(document: bytes | str) -> Iterator[FeedItem]:
     data = document.encode("utf-8") if isinstance(document, str) else document
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = lxml.etree.fromstring(data, parser)
+        root = _parse(data)
     except lxml.etree.XMLSyntaxError as exc:
         raise FeedError(f"not well-formed XML: {exc}") from None
-    if root is None or root.tag != "rss":
-        raise FeedError(f"not an RSS feed (root element {getattr(root, 'tag', None)!r})")
+    yield from _items(root)
+
+
+def _items(root) -> Iterator[FeedItem]:
     for item in root.iterfind("channel/item"):
         link = clean(item.findtext("link") or "")
         content = item.findtext("content:encoded", namespaces=_NS)

@@ -20,7 +20,7 @@ from twisted.python.failure import Failure
 
 from scraper.items import BriefingItem, CursorItem, FeedPollItem
 from scraper.parsing import parse_transcript
-from scraper.parsing.feed import FeedError, parse_feed
+from scraper.parsing.feed import FeedError, read_feed
 from scraper.parsing.metadata import parse_date
 from scraper.sources import Source
 
@@ -105,17 +105,23 @@ class TranscriptSpider(scrapy.Spider):
             return
         stats.inc_value("briefwatch/feeds_fetched")
         try:
-            items = parse_feed(response.body)
+            feed = read_feed(response.body)
         except FeedError as exc:
             stats.inc_value("briefwatch/feeds_invalid")
             self._error(f"feed {url}: {exc}")
             yield FeedPollItem(url, response.status, None, None, 0, error=str(exc))
             return
+        for rejected in feed.rejected:  # the others are read and stored all the same
+            stats.inc_value("briefwatch/items_invalid")
+            self._error(f"feed {url}: {rejected}")
+        items = feed.items
         details = 0
         for item in items:
             stats.inc_value("briefwatch/items_seen")
             if not item.is_teaser:
-                yield self._briefing(item.body, item.link, item.meta())
+                found = self._briefing(item.body, item.link, item.meta())
+                found.feed_url = url
+                yield found
             elif item.link not in self.known_urls and self.source.expects_transcript(
                 item.title, item.guid
             ):
