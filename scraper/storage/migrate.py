@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from scraper.storage.engine import write_options
 
@@ -32,10 +32,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+#: Advisory lock key serializing schema changes on PostgreSQL ("brmg").
+MIGRATE_LOCK_KEY = 0x6272_6D67
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Bring the schema up to ``target``."""
+    """Bring the schema up to ``target``. On PostgreSQL, processes opening a new database at
+    once take turns (a transaction advisory lock): the first migrates, the others then find
+    the schema current."""
     cfg = _alembic_config()
     with engine.connect().execution_options(**write_options()) as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
         conn.commit()
