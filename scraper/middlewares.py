@@ -1,12 +1,15 @@
-"""Downloader middleware: honour robots.txt Crawl-delay, which Scrapy itself ignores."""
+"""Downloader middleware: honour robots.txt Crawl-delay, which Scrapy itself ignores, up to
+``http.max_crawl_delay_seconds``."""
 
 from __future__ import annotations
 
 import logging
+import time
 from urllib.parse import urlparse
 
 from protego import Protego
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +22,7 @@ class CrawlDelayMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.max_delay = crawler.settings.getfloat("BRIEFWATCH_MAX_CRAWL_DELAY", 60.0)
         self.delays: dict[str, float] = {}
 
     @classmethod
@@ -42,6 +46,40 @@ class CrawlDelayMiddleware:
                 delay = None
             if delay:
                 key = self.crawler.engine.downloader.get_slot_key(request)
-                self.delays[key] = float(delay)
-                logger.info("robots.txt of %s asks for Crawl-delay %s s", key, delay)
+                self.delays[key] = min(float(delay), self.max_delay)
+                if float(delay) > self.max_delay:
+                    logger.warning(
+                        "robots.txt of %s asks for Crawl-delay %s s; capped to %s s "
+                        "(http.max_crawl_delay_seconds)",
+                        key,
+                        delay,
+                        self.max_delay,
+                    )
+                else:
+                    logger.info("robots.txt of %s asks for Crawl-delay %s s", key, delay)
         return response
+
+
+class DeadlineMiddleware:
+    """Keep every request inside the crawl's deadline (``http.crawl_deadline_seconds``): its
+    download timeout never runs past it, and none starts after it. Scrapy's
+    ``CLOSESPIDER_TIMEOUT`` closes the crawl at the deadline, but waits for the downloads in
+    flight; this bounds them."""
+
+    def __init__(self, deadline_seconds: float) -> None:
+        self.deadline = time.monotonic() + deadline_seconds
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DeadlineMiddleware:
+        seconds = crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        if not seconds:
+            raise NotConfigured("no crawl deadline")
+        return cls(seconds)
+
+    def process_request(self, request):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise IgnoreRequest("the crawl deadline (http.crawl_deadline_seconds) has passed")
+        timeout = request.meta.get("download_timeout") or remaining
+        request.meta["download_timeout"] = max(0.1, min(float(timeout), remaining))
+        return None

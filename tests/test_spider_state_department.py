@@ -146,3 +146,62 @@ def test_feed_without_items_for_n_polls_is_told_to_the_operator(tmp_path, databa
             assert result.returncode == 0, result.stderr
             told = "has yielded no items" in result.stderr
             assert told == (poll >= 1), (poll, result.stderr)
+
+
+def _run_with_home(config, home, *args, timeout=90):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(home), "XDG_STATE_HOME": str(home / "state")}
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def test_huge_crawl_delay_is_capped_and_no_control_server_is_started(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'd.db'}"
+    with Mirror(robots="User-agent: *\nCrawl-delay: 3600\n") as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(
+            tmp_path / "c.toml",
+            database_url,
+            http={"max_crawl_delay_seconds": 2.0},
+            feeds=[site.url(FEED_PATH)],
+        )
+        result = _run_with_home(config, tmp_path, "crawl")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "capped to 2.0 s" in result.stderr
+    robots, poll = (r.at for r in site.requests if r.path in ("/robots.txt", FEED_PATH))
+    assert 1.5 <= poll - robots < 30
+    # Scrapy's remote-control server (and the token file it leaves) stays off, like telnet.
+    assert not (tmp_path / "state" / "scrapy").exists()
+    assert not (tmp_path / ".local" / "state" / "scrapy").exists()
+
+
+def test_a_crawl_past_its_deadline_is_stopped_and_failed(tmp_path):
+    import time
+
+    database_url = f"sqlite:///{tmp_path / 'd.db'}"
+    with Mirror() as site:
+        slow = feed(VERSIONS[7])
+        slow.faults = [("sleep", 40)]
+        site.routes[FEED_PATH] = slow
+        config = write_config(
+            tmp_path / "c.toml",
+            database_url,
+            http={"crawl_deadline_seconds": 3.0, "timeout_seconds": 60.0},
+            feeds=[site.url(FEED_PATH)],
+        )
+        started = time.monotonic()
+        result = briefwatch(config, "crawl", timeout=60)
+        took = time.monotonic() - started
+    assert took < 25, took
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+    assert status == "failed" and "crawl_deadline_seconds" in errors
