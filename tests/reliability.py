@@ -1,10 +1,12 @@
 """Crash trials shared by tests/test_crashes.py and the reliability report in benchmarks/.
 
 Each trial serves the next real feed version, starts ``briefwatch run`` (which stores,
-flags and alerts to a JSON-lines file), kills it with SIGKILL at a seeded random moment, then
-lets the next run complete and checks: the database passes its integrity checks, every stored
-briefing has all its turns, no transcript the feed carried is missing, and every alert was
-written exactly once.
+flags and alerts to a JSON-lines file), kills it with SIGKILL the moment a seeded choice of
+event is observed (the run recorded as started, the feed requested, the first revision stored,
+an alert written), so the kill lands mid-run on a fast machine or a slow one; then lets the
+next run complete and checks: the database passes its integrity checks, every stored briefing
+has all its turns, no transcript the feed carried is missing, and every alert was written
+exactly once. On SQLite or PostgreSQL (``database_url``).
 """
 
 from __future__ import annotations
@@ -27,9 +29,39 @@ FEED_PATH = "/rss-feed/press-releases/feed/"
 
 
 def _feed(index: int) -> Resource:
-    return Resource(
+    resource = Resource(
         (REPLAY / VERSIONS[index]["file"]).read_bytes(), content_type="application/rss+xml"
     )
+    resource.faults = [("sleep", 0.5)]  # answered slowly: "feed requested" is mid-run
+    return resource
+
+
+#: What a trial waits to see before it kills the run.
+EVENTS = ("run started", "feed requested", "revision stored", "alert written")
+
+
+def _observed(event: str, database_url: str, site: Mirror, alerts_file: Path, before: dict):
+    from crawling import count
+
+    if event == "run started":
+        return count(database_url, "SELECT count(*) FROM runs") > before["runs"]
+    if event == "feed requested":
+        return len([r for r in site.requests if r.path == FEED_PATH]) > before["polls"]
+    if event == "revision stored":
+        return count(database_url, "SELECT count(*) FROM revisions") > before["revisions"]
+    lines = alerts_file.read_text().count("\n") if alerts_file.exists() else 0
+    return lines > before["alerts"]
+
+
+def _state(database_url: str, site: Mirror, alerts_file: Path) -> dict[str, int]:
+    from crawling import count
+
+    return {
+        "runs": count(database_url, "SELECT count(*) FROM runs"),
+        "polls": len([r for r in site.requests if r.path == FEED_PATH]),
+        "revisions": count(database_url, "SELECT count(*) FROM revisions"),
+        "alerts": alerts_file.read_text().count("\n") if alerts_file.exists() else 0,
+    }
 
 
 def _command(config: Path) -> list[str]:
@@ -50,10 +82,12 @@ def _transcript_guids(index: int) -> set[str]:
     return found
 
 
-def crash_trials(workdir: Path, trials: int = 20, seed: int = 20261128) -> dict[str, int]:
+def crash_trials(
+    workdir: Path, trials: int = 20, seed: int = 20261128, database_url: str | None = None
+) -> dict[str, int]:
     """Run the trials; return the report's figures."""
     rng = random.Random(seed)
-    database_url = f"sqlite:///{workdir / 'crash.db'}"
+    database_url = database_url or f"sqlite:///{workdir / 'crash.db'}"
     alerts_file = workdir / "alerts.jsonl"
     report = {
         "trials": 0,
@@ -82,11 +116,19 @@ def crash_trials(workdir: Path, trials: int = 20, seed: int = 20261128) -> dict[
         for trial in range(trials):
             index = min(len(VERSIONS) - 1, trial * len(VERSIONS) // trials)
             site.routes[FEED_PATH] = _feed(index)
-            expected |= _transcript_guids(index)
+            arriving = _transcript_guids(index) - expected
+            expected |= arriving
+            # Only a version bringing a transcript stores a revision and writes an alert.
+            event = rng.choice(EVENTS if arriving else EVENTS[:2])
+            before = _state(database_url, site, alerts_file)
             proc = subprocess.Popen(
                 _command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            time.sleep(rng.uniform(1.0, 3.5))
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                if _observed(event, database_url, site, alerts_file, before):
+                    break
+                time.sleep(0.01)
             report["kills"] += 1
             if proc.poll() is None:
                 report["killed_mid_run"] += 1

@@ -30,13 +30,36 @@ FAULTS = [
 ]
 
 
+#: The faults also swept on PostgreSQL (each costs a few seconds; SQLite runs them all).
+POSTGRES_SAMPLE = ("503 beyond the retries", "connection resets", "truncated bodies", "403")
+
+
 @pytest.mark.parametrize(
     ("faults", "http", "code", "status", "stored"),
     [f[1:] for f in FAULTS],
     ids=[f[0] for f in FAULTS],
 )
 def test_fault_then_recovery(tmp_path, faults, http, code, status, stored):
-    database_url = f"sqlite:///{tmp_path / 'f.db'}"
+    fault_then_recovery(
+        tmp_path, f"sqlite:///{tmp_path / 'f.db'}", faults, http, code, status, stored
+    )
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+@pytest.mark.parametrize(
+    ("faults", "http", "code", "status", "stored"),
+    [f[1:] for f in FAULTS if f[0] in POSTGRES_SAMPLE],
+    ids=[f[0] for f in FAULTS if f[0] in POSTGRES_SAMPLE],
+)
+def test_fault_then_recovery_on_postgresql(
+    tmp_path, database_url, faults, http, code, status, stored
+):
+    fault_then_recovery(tmp_path, database_url, faults, http, code, status, stored)
+
+
+def fault_then_recovery(tmp_path, database_url, faults, http, code, status, stored):
     with Mirror() as site:
         resource = feed(VERSIONS[7])
         resource.faults = list(faults)
@@ -65,8 +88,7 @@ def test_fault_then_recovery(tmp_path, faults, http, code, status, stored):
     assert site.faults_served >= 1
 
 
-def test_invalid_xml_feed_then_recovery(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_invalid_xml_feed_then_recovery(tmp_path, database_url):
     good = (REPLAY / VERSIONS[7]["file"]).read_bytes()
     with Mirror() as site:
         # BUILT: the real feed cut in half, as a proxy or a crashed server may serve it.
@@ -85,8 +107,7 @@ def test_invalid_xml_feed_then_recovery(tmp_path):
     assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
 
 
-def test_items_that_vanish_and_reappear_are_stored_once(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'v.db'}"
+def test_items_that_vanish_and_reappear_are_stored_once(tmp_path, database_url):
     xml = (REPLAY / VERSIONS[7]["file"]).read_text(encoding="utf-8")
     # BUILT: the same feed without its items, as when a CDN serves an empty page for a while.
     empty = xml[: xml.index("<item>")] + xml[xml.rindex("</item>") + len("</item>") :]
@@ -179,10 +200,9 @@ def test_an_item_that_cannot_be_stored_fails_the_run_and_is_fetched_again(tmp_pa
 
 
 @pytest.mark.parametrize("how", ["control character", "invalid byte", "text over 10 MB"])
-def test_one_bad_item_costs_only_itself(tmp_path, how):
+def test_one_bad_item_costs_only_itself(tmp_path, database_url, how):
     from test_feed_items import VICTIM, damaged
 
-    database_url = f"sqlite:///{tmp_path / 'b.db'}"
     with Mirror() as site:
         site.routes[FEED_PATH] = Resource(damaged(how), content_type="application/rss+xml")
         config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])

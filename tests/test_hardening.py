@@ -135,8 +135,7 @@ def test_injection_strings_are_only_data(storage):
     assert storage.counts()["turns"] > 0
 
 
-def test_searches_while_a_crawl_writes_never_see_a_locked_database(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_searches_while_a_crawl_writes_never_see_a_locked_database(database_url):
     writer = open_storage(database_url, busy_timeout_seconds=5)
     reader = open_storage(database_url, busy_timeout_seconds=5)
     files = [

@@ -53,10 +53,11 @@ def test_backfill_waits_its_turn_and_leaves_a_live_run_alone(tmp_path, database_
         storage.close()
 
 
-@pytest.mark.postgres
+# On SQLite the lock is a file lock, held until the process ends.
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_a_run_that_loses_its_lock_stops(tmp_path, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("on SQLite the lock is a file lock held until the process ends")
     with Mirror() as site:
         slow = feed(VERSIONS[7])
         slow.faults = [("sleep", 60)]  # the run is mid-crawl for a minute
