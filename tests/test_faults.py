@@ -218,3 +218,47 @@ def test_one_bad_item_costs_only_itself(tmp_path, database_url, how):
         e["error"] for e in errors
     ]
     assert len(errors) == 1 and "not well-formed XML" in errors[0]["error"]
+
+
+@pytest.fixture
+def tiny_filesystem(tmp_path):
+    """A 3 MB tmpfs (needs root, as on the CI machine): a disk that really fills up."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_the_run_and_the_item_is_fetched_again(tmp_path, tiny_filesystem):
+    import os
+
+    database_url = f"sqlite:///{tiny_filesystem / 'full.db'}"
+    from scraper.storage import open_storage
+
+    open_storage(database_url).close()
+    filler = tiny_filesystem / "filler"
+    with filler.open("wb") as out:  # leave about 64 KB: enough to record a run, not a transcript
+        free = os.statvfs(tiny_filesystem).f_bavail * os.statvfs(tiny_filesystem).f_frsize
+        out.write(b"\0" * max(0, free - 64 * 1024))
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        first = briefwatch(config, "crawl")
+        assert first.returncode == 1, first.stderr[-2000:]
+        assert "Traceback" not in first.stderr
+        assert "1 items not stored" in first.stderr and "full" in first.stderr
+        assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
+        assert rows(database_url, "SELECT etag FROM feed_state") in ([], [(None,)])
+        filler.unlink()  # space again: the next poll refetches and stores it
+        second = briefwatch(config, "crawl")
+        assert second.returncode == 0, second.stderr[-2000:]
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(TRANSCRIPTS_IN_VERSION_7,)]

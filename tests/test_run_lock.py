@@ -40,7 +40,13 @@ def test_processes_opening_a_new_database_at_once_all_succeed(database_url):
 
 
 def test_backfill_waits_its_turn_and_leaves_a_live_run_alone(tmp_path, database_url):
-    config = write_config(tmp_path / "c.toml", database_url, feeds=[])
+    config = write_config(  # nothing listens there: the backfill must not get that far
+        tmp_path / "c.toml",
+        database_url,
+        feeds=[],
+        listing_url="http://127.0.0.1:9/department-press-briefings/",
+        archive_sitemap_url="",
+    )
     storage = open_storage(database_url)
     try:
         with storage.run_lock():
