@@ -66,7 +66,7 @@ class HttpConfig:
     max_response_bytes: int = 20 * 1024 * 1024
     #: A robots.txt Crawl-delay above this is capped to it.
     max_crawl_delay_seconds: float = 60.0
-    #: A crawl (``run``, ``crawl``, ``backfill``) still going after this long is stopped.
+    #: A feed poll (``run``, ``crawl``) still going after this long is stopped.
     crawl_deadline_seconds: float = 1500.0
 
     def validate(self, where: str) -> None:

@@ -101,8 +101,6 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         # Scrapy >= 2.16 also serves a code-execution endpoint on 127.0.0.1 and leaves a token
         # file under ~/.local/state/scrapy/: never wanted here.
         "REMOTE_CONTROL_ENABLED": False,
-        # Outside the daemon too, a crawl cannot run forever (a huge Crawl-delay, a slow site).
-        "CLOSESPIDER_TIMEOUT": http.crawl_deadline_seconds,
         "BRIEFWATCH_MAX_CRAWL_DELAY": http.max_crawl_delay_seconds,
         "LOG_ENABLED": False,  # our own logging configuration applies
         "LOG_INSTALL_ROOT_HANDLER": False,
@@ -121,6 +119,10 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
     }
     if mode == "backfill":
         settings["EXTENSIONS"] = {"scraper.progress.ProgressExtension": 500}
+    else:
+        # Outside the daemon too, a poll cannot run forever (a huge Crawl-delay, a slow site).
+        # A backfill may take hours and resumes where it stopped: it has no deadline.
+        settings["CLOSESPIDER_TIMEOUT"] = http.crawl_deadline_seconds
     return settings
 
 
