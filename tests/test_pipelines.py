@@ -91,3 +91,22 @@ def test_a_feed_whose_items_are_all_stored_keeps_its_validators(crawl):
     assert storage.crawl_state("backfill:x") == {"page": 3, "complete": False}
     assert crawler.stats.get_value("briefwatch/new") == 1
     storage.close()
+
+
+def test_a_briefing_lost_to_another_pipeline_is_named_too(crawl):
+    from scrapy import signals
+    from twisted.python.failure import Failure
+
+    crawler, _path, _store, _feeds, _cursor = crawl
+    item = _item()
+    try:
+        raise ValueError("watch blew up")
+    except ValueError:
+        failure = Failure()
+    # What Scrapy sends when a pipeline raises something other than DropItem.
+    crawler.signals.send_catch_log(
+        signals.item_error, item=item, response=None, spider=crawler.spider, failure=failure
+    )
+    assert crawler.stats.get_value("briefwatch/store_errors") == 1
+    (error,) = crawler.stats.get_value(ERRORS_KEY)
+    assert error.endswith(f"{ITEM['link']}: watch blew up")

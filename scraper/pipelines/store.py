@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -23,6 +24,8 @@ class StorePipeline:
         self.crawler = crawler
         self.storage = crawl_storage(crawler)
         self.alert_on_update = crawler.settings["BRIEFWATCH_CONFIG"].alerts.alert_on_update
+        # A briefing lost to an exception in an earlier pipeline is not stored either.
+        crawler.signals.connect(self._pipeline_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -61,6 +64,10 @@ class StorePipeline:
             stats.set_value(INCOMPLETE_FEEDS_KEY, [*feeds, item.feed_url])
         b = item.briefing
         record_error(self.crawler, f"not stored: {b.title!r} {b.url}: {first_line(exc)}")
+
+    def _pipeline_error(self, item, failure, **_kwargs) -> None:
+        if isinstance(item, BriefingItem):
+            self._failed(item, failure.value)
 
     def close_spider(self) -> None:
         self.storage.close()
