@@ -266,3 +266,18 @@ def test_upgrade_from_0004_keeps_data_and_rekeys_alerts(database_url):
         assert conn.execute(text("SELECT count(*) FROM turns")).scalar_one() == 0
         assert conn.execute(text("SELECT url FROM briefings")).scalars().all() == ["https://x/a"]
     storage.close()
+
+
+def test_sessions_wait_and_run_for_bounded_times(database_url):
+    store = open_storage(database_url, busy_timeout_seconds=1.5, statement_timeout_seconds=2)
+    try:
+        with store.engine.connect() as conn:
+            if store.dialect == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 1500
+            else:
+                assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "1500ms"
+                assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "2s"
+                with pytest.raises(Exception, match="statement timeout"):
+                    conn.exec_driver_sql("SELECT pg_sleep(10)")
+    finally:
+        store.close()
