@@ -10,6 +10,7 @@ from scrapy.crawler import Crawler
 from scraper.storage import Storage, open_storage
 
 PIPELINES = {
+    "scraper.pipelines.offsite.OffsitePipeline": 50,
     "scraper.pipelines.health.HealthPipeline": 100,
     "scraper.pipelines.kinds.KindFilterPipeline": 200,
     "scraper.pipelines.flag.FlagPipeline": 250,
