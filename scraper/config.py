@@ -20,6 +20,7 @@ from typing import Any
 
 from scheduler.config import ScheduleConfig
 from scraper.alerts.config import AlertsConfig
+from scraper.masking import mask_text, mask_url
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
 
@@ -41,7 +42,8 @@ class DatabaseConfig:
     def validate(self, where: str) -> None:
         if self.url and not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", self.url):
             raise ConfigError(
-                f"{where}.url: expected a sqlite:/// or postgresql+psycopg:// URL, got {self.url!r}"
+                f"{where}.url: expected a sqlite:/// or postgresql+psycopg:// URL, "
+                f"got {mask_url(self.url)!r}"
             )
         if self.busy_timeout_seconds <= 0:
             raise ConfigError(f"{where}.busy_timeout_seconds: expected a positive number")
@@ -252,11 +254,17 @@ def masked(config: Config) -> dict[str, Any]:
     }
     data["sources"] = {k: dataclasses.asdict(v) for k, v in config.sources.items()}
     data["watch"] = [dataclasses.asdict(w) for w in config.watch]
-    data["database"]["url"] = mask_url(config.database_url)
+    data["database"]["url"] = config.database_url
     data["path"] = str(config.path) if config.path else None
-    return data
+    return _mask_strings(data)
 
 
-def mask_url(url: str) -> str:
-    """Hide the password in a URL such as ``postgresql://user:secret@host/db``."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+def _mask_strings(value: Any) -> Any:
+    """Every string in ``value`` (dicts, lists, tuples) with URL credentials masked."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _mask_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_strings(v) for v in value]
+    return value

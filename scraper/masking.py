@@ -15,6 +15,7 @@ is kept, as SQLAlchemy shows it.
 
 from __future__ import annotations
 
+import logging
 import re
 
 MASK = "***"
@@ -56,3 +57,14 @@ def mask_text(text: str) -> str:
 def mask_url(url: str) -> str:
     """One URL with its password and secret parameters masked (malformed URLs too)."""
     return mask_text(url)
+
+
+class MaskingFilter(logging.Filter):
+    """A log handler filter that masks credentials in every record it lets through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True

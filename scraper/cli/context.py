@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 from scraper.config import Config, ConfigError, load_config
+from scraper.masking import MaskingFilter, mask_text, mask_url
 
 
 class UsageFailure(click.ClickException):
@@ -16,7 +17,7 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix noise
-        click.echo(f"briefwatch: {self.message}", err=True)
+        click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
 
 
 class RuntimeFailure(click.ClickException):
@@ -25,7 +26,7 @@ class RuntimeFailure(click.ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
+        click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
 
 
 @dataclass
@@ -52,6 +53,8 @@ class AppContext:
         logging.basicConfig(
             level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
+        for handler in logging.getLogger().handlers:  # no URL credential reaches a log
+            handler.addFilter(MaskingFilter())
         # Alembic narrates every connection at INFO; only -v should show that.
         logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 
@@ -67,7 +70,8 @@ class AppContext:
             except StorageError as exc:
                 raise RuntimeFailure(f"cannot open database: {first_line(exc)}") from None
             except Exception as exc:  # ArgumentError for a malformed URL, OSError for a path
-                raise RuntimeFailure(f"cannot open database {cfg.database.url!r}: {exc}") from None
+                url, why = mask_url(cfg.database.url), mask_text(str(exc))
+                raise RuntimeFailure(f"cannot open database {url!r}: {why}") from None
         return self._storage
 
 

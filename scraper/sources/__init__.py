@@ -45,6 +45,7 @@ class SourceConfig:
 
     def validate(self, where: str) -> None:
         from scraper.config import ConfigError
+        from scraper.masking import mask_url
 
         for kind in self.kinds:
             if kind not in KINDS:
@@ -53,7 +54,7 @@ class SourceConfig:
                 )
         for url in (*self.feeds, self.listing_url, self.archive_sitemap_url):
             if url and not url.startswith(("http://", "https://")):
-                raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+                raise ConfigError(f"{where}: expected an http(s) URL, got {mask_url(url)!r}")
         if self.listing_max_pages < 1 or self.empty_feed_alert_runs < 1:
             raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
 
