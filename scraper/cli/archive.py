@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 
 import click
@@ -11,6 +10,7 @@ import click
 from scraper.cli.context import RuntimeFailure
 from scraper.cli.dates import date_option
 from scraper.cli.parse import format_text
+from scraper.terminal import terminal_json, terminal_text
 
 TURN_COLUMNS = [
     "briefing_id",
@@ -42,11 +42,9 @@ def show(app, id_or_url: str, fmt: str) -> None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
     if fmt == "json":
-        click.echo(
-            json.dumps({"id": briefing_id, **briefing.to_dict()}, ensure_ascii=False, indent=2)
-        )
+        click.echo(terminal_json({"id": briefing_id, **briefing.to_dict()}, indent=2))
     else:
-        click.echo(format_text(briefing))
+        click.echo(terminal_text(format_text(briefing)))
 
 
 @click.command("export")
@@ -68,7 +66,7 @@ def export(app, fmt: str, since, until) -> None:
     for briefing_id, b in app.storage.iter_briefings(since, until):
         count += 1
         if writer is None:
-            out.write(json.dumps({"id": briefing_id, **b.to_dict()}, ensure_ascii=False) + "\n")
+            out.write(terminal_json({"id": briefing_id, **b.to_dict()}) + "\n")
             continue
         for t in b.turns:
             writer.writerow(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import sys
 
 import click
@@ -14,6 +13,7 @@ from scraper.cli.dates import date_option
 from scraper.model import ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
+from scraper.terminal import terminal_json, terminal_text
 
 
 def filter_options(func):
@@ -88,23 +88,31 @@ def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **fil
     emit(rows, fmt)
 
 
+def echo(line: str) -> None:
+    """Print one line of page text, with the control characters a terminal obeys removed."""
+    click.echo(terminal_text(line))
+
+
 def emit(rows: list[dict], fmt: str) -> None:
     """Print result rows as a table, JSON, JSON lines or CSV."""
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(rows, indent=2))
     elif fmt == "jsonl":
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(terminal_json(row))
     elif fmt == "csv":
         if rows:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(
+                {k: terminal_text(v) if isinstance(v, str) else v for k, v in r.items()}
+                for r in rows
+            )
     else:
         for r in rows:
-            click.echo(f"{r['date'] or '-'}  {r['title']}")
-            click.echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
-            click.echo(f"  {r['url']}#turn-{r['turn']}")
+            echo(f"{r['date'] or '-'}  {r['title']}")
+            echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
+            echo(f"  {r['url']}#turn-{r['turn']}")
         if not rows:
             click.echo("no matches", err=True)
 
@@ -136,13 +144,13 @@ def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> 
             }
         )
     if fmt == "json":
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(out, indent=2))
         return
     for x in out:
-        click.echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
-        click.echo(f"   {x['url']}")
+        echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
+        echo(f"   {x['url']}")
         for t in x["turns"]:
-            click.echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
+            echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
         click.echo("")
     if not out:
         click.echo("no matches", err=True)
@@ -176,7 +184,7 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
         for r in rows:
             q = round(r["questions"] / peak * 40)
             a = round(r["answers"] / peak * 40)
-            click.echo(
+            echo(
                 f"{r['term'][:20]:<20} {r['period']}  Q {r['questions']:>4}  A {r['answers']:>4}  "
                 f"{'▓' * q}{'░' * a}"
             )
