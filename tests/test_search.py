@@ -165,3 +165,33 @@ def test_watch_filter(archive):
     watched = storage.search_turns(parse("pakistan"), Filters(watch="pk"), limit=1000)
     assert len(watched) == oracle(briefings, r"\bpakistan\b")
     assert storage.search_turns(parse("pakistan"), Filters(watch="other"), limit=10) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("speaker", "_"),
+        ("speaker", "%"),
+        ("speaker", "n_d price"),
+        ("speaker", "ned%price"),
+        ("speaker", "\\"),
+        ("topic", "_"),
+        ("topic", "%"),
+        ("topic", "\\%"),
+    ],
+)
+def test_like_wildcards_in_filters_match_only_themselves(archive, field, value):
+    # No speaker or topic of these briefings holds "_", "%" or "\": each finds nothing.
+    storage, briefings = archive
+    assert not any(
+        c in (getattr(t, field) or "") for b in briefings for t in b.turns for c in "_%\\"
+    )
+    assert storage.search_turns(parse("pakistan"), Filters(**{field: value}), limit=10) == []
+
+
+def test_speaker_and_topic_filters_still_match_part_of_the_name(archive):
+    storage, _ = archive
+    price = storage.search_turns(parse("pakistan"), Filters(speaker="ED PRI"), limit=1000)
+    assert price and {h.speaker for h in price} == {"Ned Price"}
+    topics = storage.search_turns(parse("pakistan"), Filters(topic="afghan"), limit=1000)
+    assert topics
