@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.context import ID_MAX, RuntimeFailure, UsageFailure
 
 
 @click.group("alerts")
@@ -56,7 +56,7 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
 
 
 @command.command("retry")
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=click.IntRange(max=ID_MAX))
 @click.pass_obj
 def retry(app, ids: tuple[int, ...]) -> None:
     """Make failed alerts (or the given ones) due now; the next send delivers them.

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from scraper.cli.context import RuntimeFailure
+from scraper.cli.context import ID_MAX, RuntimeFailure
 from scraper.cli.dates import date_option
 from scraper.cli.parse import format_text
 from scraper.terminal import terminal_json, terminal_text
@@ -37,7 +37,8 @@ def show(app, id_or_url: str, fmt: str) -> None:
 
     Example: briefwatch show https://www.state.gov/briefings/department-press-briefing-july-6-2021/
     """
-    found = app.storage.get_briefing(id_or_url)
+    too_big = id_or_url.isdigit() and int(id_or_url) > ID_MAX  # no such id can exist
+    found = None if too_big else app.storage.get_briefing(id_or_url)
     if found is None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found

@@ -10,6 +10,10 @@ import click
 from scraper.config import Config, ConfigError, load_config
 from scraper.masking import MaskingFilter, mask_text, mask_url
 
+#: The largest row id (briefings, alerts: PostgreSQL ``integer``) and the largest offset
+#: (``bigint``) both backends can take.
+ID_MAX, OFFSET_MAX = 2**31 - 1, 2**63 - 1
+
 
 class UsageFailure(click.ClickException):
     """Bad configuration or usage: one line, exit 2."""

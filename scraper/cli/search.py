@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure, first_line
+from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
 from scraper.model import ROLES
 from scraper.search.query import QuerySyntaxError, parse
@@ -50,6 +50,8 @@ def _run(func, *args):
 
     try:
         return func(*args)
+    except QuerySyntaxError as exc:  # a query the backend cannot run (see to_fts5)
+        raise UsageFailure(f"bad query: {exc}") from None
     except StorageError as exc:
         raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
@@ -58,7 +60,7 @@ def _run(func, *args):
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--order", type=click.Choice(["date", "rank"]), default="date", show_default=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
@@ -121,7 +123,7 @@ def emit(rows: list[dict], fmt: str) -> None:
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> None:
