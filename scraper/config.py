@@ -8,6 +8,7 @@ impossible values raise :class:`ConfigError` with one line naming the file and t
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -206,6 +207,12 @@ def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[
     return obj
 
 
+#: Every number of seconds or minutes is at most this (31 years), so that no timer,
+#: date or thread wait overflows; nan and inf are refused. Every ``*timeout_seconds``
+#: must also be positive: a zero or negative timeout fails at run time, not here.
+MAX_NUMBER = 1e9
+
+
 def _coerce(value: Any, hint: Any, key: str) -> Any:
     origin = typing.get_origin(hint)
     if origin is tuple:
@@ -229,6 +236,10 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key}: expected a number, got {_describe(value)}")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ConfigError(f"{key}: expected a finite number of at most {MAX_NUMBER:g}")
+        if key.endswith("timeout_seconds") and value <= 0:
+            raise ConfigError(f"{key}: expected a positive number")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
