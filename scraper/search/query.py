@@ -196,7 +196,8 @@ def to_fts5(node) -> str:
     expr = _fts5(node, None)
     if len(expr) > MAX_FTS5_CHARS:
         raise QuerySyntaxError(
-            "query too complex for SQLite (fewer exclusions inside OR groups, please)"
+            f"query too complex for SQLite (its FTS5 form would pass {MAX_FTS5_CHARS} "
+            "characters: fewer exclusions inside OR groups)"
         )
     return expr
 
