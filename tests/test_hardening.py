@@ -282,6 +282,7 @@ def _cli_run(tmp_path, database_url, *args):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "code", "says"), HUGE_INPUTS, ids=[" ".join(a)[:40] for a, _, _ in HUGE_INPUTS]
 )
@@ -316,6 +317,7 @@ def test_the_largest_query_allowed_is_answered_quickly(storage):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.slow
 def test_a_read_only_database_is_one_line(tmp_path):
     db = tmp_path / "ro.db"
     open_storage(f"sqlite:///{db}").close()
@@ -327,6 +329,7 @@ def test_a_read_only_database_is_one_line(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_start_is_one_line(tmp_path):
     import resource
 

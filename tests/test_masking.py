@@ -102,6 +102,7 @@ def test_status_masks_a_password_given_as_a_query_parameter(tmp_path, database_u
         assert SECRET not in result.output
 
 
+@pytest.mark.slow
 def test_a_feed_password_is_neither_echoed_nor_stored(tmp_path):
     from crawling import briefwatch, rows, write_config
 

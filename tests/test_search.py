@@ -32,6 +32,10 @@ QUERIES = [
         '((("iran") OR ("iraq")) AND "oil")',
         "((('iran') | ('iraq')) & ('oil'))",
     ),
+    ("x (-y -z)", '((("x") NOT "y") NOT "z")', "(('x') & (!('y') & !('z')))"),
+    ("a (-b OR c)", '((("a") NOT "b") OR (("a") AND "c"))', "(('a') & (!('b') | ('c')))"),
+    ("pakistan NOT (NOT iran)", '("pakistan" AND "iran")', "(('pakistan') & ('iran'))"),
+    ("a -(b OR c)", '(("a") NOT ("b" OR "c"))', "(('a') & !(('b') | ('c')))"),
     (
         "'; DROP TABLE turns; --",
         '("drop" AND "table" AND "turns")',
