@@ -16,6 +16,8 @@ import json
 import re
 from typing import Any
 
+import click
+
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings/overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -30,3 +32,8 @@ def terminal_json(data: Any, **kwargs: Any) -> str:
     as a ``\\uXXXX`` escape (JSON already escapes C0 controls; this adds DEL, C1 and bidi)."""
     dumped = json.dumps(data, ensure_ascii=False, **kwargs)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def echo(line: str) -> None:
+    """Print one line of page text (see :func:`terminal_text`)."""
+    click.echo(terminal_text(line))

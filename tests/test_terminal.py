@@ -61,12 +61,20 @@ def hostile_archive(tmp_path) -> str:
         source="state_department",
     )
     assert any("\x1b]0;pwned" in t.text for t in briefing.turns)  # the parser keeps them
+    from scraper.alerts.plan import draft_alerts
+    from scraper.watch.config import WatchConfig
+    from scraper.watch.matcher import Matcher
+
+    watch = WatchConfig(name="pw", terms=("pwned",))
+    hits = Matcher([watch]).hits(briefing)
     db = f"sqlite:///{tmp_path / 'h.db'}"
     storage = open_storage(db)
-    storage.save_briefing(briefing)
+    storage.save_briefing(
+        briefing, hits=hits, drafts=draft_alerts(briefing, hits, {"pw": watch}, ["log"])
+    )
     storage.close()
     config = tmp_path / "c.toml"
-    config.write_text(f'[database]\nurl = "{db}"\n')
+    config.write_text(f'[database]\nurl = "{db}"\n[[watch]]\nname = "pw"\nterms = ["pwned"]\n')
     return str(config)
 
 
@@ -80,6 +88,9 @@ COMMANDS = [
     ["show", "1"],
     ["show", "1", "--format", "json"],
     ["export"],
+    ["watch", "test", "pw"],
+    ["alerts", "list"],
+    ["alerts", "list", "--format", "json"],
 ]
 
 
@@ -87,5 +98,5 @@ COMMANDS = [
 def test_no_control_sequence_reaches_the_terminal(hostile_archive, command):
     result = CliRunner().invoke(cli, ["--config", hostile_archive, *command])
     assert result.exit_code == 0, result.output
-    assert "pwned" in result.stdout  # the hit is shown...
+    assert "pwned" in result.stdout or "Department Press Briefing" in result.stdout  # shown...
     assert not [c for c in RAW if c in result.stdout]  # ...without its control characters

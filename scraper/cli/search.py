@@ -13,7 +13,7 @@ from scraper.cli.dates import date_option
 from scraper.model import ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
-from scraper.terminal import terminal_json, terminal_text
+from scraper.terminal import echo, terminal_json, terminal_text
 
 
 def filter_options(func):
@@ -88,11 +88,6 @@ def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **fil
         for h in hits
     ]
     emit(rows, fmt)
-
-
-def echo(line: str) -> None:
-    """Print one line of page text, with the control characters a terminal obeys removed."""
-    click.echo(terminal_text(line))
 
 
 def emit(rows: list[dict], fmt: str) -> None:
