@@ -8,6 +8,7 @@ impossible values raise :class:`ConfigError` with one line naming the file and t
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -20,6 +21,7 @@ from typing import Any
 
 from scheduler.config import ScheduleConfig
 from scraper.alerts.config import AlertsConfig
+from scraper.masking import mask_text, mask_url
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
 
@@ -44,7 +46,8 @@ class DatabaseConfig:
     def validate(self, where: str) -> None:
         if self.url and not re.match(r"^(sqlite|postgresql(\+psycopg)?)://", self.url):
             raise ConfigError(
-                f"{where}.url: expected a sqlite:/// or postgresql+psycopg:// URL, got {self.url!r}"
+                f"{where}.url: expected a sqlite:/// or postgresql+psycopg:// URL, "
+                f"got {mask_url(self.url)!r}"
             )
         if self.busy_timeout_seconds <= 0:
             raise ConfigError(f"{where}.busy_timeout_seconds: expected a positive number")
@@ -216,6 +219,12 @@ def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[
     return obj
 
 
+#: Every number of seconds or minutes is at most this (31 years), so that no timer,
+#: date or thread wait overflows; nan and inf are refused. Every ``*timeout_seconds``
+#: must also be positive: a zero or negative timeout fails at run time, not here.
+MAX_NUMBER = 1e9
+
+
 def _coerce(value: Any, hint: Any, key: str) -> Any:
     origin = typing.get_origin(hint)
     if origin is tuple:
@@ -239,6 +248,10 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key}: expected a number, got {_describe(value)}")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ConfigError(f"{key}: expected a finite number of at most {MAX_NUMBER:g}")
+        if key.endswith("timeout_seconds") and value <= 0:
+            raise ConfigError(f"{key}: expected a positive number")
         return float(value)
     if hint is str:
         if not isinstance(value, str):
@@ -264,11 +277,17 @@ def masked(config: Config) -> dict[str, Any]:
     }
     data["sources"] = {k: dataclasses.asdict(v) for k, v in config.sources.items()}
     data["watch"] = [dataclasses.asdict(w) for w in config.watch]
-    data["database"]["url"] = mask_url(config.database_url)
+    data["database"]["url"] = config.database_url
     data["path"] = str(config.path) if config.path else None
-    return data
+    return _mask_strings(data)
 
 
-def mask_url(url: str) -> str:
-    """Hide the password in a URL such as ``postgresql://user:secret@host/db``."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+def _mask_strings(value: Any) -> Any:
+    """Every string in ``value`` (dicts, lists, tuples) with URL credentials masked."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _mask_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_strings(v) for v in value]
+    return value

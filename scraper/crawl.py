@@ -105,7 +105,10 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "LOG_ENABLED": False,  # our own logging configuration applies
         "LOG_INSTALL_ROOT_HANDLER": False,
         "ITEM_PIPELINES": PIPELINES,
+        # Only http(s), and only to the source's own origins (scraper.url_policy).
+        "DOWNLOAD_HANDLERS": {"file": None, "data": None, "s3": None, "ftp": None},
         "DOWNLOADER_MIDDLEWARES": {
+            "scraper.offsite.OffsiteGuardMiddleware": 40,
             "scraper.middlewares.CrawlDelayMiddleware": 110,
             # After DownloadTimeoutMiddleware (350), which sets the configured timeout.
             "scraper.middlewares.DeadlineMiddleware": 360,
@@ -192,6 +195,7 @@ def run_crawl(
             "since": since,
             "until": until,
             "empty_feed_alert_runs": source.empty_feed_alert_runs,
+            "url_policy": SPIDERS[name].source.url_policy(source),
         }
         if mode == "monitor":
             kwargs["feeds"] = list(source.feeds)

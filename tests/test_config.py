@@ -164,3 +164,60 @@ def test_config_check_masks_password(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "hunter2" not in result.stdout + result.stderr
     assert "bw:***@" in result.stdout
+
+
+def _float_keys(cls=Config, prefix=()):
+    """Every float setting as a path of table names, found from the dataclasses."""
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        if f.name in ("path", "sources", "watch"):
+            continue
+        if dataclasses.is_dataclass(hints[f.name]):
+            yield from _float_keys(hints[f.name], (*prefix, f.name))
+        elif hints[f.name] is float:
+            yield (*prefix, f.name)
+
+
+FLOAT_KEYS = list(_float_keys())
+TIMEOUT_KEYS = [k for k in FLOAT_KEYS if k[-1].endswith("timeout_seconds")]
+
+
+def _nested(path: tuple[str, ...], value) -> dict:
+    data: dict = {path[-1]: value}
+    for name in reversed(path[:-1]):
+        data = {name: data}
+    return data
+
+
+def test_the_meta_tests_see_every_kind_of_number():
+    assert len(FLOAT_KEYS) >= 12
+    assert ("alerts", "email", "timeout_seconds") in TIMEOUT_KEYS
+    assert ("schedule", "jitter_seconds") in FLOAT_KEYS
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 1e300, -1e300])
+@pytest.mark.parametrize("path", FLOAT_KEYS, ids=".".join)
+def test_every_number_rejects_nan_inf_and_overflow_naming_the_key(path, value):
+    with pytest.raises(ConfigError) as info:
+        config_from_dict(_nested(path, value))
+    assert str(info.value).startswith(".".join(path) + ": expected a")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0, 0.0, -1, -0.5])
+@pytest.mark.parametrize("path", TIMEOUT_KEYS, ids=".".join)
+def test_every_timeout_must_be_positive(path, value):
+    with pytest.raises(ConfigError, match=r"^" + ".".join(path) + ": expected a positive"):
+        config_from_dict(_nested(path, value))
+
+
+def test_a_toml_nan_is_one_line_exit_2(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[schedule]\njitter_seconds = nan\n[http]\ntimeout_seconds = inf\n")
+    result = run_cli("--config", str(path), "config", "check")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"briefwatch: {path}: http.timeout_seconds: expected a finite number of at most 1e+09"
+    ]

@@ -247,3 +247,107 @@ def test_user_agent_is_the_configured_one(tmp_path):
         assert briefwatch(config, "crawl").returncode == 0
     agents = {r.headers.get("User-Agent") for r in site.requests}
     assert agents == {"DeskWatch/2 (+https://desk.example.org/bot)"}
+
+
+# -- one line, never a traceback (issue 11, item 17) -----------------------------------------
+BIG = str(2**64)  # past every 64-bit integer column
+HUGE_INPUTS = [
+    # (arguments, exit code, what the one line says)
+    (["search", "(" * 3000 + "iran" + ")" * 3000], 2, "query too long"),
+    (["search", " ".join(["w"] * 5000)], 2, "at most 2000"),
+    (["search", " ".join(f"w{i}" for i in range(65))], 2, "at most 64"),
+    (["search", "a " + " ".join(f"(-b{i} OR c{i})" for i in range(14))], None, None),
+    (["search", "iran", "--offset", BIG], 2, "--offset"),
+    (["search", "iran", "--offset", str(2**63 - 1)], 0, "no matches"),
+    (["exchanges", "iran", "--offset", BIG], 2, "--offset"),
+    (["show", BIG], 1, "no stored briefing"),
+    (["show", str(2**31 - 1)], 1, "no stored briefing"),
+    (["show", str(2**31)], 1, "no stored briefing"),
+    (["alerts", "retry", BIG], 2, "IDS"),
+    (["alerts", "retry", str(2**31)], 2, "IDS"),
+    (["alerts", "retry", str(2**31 - 1)], 0, None),
+]
+
+
+def _cli_run(tmp_path, database_url, *args):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n')
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # a file: URI's run lock is a path relative to here
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "code", "says"), HUGE_INPUTS, ids=[" ".join(a)[:40] for a, _, _ in HUGE_INPUTS]
+)
+def test_huge_inputs_are_one_line_never_a_traceback(tmp_path, database_url, args, code, says):
+    open_storage(database_url).close()
+    result = _cli_run(tmp_path, database_url, *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    if code is None:  # SQLite refuses in one line (too complex); PostgreSQL answers
+        sqlite = database_url.startswith("sqlite")
+        assert result.returncode == (2 if sqlite else 0), result.stderr
+        if sqlite:
+            assert "too complex for SQLite" in result.stderr
+        return
+    assert result.returncode == code, result.stderr
+    if code:
+        assert says in result.stderr
+    elif says:
+        assert says in result.stdout + result.stderr
+    if code == 1:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_largest_query_allowed_is_answered_quickly(storage):
+    import time
+
+    for name in ("transcripts/department-press-briefing-august-2-2021.p264901.html",):
+        storage.save_briefing(parse_fixture(name))
+    words = " OR ".join(f"word{i}" for i in range(63))
+    started = time.monotonic()
+    storage.search_turns(parse(f"pakistan ({words})"), Filters(), limit=20)
+    storage.search_turns(parse(" ".join(["pakistan"] * 64)), Filters(), limit=20)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.slow
+def test_a_read_only_database_is_one_line(tmp_path):
+    db = tmp_path / "ro.db"
+    open_storage(f"sqlite:///{db}").close()
+    # SQLite's own read-only mode: what a file the process may not write behaves like.
+    result = _cli_run(tmp_path, f"sqlite:///file:{db}?mode=ro&uri=true", "crawl")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "briefwatch: database error: attempt to write a readonly database"
+    ]
+
+
+@pytest.mark.slow
+def test_a_full_disk_at_start_is_one_line(tmp_path):
+    import resource
+
+    db = tmp_path / "full.db"
+    open_storage(f"sqlite:///{db}").close()
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{db}"\n')
+
+    def no_room() -> None:  # no file may grow past 4 KiB: the first write fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    for command in (["crawl"], ["alerts", "send"], ["status"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "scraper", "--config", str(config), *command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=no_room,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr

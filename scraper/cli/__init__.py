@@ -74,3 +74,25 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("briefwatch: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a database or disk failure no command caught: one line, exit 1
+        line = _failure_line(exc)
+        if line is None:
+            raise
+        click.echo(f"briefwatch: {line}", err=True)
+        sys.exit(EXIT_FAILURE)
+
+
+def _failure_line(exc: Exception) -> str | None:
+    """One masked line for a database error (read-only file, disk full, lost server...) or
+    an OS error; None for anything else (a bug, which keeps its traceback)."""
+    from scraper.cli.context import first_line
+    from scraper.masking import mask_text
+
+    if isinstance(exc, OSError):
+        return mask_text(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+    if "sqlalchemy" in sys.modules:
+        from scraper.storage import StorageError
+
+        if isinstance(exc, StorageError):
+            return mask_text(f"database error: {first_line(exc)}")
+    return None

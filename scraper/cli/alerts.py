@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from types import SimpleNamespace
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.context import ID_MAX, RuntimeFailure, UsageFailure
+from scraper.terminal import echo, terminal_json
 
 
 @click.group("alerts")
@@ -30,7 +30,7 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
     if fmt == "json":
         for a in alerts:
             click.echo(
-                json.dumps(
+                terminal_json(
                     {
                         "id": a.id,
                         "channel": a.channel,
@@ -42,21 +42,20 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
                         "sent_at": a.sent_at.isoformat() if a.sent_at else None,
                         "payload": a.payload,
                     },
-                    ensure_ascii=False,
                 )
             )
         return
     for a in alerts:
         about = a.payload.get("briefing", {}).get("title") or a.payload.get("text", "")
         error = f"  error: {a.last_error}" if a.last_error else ""
-        click.echo(
+        echo(
             f"{a.id:>6} {a.status:<10} {a.channel:<6} {a.watch:<20} "
             f"attempts={a.attempts} {about[:60]}{error}"
         )
 
 
 @command.command("retry")
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=click.IntRange(max=ID_MAX))
 @click.pass_obj
 def retry(app, ids: tuple[int, ...]) -> None:
     """Make failed alerts (or the given ones) due now; the next send delivers them.

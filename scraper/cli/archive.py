@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 
 import click
 
-from scraper.cli.context import RuntimeFailure
+from scraper.cli.context import ID_MAX, RuntimeFailure
 from scraper.cli.dates import date_option
 from scraper.cli.parse import format_text
+from scraper.terminal import terminal_json, terminal_text
 
 TURN_COLUMNS = [
     "briefing_id",
@@ -37,16 +37,15 @@ def show(app, id_or_url: str, fmt: str) -> None:
 
     Example: briefwatch show https://www.state.gov/briefings/department-press-briefing-july-6-2021/
     """
-    found = app.storage.get_briefing(id_or_url)
+    too_big = id_or_url.isdigit() and int(id_or_url) > ID_MAX  # no such id can exist
+    found = None if too_big else app.storage.get_briefing(id_or_url)
     if found is None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
     if fmt == "json":
-        click.echo(
-            json.dumps({"id": briefing_id, **briefing.to_dict()}, ensure_ascii=False, indent=2)
-        )
+        click.echo(terminal_json({"id": briefing_id, **briefing.to_dict()}, indent=2))
     else:
-        click.echo(format_text(briefing))
+        click.echo(terminal_text(format_text(briefing)))
 
 
 @click.command("export")
@@ -68,7 +67,7 @@ def export(app, fmt: str, since, until) -> None:
     for briefing_id, b in app.storage.iter_briefings(since, until):
         count += 1
         if writer is None:
-            out.write(json.dumps({"id": briefing_id, **b.to_dict()}, ensure_ascii=False) + "\n")
+            out.write(terminal_json({"id": briefing_id, **b.to_dict()}) + "\n")
             continue
         for t in b.turns:
             writer.writerow(

@@ -8,6 +8,11 @@ from dataclasses import dataclass, field
 import click
 
 from scraper.config import Config, ConfigError, load_config
+from scraper.masking import MaskingFilter, mask_text, mask_url
+
+#: The largest row id (briefings, alerts: PostgreSQL ``integer``) and the largest offset
+#: (``bigint``) both backends can take.
+ID_MAX, OFFSET_MAX = 2**31 - 1, 2**63 - 1
 
 
 class UsageFailure(click.ClickException):
@@ -16,7 +21,7 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix noise
-        click.echo(f"briefwatch: {self.message}", err=True)
+        click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
 
 
 class RuntimeFailure(click.ClickException):
@@ -25,7 +30,7 @@ class RuntimeFailure(click.ClickException):
     exit_code = 1
 
     def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
+        click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
 
 
 @dataclass
@@ -52,6 +57,8 @@ class AppContext:
         logging.basicConfig(
             level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
+        for handler in logging.getLogger().handlers:  # no URL credential reaches a log
+            handler.addFilter(MaskingFilter())
         # Alembic narrates every connection at INFO; only -v should show that.
         logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 
@@ -71,7 +78,8 @@ class AppContext:
             except StorageError as exc:
                 raise RuntimeFailure(f"cannot open database: {first_line(exc)}") from None
             except Exception as exc:  # ArgumentError for a malformed URL, OSError for a path
-                raise RuntimeFailure(f"cannot open database {cfg.database.url!r}: {exc}") from None
+                url, why = mask_url(cfg.database.url), mask_text(str(exc))
+                raise RuntimeFailure(f"cannot open database {url!r}: {why}") from None
         return self._storage
 
 

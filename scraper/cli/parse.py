@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from scraper.cli.context import RuntimeFailure
 from scraper.model import Briefing
 from scraper.parsing import parse_transcript
 from scraper.parsing.feed import FeedError, parse_feed
+from scraper.terminal import terminal_json, terminal_text
 
 
 @click.command("parse")
@@ -39,9 +39,9 @@ def command(path: str, url: str | None, fmt: str, source: str) -> None:
         briefings = [parse_transcript(text, url=url, source=source)]
     for briefing in briefings:
         if fmt == "json":
-            click.echo(json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2))
+            click.echo(terminal_json(briefing.to_dict(), indent=2))
         else:
-            click.echo(format_text(briefing))
+            click.echo(terminal_text(format_text(briefing)))
 
 
 def _read(path: str) -> bytes:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 import sys
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure, first_line
+from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
 from scraper.model import ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
+from scraper.terminal import echo, terminal_json, terminal_text
 
 
 def filter_options(func):
@@ -50,6 +50,8 @@ def _run(func, *args):
 
     try:
         return func(*args)
+    except QuerySyntaxError as exc:  # a query the backend cannot run (see to_fts5)
+        raise UsageFailure(f"bad query: {exc}") from None
     except StorageError as exc:
         raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
@@ -58,7 +60,7 @@ def _run(func, *args):
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--order", type=click.Choice(["date", "rank"]), default="date", show_default=True)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
@@ -91,20 +93,23 @@ def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **fil
 def emit(rows: list[dict], fmt: str) -> None:
     """Print result rows as a table, JSON, JSON lines or CSV."""
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(rows, indent=2))
     elif fmt == "jsonl":
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(terminal_json(row))
     elif fmt == "csv":
         if rows:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(
+                {k: terminal_text(v) if isinstance(v, str) else v for k, v in r.items()}
+                for r in rows
+            )
     else:
         for r in rows:
-            click.echo(f"{r['date'] or '-'}  {r['title']}")
-            click.echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
-            click.echo(f"  {r['url']}#turn-{r['turn']}")
+            echo(f"{r['date'] or '-'}  {r['title']}")
+            echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
+            echo(f"  {r['url']}#turn-{r['turn']}")
         if not rows:
             click.echo("no matches", err=True)
 
@@ -113,7 +118,7 @@ def emit(rows: list[dict], fmt: str) -> None:
 @click.argument("query")
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> None:
@@ -136,13 +141,13 @@ def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> 
             }
         )
     if fmt == "json":
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(terminal_json(out, indent=2))
         return
     for x in out:
-        click.echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
-        click.echo(f"   {x['url']}")
+        echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
+        echo(f"   {x['url']}")
         for t in x["turns"]:
-            click.echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
+            echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
         click.echo("")
     if not out:
         click.echo("no matches", err=True)
@@ -176,7 +181,7 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
         for r in rows:
             q = round(r["questions"] / peak * 40)
             a = round(r["answers"] / peak * 40)
-            click.echo(
+            echo(
                 f"{r['term'][:20]:<20} {r['period']}  Q {r['questions']:>4}  A {r['answers']:>4}  "
                 f"{'▓' * q}{'░' * a}"
             )

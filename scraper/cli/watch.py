@@ -6,6 +6,7 @@ import click
 
 from scraper.cli.context import UsageFailure
 from scraper.cli.dates import date_option
+from scraper.terminal import echo
 
 
 @click.group("watch")
@@ -56,9 +57,9 @@ def test_watch(app, name: str, since, until) -> None:
         turns = {t.ordinal: t for t in briefing.turns}
         for hit in matcher.hits(briefing):
             total += 1
-            click.echo(f"{briefing.date or '-'}  {briefing.title}  [{hit.unit}]  {briefing.url}")
+            echo(f"{briefing.date or '-'}  {briefing.title}  [{hit.unit}]  {briefing.url}")
             for m in hit.matches:
-                click.echo(f"    {turns[m.turn].speaker} ({turns[m.turn].role}): {m.snippet}")
+                echo(f"    {turns[m.turn].speaker} ({turns[m.turn].role}): {m.snippet}")
     click.echo(f"{total} alert(s) would have been sent for watch {name!r}", err=True)
 
 

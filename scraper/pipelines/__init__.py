@@ -16,6 +16,7 @@ from scraper.storage import Storage, open_storage
 logger = logging.getLogger(__name__)
 
 PIPELINES = {
+    "scraper.pipelines.offsite.OffsitePipeline": 50,
     "scraper.pipelines.health.HealthPipeline": 100,
     "scraper.pipelines.kinds.KindFilterPipeline": 200,
     "scraper.pipelines.flag.FlagPipeline": 250,

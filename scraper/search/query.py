@@ -48,8 +48,19 @@ class Or:
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+))')
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
+#: Bounds on a query, so that none can exhaust the parser's stack or the database's time.
+MAX_QUERY_CHARS = 2000
+MAX_TOKENS = 200  # words, phrases, operators and parentheses
+MAX_WORDS = 64  # words to find or exclude, phrases' words included
+MAX_DEPTH = 16  # nested parentheses and NOTs
+MAX_FTS5_CHARS = 20000  # the SQLite form, once exclusions inside OR are spread out
+
 
 def _tokens(text: str) -> list[tuple[str, str]]:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(
+            f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})"
+        )
     if text.count('"') % 2:
         raise QuerySyntaxError("unbalanced quote")
     out, pos = [], 0
@@ -62,8 +73,14 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         pos = m.end()
         kind = m.lastgroup
         if kind == "word" and not _WORD.search(m.group(kind)):
+            if m.group(kind) == "-" and text.startswith("(", pos):
+                out.append(("word", "NOT"))  # -(a OR b) excludes the group
             continue  # punctuation alone ("-", "--", "';") finds nothing: skip it
         out.append((kind, m.group(kind)))
+        if len(out) > MAX_TOKENS:
+            raise QuerySyntaxError(
+                f"query too long (at most {MAX_TOKENS} words, operators and parentheses)"
+            )
     return out
 
 
@@ -72,27 +89,31 @@ def parse(text: str) -> object:
     tokens = _tokens(text or "")
     if not tokens:
         raise QuerySyntaxError("empty query")
-    node, rest = _or(tokens)
+    node, rest = _or(tokens, 0)
     if rest:
         raise QuerySyntaxError(f"unexpected {rest[0][1]!r}")
-    _check_positive(node)
+    words = _count_words(node)
+    if words > MAX_WORDS:
+        raise QuerySyntaxError(f"query has {words} words (at most {MAX_WORDS})")
+    if not _positive(node):
+        raise QuerySyntaxError("a query cannot only exclude (add a word to find)")
     return node
 
 
-def _or(tokens):
+def _or(tokens, depth: int):
     nodes = []
-    node, tokens = _and(tokens)
+    node, tokens = _and(tokens, depth)
     nodes.append(node)
     while tokens and tokens[0] == ("word", tokens[0][1]) and tokens[0][1].upper() == "OR":
-        node, tokens = _and(tokens[1:])
+        node, tokens = _and(tokens[1:], depth)
         nodes.append(node)
     return (nodes[0] if len(nodes) == 1 else Or(tuple(nodes))), tokens
 
 
-def _and(tokens):
+def _and(tokens, depth: int):
     nodes = []
     while tokens and tokens[0][0] != "close" and not _is_op(tokens[0], "OR"):
-        node, tokens = _unary(tokens)
+        node, tokens = _unary(tokens, depth)
         nodes.append(node)
     if not nodes:
         raise QuerySyntaxError("an operator has nothing on one side")
@@ -103,22 +124,30 @@ def _is_op(token, op: str) -> bool:
     return token[0] == "word" and token[1].upper() == op
 
 
-def _unary(tokens):
-    kind, value = tokens[0]
-    if _is_op(tokens[0], "AND"):
+def _negate(node) -> object:
+    return node.node if isinstance(node, Not) else Not(node)  # NOT NOT x is x
+
+
+def _unary(tokens, depth: int):
+    if depth > MAX_DEPTH:
+        raise QuerySyntaxError(
+            f"query nested too deeply (at most {MAX_DEPTH} levels of parentheses and NOT)"
+        )
+    while _is_op(tokens[0], "AND"):
         if len(tokens) == 1:
             raise QuerySyntaxError("AND has nothing after it")
-        return _unary(tokens[1:])
+        tokens = tokens[1:]
+    kind, value = tokens[0]
     if _is_op(tokens[0], "NOT"):
         if len(tokens) == 1:
             raise QuerySyntaxError("NOT has nothing after it")
-        node, rest = _unary(tokens[1:])
-        return Not(node), rest
+        node, rest = _unary(tokens[1:], depth + 1)
+        return _negate(node), rest
     if kind == "word" and value.startswith("-") and len(value) > 1:
-        node, rest = _unary([("word", value[1:]), *tokens[1:]])
-        return Not(node), rest
+        node, rest = _unary([("word", value[1:]), *tokens[1:]], depth + 1)
+        return _negate(node), rest
     if kind == "open":
-        node, rest = _or(tokens[1:])
+        node, rest = _or(tokens[1:], depth + 1)
         if not rest or rest[0][0] != "close":
             raise QuerySyntaxError("unbalanced parenthesis")
         return node, rest[1:]
@@ -136,32 +165,72 @@ def _unary(tokens):
     return Term(words, prefix=prefix and len(words) == 1), tokens[1:]
 
 
-def _check_positive(node) -> None:
-    """Both backends need something to find: a query of exclusions only is refused."""
+def _count_words(node) -> int:
+    if isinstance(node, Term):
+        return len(node.words)
     if isinstance(node, Not):
-        raise QuerySyntaxError("a query cannot only exclude (add a word to find)")
-    if isinstance(node, And) and all(isinstance(n, Not) for n in node.nodes):
-        raise QuerySyntaxError("a query cannot only exclude (add a word to find)")
+        return _count_words(node.node)
+    return sum(_count_words(n) for n in node.nodes)
+
+
+def _positive(node) -> bool:
+    """Whether a node finds something by itself (both backends need that at the top)."""
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return False
     if isinstance(node, Or):
-        for n in node.nodes:
-            _check_positive(n)
+        return all(_positive(n) for n in node.nodes)
+    return any(_positive(n) for n in node.nodes)
 
 
 def to_fts5(node) -> str:
-    """An FTS5 MATCH expression (every word quoted: FTS5 syntax cannot be injected)."""
+    """An FTS5 MATCH expression (every word quoted: FTS5 syntax cannot be injected).
+
+    FTS5 has only a binary ``X NOT Y``, so an exclusion is always written against what it
+    excludes from: ``x (-y -z)`` is ``(x NOT y) NOT z``, and ``a (-b OR c)`` is
+    ``(a NOT b) OR (a AND c)``. The meaning is PostgreSQL's ``a & (!b | c)``.
+    """
+    if not _positive(node):
+        raise QuerySyntaxError("a query cannot only exclude (add a word to find)")
+    expr = _fts5(node, None)
+    if len(expr) > MAX_FTS5_CHARS:
+        raise QuerySyntaxError(
+            f"query too complex for SQLite (its FTS5 form would pass {MAX_FTS5_CHARS} "
+            "characters: fewer exclusions inside OR groups)"
+        )
+    return expr
+
+
+def _fts5_alone(node) -> str:
+    """FTS5 for a node that finds something by itself (see :func:`_positive`)."""
     if isinstance(node, Term):
-        quoted = '"' + " ".join(node.words) + '"'
-        return quoted + ("*" if node.prefix else "")
+        return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
     if isinstance(node, Or):
-        return "(" + " OR ".join(to_fts5(n) for n in node.nodes) + ")"
-    if isinstance(node, And):
-        positive = [to_fts5(n) for n in node.nodes if not isinstance(n, Not)]
-        negative = [to_fts5(n.node) for n in node.nodes if isinstance(n, Not)]
-        expr = "(" + " AND ".join(positive) + ")"
-        if negative:
-            expr = f"({expr} NOT ({' OR '.join(negative)}))"
-        return expr
-    raise QuerySyntaxError("a query cannot only exclude (add a word to find)")
+        return "(" + " OR ".join(_fts5_alone(n) for n in node.nodes) + ")"
+    positive = [n for n in node.nodes if _positive(n)]
+    expr = "(" + " AND ".join(_fts5_alone(n) for n in positive) + ")"
+    for n in node.nodes:
+        if not _positive(n):
+            expr = _fts5(n, expr)
+    return expr
+
+
+def _fts5(node, within: str | None) -> str:
+    """FTS5 for "``within`` AND ``node``" (``within`` None only for a positive node)."""
+    if _positive(node):
+        alone = _fts5_alone(node)
+        return alone if within is None else f"({within} AND {alone})"
+    assert within is not None
+    if isinstance(node, Not):
+        inner = node.node
+        excluded = _fts5_alone(inner) if _positive(inner) else _fts5(inner, within)
+        return f"({within} NOT {excluded})"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_fts5(n, within) for n in node.nodes) + ")"
+    for n in node.nodes:  # an And of exclusions only
+        within = _fts5(n, within)
+    return within
 
 
 def to_tsquery(node) -> str:

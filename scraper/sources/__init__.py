@@ -11,6 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
+from scraper.url_policy import UrlPolicy
+
 #: Kinds of document a source can publish. All but ``press_release`` are transcripts.
 KINDS = (
     "press_briefing",
@@ -43,6 +45,7 @@ class SourceConfig:
 
     def validate(self, where: str) -> None:
         from scraper.config import ConfigError
+        from scraper.masking import mask_url
 
         for kind in self.kinds:
             if kind not in KINDS:
@@ -51,7 +54,7 @@ class SourceConfig:
                 )
         for url in (*self.feeds, self.listing_url, self.archive_sitemap_url):
             if url and not url.startswith(("http://", "https://")):
-                raise ConfigError(f"{where}: expected an http(s) URL, got {url!r}")
+                raise ConfigError(f"{where}: expected an http(s) URL, got {mask_url(url)!r}")
         if self.listing_max_pages < 1 or self.empty_feed_alert_runs < 1:
             raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
 
@@ -77,10 +80,20 @@ class Source:
     listing: ClassVar[ListingSelectors | None] = None
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
+    #: Hosts the publisher's own links point to (http/https, default ports). With the
+    #: origins of the configured feeds, listing and sitemap, they are all a crawl may fetch
+    #: or store (see :mod:`scraper.url_policy`).
+    domains: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         SOURCES[cls.slug] = cls
+
+    @classmethod
+    def url_policy(cls, config: SourceConfig) -> UrlPolicy:
+        """What a crawl of this source may fetch and store under ``config``."""
+        urls = (*config.feeds, config.listing_url, config.archive_sitemap_url)
+        return UrlPolicy.of([u for u in urls if u], cls.domains)
 
     @classmethod
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:

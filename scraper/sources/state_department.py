@@ -35,6 +35,9 @@ class StateDepartment(Source):
         archive_sitemap_url="https://2021-2025.state.gov/state_briefing-sitemap.xml",
     )
 
+    # The site and its archive of the previous administration (the archive sitemap's host).
+    domains = ("www.state.gov", "state.gov", "2021-2025.state.gov")
+
     # Known from public scrapers of the site; no saved copy of a listing page exists.
     listing = ListingSelectors(
         item="ul.collection-results li.collection-result",

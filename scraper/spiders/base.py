@@ -19,10 +19,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from scraper.items import BriefingItem, CursorItem, FeedPollItem
+from scraper.masking import mask_text
 from scraper.parsing import parse_transcript
 from scraper.parsing.feed import FeedError, read_feed
 from scraper.parsing.metadata import parse_date
 from scraper.sources import Source
+from scraper.url_policy import UrlPolicy
 
 BLOCKED_STATUSES = (403, 429)
 _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -47,6 +49,7 @@ class TranscriptSpider(scrapy.Spider):
         until: dt.date | None = None,
         kinds: Iterable[str] = (),
         empty_feed_alert_runs: int = 3,
+        url_policy: UrlPolicy | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -61,6 +64,8 @@ class TranscriptSpider(scrapy.Spider):
         self.since, self.until = since, until
         self.kinds = set(kinds)
         self.empty_feed_alert_runs = empty_feed_alert_runs
+        urls = [*self.feeds, listing_url, sitemap_url]
+        self.url_policy = url_policy or UrlPolicy.of(urls, self.source.domains)
         self.errors: list[str] = []
         self.notices: list[str] = []  # for the operator: the site may have changed
         self._page_pending: dict[int, int] = {}
@@ -271,6 +276,8 @@ class TranscriptSpider(scrapy.Spider):
         yield from self._page_done(request.cb_kwargs.get("page"))
 
     def _error(self, message: str) -> None:
+        long = len(message) > 1000  # a data: URL can be megabytes: keep both ends
+        message = mask_text(message[:500] + " … " + message[-500:] if long else message)
         self.crawler.stats.inc_value("briefwatch/errors")
         self.errors.append(message)
         self.logger.error(message)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from scraper.masking import mask_url
 from scraper.model import Briefing
 from scraper.storage import migrate, outbox
 from scraper.storage import search as _search
@@ -82,7 +83,7 @@ class Storage:
         url = self.engine.url
         if url.get_backend_name() == "sqlite":
             return str(url.database)
-        return url.render_as_string(hide_password=True)
+        return mask_url(url.render_as_string(hide_password=True))  # ?password= too
 
     @contextmanager
     def _write(self) -> Iterator[Session]:

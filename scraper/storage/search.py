@@ -43,6 +43,12 @@ class TurnHit:
     snippet: str
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern for "contains ``text``": its ``%`` and ``_`` match only themselves."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     where, params = [], {}
     if f.since:
@@ -52,8 +58,8 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
         where.append("b.date <= :until")
         params["until"] = f.until
     if f.speaker:
-        where.append("lower(t.speaker) LIKE :speaker")
-        params["speaker"] = f"%{f.speaker.lower()}%"
+        where.append("lower(t.speaker) LIKE :speaker ESCAPE '\\'")
+        params["speaker"] = _contains(f.speaker)
     if f.role:
         where.append("t.role = :role")
         params["role"] = f.role
@@ -61,8 +67,8 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
         where.append("b.kind = :kind")
         params["kind"] = f.kind
     if f.topic:
-        where.append("lower(t.topic) LIKE :topic")
-        params["topic"] = f"%{f.topic.lower()}%"
+        where.append("lower(t.topic) LIKE :topic ESCAPE '\\'")
+        params["topic"] = _contains(f.topic)
     if f.watch:
         where.append(
             "EXISTS (SELECT 1 FROM watch_matches m WHERE m.briefing_id = t.briefing_id "

@@ -1,0 +1,166 @@
+"""A crawl fetches and stores only the source's own origins (issue 11, item 6).
+
+Real crawls of a local mirror serving a real feed version in which ONE item was rewritten
+(BUILT for these tests, the rest of the feed is as served): the Department Press Briefing of
+July 6, 2021 becomes a teaser (its body cut to its first paragraph and "[…]", as WordPress
+excerpts end) whose <link> points to a local file, a data: URL, another port, another
+host name, or a same-site page that redirects off-site. Detail pages are built around that
+briefing's real body (tests/site_pages.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+
+import pytest
+from conftest import STATE
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror, Resource
+from site_pages import Entry, detail_page
+
+REPLAY = STATE / "feed-replay" / "2021-07-05_09"
+VERSION = json.loads((REPLAY / "versions.json").read_text())[12]
+FEED_PATH = "/rss-feed/press-releases/feed/"
+GUID = "https://www.state.gov/?post_type=state_briefing&p=257522"
+DETAIL = "/briefings/department-press-briefing-july-6-2021/"
+# The other transcript of that feed version (July 7), whose link is on www.state.gov.
+OTHERS = {"https://www.state.gov/?post_type=state_briefing&p=257769"}
+
+pytestmark = pytest.mark.slow
+
+
+def _item_bounds(xml: str) -> tuple[int, int]:
+    at = xml.index("p=257522</guid>")
+    return xml.rindex("<item>", 0, at), xml.index("</item>", at)
+
+
+def real_body() -> str:
+    xml = (REPLAY / VERSION["file"]).read_text(encoding="utf-8")
+    start, end = _item_bounds(xml)
+    item = xml[start:end]
+    return item[item.index("<![CDATA[<p>") + 9 : item.rindex("]]></description>")]
+
+
+def feed_with(link: str, teaser: bool = True) -> bytes:
+    """The real feed, its July 6 briefing linking to ``link`` (a teaser unless told)."""
+    xml = (REPLAY / VERSION["file"]).read_text(encoding="utf-8")
+    start, end = _item_bounds(xml)
+    item = xml[start:end]
+    old_link = item[item.index("<link>") : item.index("</link>") + 7]
+    item = item.replace(old_link, f"<link>{html.escape(link)}</link>")
+    if teaser:  # the excerpt alone, as a feed of excerpts carries it
+        body = real_body()
+        item = (
+            item[: item.index("<content:encoded>")] + item[item.index("</content:encoded>") + 18 :]
+        )
+        item = item.replace(body, body[: body.index("</p>") + 4] + " [&#8230;]")
+    return (xml[:start] + item + xml[end:]).encode()
+
+
+def page() -> bytes:
+    title = "Department Press Briefing – July 6, 2021"
+    return detail_page(Entry(DETAIL, title, dt.date(2021, 7, 6), real_body()))
+
+
+def crawl(tmp_path, database_url, site, feed: bytes):
+    site.routes[FEED_PATH] = Resource(feed, content_type="application/rss+xml; charset=UTF-8")
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+    return briefwatch(config, "crawl")
+
+
+def stored(database_url: str) -> dict[str, str]:
+    return dict(rows(database_url, "SELECT guid, url FROM briefings"))
+
+
+def assert_refused(result, database_url: str, reason: str) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+    refused = [line for line in result.stderr.splitlines() if "refused off-site URL" in line]
+    assert len(refused) == 1, result.stderr
+    assert reason in refused[0]
+    assert set(stored(database_url)) == OTHERS  # the rest of the feed is stored as usual
+    ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+    assert status == "partial"
+    assert reason in str(errors)
+    assert rows(database_url, "SELECT count(*) FROM turns WHERE text LIKE '%SECRET-MARKER%'") == [
+        (0,)
+    ]
+
+
+def test_a_same_site_teaser_link_is_fetched_and_stored(tmp_path, database_url):
+    # The control: the same built feed, its link on the feed's own origin, is followed.
+    with Mirror() as site:
+        site.routes[DETAIL] = Resource(page())
+        result = crawl(tmp_path, database_url, site, feed_with(site.url(DETAIL)))
+        assert result.returncode == 0, result.stderr
+        assert stored(database_url) == {
+            GUID: site.url(DETAIL),
+            **{guid: url for guid, url in stored(database_url).items() if guid in OTHERS},
+        }
+        assert set(stored(database_url)) == {GUID, *OTHERS}
+        assert rows(database_url, "SELECT status FROM runs") == [("ok",)]
+        assert [r.path for r in site.requests].count(DETAIL) == 1
+
+
+def test_a_file_link_is_never_read(tmp_path, database_url):
+    secret = tmp_path / "secret.html"
+    secret.write_bytes(page().replace(b"Good afternoon.", b"Good afternoon. SECRET-MARKER"))
+    with Mirror() as site:
+        result = crawl(tmp_path, database_url, site, feed_with(secret.as_uri()))
+    assert_refused(result, database_url, "scheme 'file' is not http(s)")
+
+
+def test_a_data_link_is_never_stored(tmp_path, database_url):
+    # The page is the real body's first exchange (Scrapy drops links over 2,083 characters).
+    body = real_body()
+    first = body[: body.index("<p><strong>MR PRICE:</strong> That is it.</p>")]
+    small = detail_page(Entry(DETAIL, "July 6", dt.date(2021, 7, 6), first + "SECRET-MARKER"))
+    link = "data:text/html;base64," + base64.b64encode(small).decode()
+    assert len(link) < 2083
+    with Mirror() as site:
+        result = crawl(tmp_path, database_url, site, feed_with(link))
+    assert_refused(result, database_url, "scheme 'data' is not http(s)")
+
+
+def test_another_port_is_never_fetched(tmp_path, database_url):
+    with Mirror() as site, Mirror() as other:
+        other.routes[DETAIL] = Resource(page())
+        result = crawl(tmp_path, database_url, site, feed_with(other.url(DETAIL)))
+        assert other.requests == []  # not even its robots.txt
+    port = other.server.server_address[1]
+    assert_refused(result, database_url, f"http://127.0.0.1:{port} is not one of the source")
+
+
+def test_another_host_name_for_the_same_server_is_never_fetched(tmp_path, database_url):
+    with Mirror() as site:
+        site.routes[DETAIL] = Resource(page())
+        link = site.url(DETAIL).replace("127.0.0.1", "localhost")
+        result = crawl(tmp_path, database_url, site, feed_with(link))
+        assert [r.path for r in site.requests].count(DETAIL) == 0
+    assert_refused(result, database_url, "http://localhost:")
+
+
+def test_a_redirect_off_site_is_not_followed(tmp_path, database_url):
+    with Mirror() as site, Mirror() as other:
+        other.routes[DETAIL] = Resource(page())
+        site.routes[DETAIL] = Resource(page(), faults=[("redirect", other.url(DETAIL))])
+        result = crawl(tmp_path, database_url, site, feed_with(site.url(DETAIL)))
+        assert other.requests == []
+        assert site.faults_served == 1  # the same-site hop was made, the next one refused
+    assert_refused(result, database_url, f"redirected from {site.url(DETAIL)}")
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:alert(1)", "file:///etc/passwd", "http://user:pw@www.state.gov/briefings/x/"],
+    ids=["javascript", "file", "credentials"],
+)
+def test_a_whole_item_with_an_off_site_link_is_not_stored(tmp_path, database_url, link):
+    # The item keeps its real body (nothing is fetched): its link alone is refused.
+    with Mirror() as site:
+        result = crawl(tmp_path, database_url, site, feed_with(link, teaser=False))
+    assert "pw@" not in result.stderr
+    reason = "credentials in the URL" if "pw@" in link else "is not http(s)"
+    assert_refused(result, database_url, reason)
