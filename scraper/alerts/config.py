@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ class EmailChannelConfig:
     sender: str = "briefwatch@localhost"
     recipients: tuple[str, ...] = ()
     timeout_seconds: float = 30.0
+    #: Seconds to wait for the answer once the message is sent (RFC 5321: 10 minutes).
+    data_timeout_seconds: float = 600.0
     #: Extra certificate authorities (PEM file) to trust, e.g. for a company relay.
     ca_file: str = ""
 
@@ -49,6 +52,10 @@ class EmailChannelConfig:
             raise ConfigError(f"{where}.security: expected starttls, ssl or none")
         if not 0 < self.port < 65536:
             raise ConfigError(f"{where}.port: expected 1-65535")
+        for name in ("timeout_seconds", "data_timeout_seconds"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{where}.{name}: expected a positive number")
         for address in (self.sender, *self.recipients):
             if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", address):
                 raise ConfigError(f"{where}: not an email address: {address!r}")

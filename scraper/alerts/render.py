@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 ELLIPSIS = "…"
 
@@ -14,6 +15,23 @@ def one_line(text: str, limit: int = 200) -> str:
     """Safe for a mail header or a log line: no CR/LF, bounded length."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + ELLIPSIS
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL (safe to render as a link), else None:
+    ``javascript:``, ``data:`` or ``file:`` URLs from a page never become clickable."""
+    if not url:
+        return None
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(c) < 0x21 or c in "<>\"'" for c in text):
+        return None
+    return text
 
 
 def window(text: str, spans: Sequence[Sequence[Any]], max_chars: int) -> tuple[int, int]:
@@ -98,10 +116,15 @@ def render_html(alerts: Sequence[Any], max_chars: int) -> str:
             continue
         b = p["briefing"]
         update = " <em>(updated passage)</em>" if p.get("update") else ""
+        link = web_url(b["url"])
+        title = html.escape(b["title"])
+        if link:
+            title = f'<a href="{html.escape(link, quote=True)}">{title}</a>'
+        elif b["url"]:
+            title += f" &lt;{html.escape(b['url'])}&gt;"  # shown as text, never a link
         out.append(
             f"<h3>{html.escape(p['watch'])}{update}</h3>"
-            f'<p><a href="{html.escape(b["url"] or "", quote=True)}">{html.escape(b["title"])}</a>'
-            f" ({html.escape(b['date'] or 'undated')})</p>"
+            f"<p>{title} ({html.escape(b['date'] or 'undated')})</p>"
         )
         for turn in p["turns"]:
             text = "".join(

@@ -59,7 +59,8 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
 @click.argument("ids", nargs=-1, type=int)
 @click.pass_obj
 def retry(app, ids: tuple[int, ...]) -> None:
-    """Make failed alerts (or the given ones) due now; the next send delivers them.
+    """Make every waiting alert (failed, or pending with a backoff), or the given ones, due
+    now; the next send delivers them.
 
     Example: briefwatch alerts retry 12 13
     """
@@ -80,7 +81,8 @@ def send(app, digest: bool) -> None:
     report = deliver(app.storage, app.config, "digest" if digest else "immediate")
     click.echo(f"{report.sent} sent, {report.failed} failed")
     if report.failed:
-        raise RuntimeFailure(f"delivery failed, will retry: {report.errors[0]}")
+        what = "gave up" if report.given_up == report.failed else "will retry"
+        raise RuntimeFailure(f"delivery failed, {what}: {report.errors[0]}")
 
 
 @command.command("send-test")

@@ -24,6 +24,39 @@ from scraper.alerts.render import render_text
 CHANNELS: dict[str, type[Channel]] = {}
 
 
+class PartialDelivery(Exception):
+    """Some alerts (or some recipients of them) were delivered, the rest failed.
+
+    ``sent_ids``: alerts delivered in full; ``progress``: alert id -> recipients (targets)
+    it reached this time, for alerts still owed to others. The message says what failed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        sent_ids: Sequence[int] = (),
+        progress: dict[int, list[str]] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.sent_ids = list(sent_ids)
+        self.progress = progress or {}
+        self.retry_after = retry_after
+
+
+class RetryLater(Exception):
+    """A temporary failure with the service's own idea of when to try again (Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentFailure(Exception):
+    """The service refused the alert itself (e.g. HTTP 400): retrying cannot help. The alert is
+    given up and reported once; ``alerts retry`` revives it."""
+
+
 class Channel:
     """Delivers groups of alerts. ``send`` raises on failure; nothing is retried inside."""
 
