@@ -33,11 +33,36 @@ class DeliveryReport:
 def enabled_channels(config: Config, mode: str | None = None) -> dict[str, Channel]:
     """Instances of the enabled channels (of one mode, if given)."""
     out = {}
-    for name in config.alerts.channel_names():
-        settings = getattr(config.alerts, name)
+    for name, settings in config.alerts.instances().items():
         if settings.enabled and (mode is None or settings.mode == mode):
-            out[name] = CHANNELS[name](settings, config.alerts.max_chars)
+            out[name] = CHANNELS[settings.kind](settings, config.alerts.max_chars, name)
     return out
+
+
+def group(alerts, mode: str) -> dict[tuple[str, str], list]:
+    """What goes out as one message: per channel and watch (immediate) or per channel."""
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for alert in alerts:
+        groups[(alert.channel, alert.watch if mode == "immediate" else "")].append(alert)
+    return dict(groups)
+
+
+def dry_run(storage, config: Config, mode: str = "immediate") -> list[tuple[str, str, str]]:
+    """(channel, watch, rendered message) for everything a delivery would send now; nothing
+    is sent, claimed or marked."""
+    channels = enabled_channels(config, mode)
+    due = storage.due_alerts(list(channels), max_delay=config.alerts.retry_max_seconds)
+    return [
+        (name, watch, channels[name].preview(alerts))
+        for (name, watch), alerts in group(due, mode).items()
+    ]
+
+
+def summary(report: DeliveryReport) -> str:
+    """``12 sent (log 6, jsonl 6), 0 failed``: what each channel delivered."""
+    per = ", ".join(f"{name} {n}" for name, n in report.by_channel.items())
+    given_up = f" ({report.given_up} given up)" if report.given_up else ""
+    return f"{report.sent} sent{f' ({per})' if per else ''}, {report.failed} failed{given_up}"
 
 
 def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
@@ -64,13 +89,10 @@ def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
 def _deliver(storage, config: Config, mode: str, channels: dict, report: DeliveryReport) -> None:
     # Holding the alerts lock, an alert still marked "sending" belongs to a sender that died
     # mid-send: it is due again at once (at least once; jsonl and email deduplicate).
-    groups: dict[tuple[str, str], list] = defaultdict(list)
     claimed = storage.claim_alerts(
         list(channels), stale_after=dt.timedelta(0), max_delay=config.alerts.retry_max_seconds
     )
-    for alert in claimed:
-        groups[(alert.channel, alert.watch if mode == "immediate" else "")].append(alert)
-    for (name, _watch), alerts in groups.items():
+    for (name, _watch), alerts in group(claimed, mode).items():
         try:
             channels[name].send(alerts)
         except PermanentFailure as exc:
@@ -81,11 +103,20 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
             report.given_up += len(alerts)
             report.errors.append(message)
         except PartialDelivery as exc:
-            sent = set(exc.sent_ids)
+            sent, refused = set(exc.sent_ids), set(exc.given_up_ids)
             if exc.progress:
                 storage.record_delivered(exc.progress)
             _sent(storage, report, name, sent)
-            _failed(storage, config, report, name, [x.id for x in alerts if x.id not in sent], exc)
+            if refused:
+                logger.error("delivery refused for good, not retried: %s: %s", name, exc)
+                storage.mark_given_up(sorted(refused), f"{name}: {exc}")
+                report.failed += len(refused)
+                report.given_up += len(refused)
+            rest = [x.id for x in alerts if x.id not in sent | refused]
+            if rest:
+                _failed(storage, config, report, name, rest, exc)
+            elif refused:
+                report.errors.append(f"{name}: {exc}")
         except Exception as exc:  # isolation boundary: one channel's failure stays its own
             _failed(storage, config, report, name, [x.id for x in alerts], exc)
         else:

@@ -4,6 +4,7 @@ long turns trimmed around the match with an ellipsis."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -138,3 +139,69 @@ def render_html(alerts: Sequence[Any], max_chars: int) -> str:
         out.append("<hr>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def md(text: str) -> str:
+    """Transcript text made inert in Markdown (no emphasis, links or HTML of its own)."""
+    return re.sub(r"\s+", " ", str(text)).translate(_MD_SPECIAL)
+
+
+def markdown_blocks(alerts: Sequence[Any], max_chars: int) -> list[tuple[str, str | None]]:
+    """One Markdown block per alert (title and link, then the exchange: speakers named,
+    matched terms bold), each with the link to read the rest."""
+    blocks = []
+    for alert in alerts:
+        p = alert.payload
+        if p["type"] == "notice":
+            blocks.append((f"**Operator notice:** {md(p['text'])}", None))
+            continue
+        b = p["briefing"]
+        link = web_url(b["url"])
+        title = f"[{md(b['title'])}]({link})" if link else md(b["title"])
+        update = " (updated passage)" if p.get("update") else ""
+        lines = [
+            f"### {title}",
+            f"{md(b['date'] or 'undated')} · watch *{md(p['watch'])}*{update} · "
+            f"matched: {', '.join(md(t) for t in p['terms'])}",
+            "",
+        ]
+        for turn in p["turns"]:
+            text = "".join(f"**{md(s)}**" if m else md(s) for s, m in segments(turn, max_chars))
+            lines += [f"**{md(turn['speaker'])}** ({md(turn['role'])}): {text}", ""]
+        blocks.append(("\n".join(lines).rstrip() + "\n", link))
+    return blocks
+
+
+def render_markdown(alerts: Sequence[Any], max_chars: int, limit: int = 0) -> str:
+    """The alerts as Markdown, at most ``limit`` characters (0: no limit): whole blocks while
+    they fit, then a line saying how many more and where to read them."""
+    blocks = markdown_blocks(alerts, max_chars)
+    if not limit:
+        return "\n---\n\n".join(text for text, _ in blocks)
+    out: list[str] = []
+    used = 0
+    for i, (text, link) in enumerate(blocks):
+        rest = blocks[i:]
+        links = [lk for _, lk in rest if lk]
+        more = f"\n… {len(rest)} more match(es): {links[0] if links else 'see the archive'}\n"
+        piece = text if not out else "\n---\n\n" + text
+        # Room for this block and, if others follow, the line pointing to them.
+        tail = len(more) if i + 1 < len(blocks) else 0
+        if used + len(piece) + tail <= limit:
+            out.append(piece)
+            used += len(piece)
+            continue
+        if not out:  # even the first block is too long: cut it, then point to the page
+            count = f" ({len(blocks)} matches in all)" if len(blocks) > 1 else ""
+            cut = f"\n… read the rest{count}: {link}\n" if link else "\n…\n"
+            head = text[: max(0, limit - len(cut))]
+            line_end = head.rfind("\n")
+            if line_end > len(head) // 2:  # cut between lines, so no bold is left open
+                head = head[:line_end]
+            return head.rstrip() + cut
+        out.append(more)
+        break
+    return "".join(out)

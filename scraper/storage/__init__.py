@@ -208,6 +208,11 @@ class Storage:
         with self._write() as session:
             return outbox.claim_due(session, channels, utcnow(), stale_after, max_delay)
 
+    def due_alerts(self, channels: list[str], max_delay: float | None = None) -> list[QueuedAlert]:
+        """The alerts a delivery would take now, without taking them (dry runs)."""
+        with self._read() as session:
+            return outbox.list_due(session, channels, utcnow(), max_delay)
+
     def mark_sent(self, ids: list[int]) -> None:
         with self._write() as session:
             outbox.mark_sent(session, ids, utcnow())

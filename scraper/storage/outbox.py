@@ -158,6 +158,24 @@ def claim_due(
     return [_queued(r) for r in rows]
 
 
+def list_due(
+    session: Session, channels: list[str], now: dt.datetime, max_delay: float | None = None
+) -> list[QueuedAlert]:
+    """The alerts a delivery would claim now (for a dry run: nothing is claimed)."""
+    due = AlertRow.next_attempt_at <= now
+    if max_delay is not None:
+        due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
+    rows = session.scalars(
+        select(AlertRow)
+        .where(
+            AlertRow.channel.in_(channels),
+            or_((AlertRow.status == "pending") & due, AlertRow.status == "sending"),
+        )
+        .order_by(AlertRow.id)
+    )
+    return [_queued(r) for r in rows]
+
+
 def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
         row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None

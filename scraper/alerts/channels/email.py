@@ -5,23 +5,70 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import os
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from scraper.alerts.channels import Channel, PartialDelivery
+from scraper.alerts.channels import Channel, ChannelSettings, PartialDelivery, setting
 from scraper.alerts.render import render_html, render_text, subject
 
 
+@dataclass(frozen=True)
+class EmailSettings(ChannelSettings):
+    kind: ClassVar[str] = "email"
+    host: str = setting("localhost", "SMTP server.")
+    port: int = setting(587, "587 for starttls, 465 for ssl, 25 for a local relay.")
+    security: str = setting(
+        "starttls", '"starttls", "ssl" (implicit TLS) or "none" (only for a relay on this machine).'
+    )
+    username: str = setting("", "Login name; empty: no login.")
+    password_env: str = setting(
+        "BRIEFWATCH_SMTP_PASSWORD",
+        "Name of the environment variable that holds the SMTP password (never the password).",
+    )
+    sender: str = setting("briefwatch@localhost", "From: address.")
+    recipients: tuple[str, ...] = setting((), "To: addresses; an enabled email channel needs one.")
+    timeout_seconds: float = setting(
+        30.0, "Seconds before an unanswering SMTP server counts as a failure (stays queued)."
+    )
+    data_timeout_seconds: float = setting(
+        600.0,
+        "Seconds to wait for the answer once the message is sent (RFC 5321: 10 minutes).",
+    )
+    ca_file: str = setting("", "Extra certificate authorities to trust (a PEM file); empty: none.")
+
+    def check(self, where: str) -> None:
+        from scraper.config import ConfigError
+
+        if self.security not in ("starttls", "ssl", "none"):
+            raise ConfigError(f"{where}.security: expected starttls, ssl or none")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"{where}.port: expected 1-65535")
+        for name in ("timeout_seconds", "data_timeout_seconds"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"{where}.{name}: expected a positive number")
+        for address in (self.sender, *self.recipients):
+            if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", address):
+                raise ConfigError(f"{where}: not an email address: {address!r}")
+        if self.enabled and not self.recipients:
+            raise ConfigError(f"{where}.recipients: an enabled email channel needs recipients")
+
+
 class EmailChannel(Channel):
-    """Sends one message (plain text and HTML parts) per group of alerts."""
+    """SMTP with STARTTLS, implicit TLS or a local relay; plain-text and HTML parts, one
+    message per watch; delivery tracked per recipient."""
 
     kind = "email"
+    settings_class = EmailSettings
 
     def message(self, alerts: Sequence[Any]) -> EmailMessage:
         s = self.settings

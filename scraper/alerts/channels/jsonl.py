@@ -6,10 +6,19 @@ import contextlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from scraper.alerts.channels import Channel
+from scraper.alerts.channels import Channel, ChannelSettings, setting
+
+
+@dataclass(frozen=True)
+class JsonlSettings(ChannelSettings):
+    kind: ClassVar[str] = "jsonl"
+    path: str = setting(
+        "", "File that gets one JSON object per alert; empty: alerts.jsonl beside the database."
+    )
 
 
 def repair_tail(fd: int) -> int:
@@ -69,9 +78,11 @@ def document(alert: Any) -> dict[str, Any]:
 
 
 class JsonlChannel(Channel):
-    """Appends each alert as one JSON line (one write per line, fsynced) to ``path``."""
+    """Appends one JSON object per alert to a file, for desk tooling: one write per line,
+    fsynced; a torn line is cut back before the next."""
 
     kind = "jsonl"
+    settings_class = JsonlSettings
 
     @property
     def path(self) -> Path:
@@ -81,7 +92,7 @@ class JsonlChannel(Channel):
 
         return default_sqlite_path().with_name("alerts.jsonl")
 
-    def send(self, alerts: Sequence[Any]) -> None:
+    def send(self, alerts: Sequence[Any]) -> str:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
@@ -106,3 +117,4 @@ class JsonlChannel(Channel):
         missing = [a.key for a in alerts if a.key not in readable_keys(self.path)]
         if missing:
             raise OSError(f"{len(missing)} line(s) did not read back from {self.path}")
+        return f"{len(alerts)} line(s) in {self.path}"
