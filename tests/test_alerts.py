@@ -117,9 +117,8 @@ def test_failed_delivery_stays_pending_then_arrives_exactly_once(storage, tmp_pa
         controller.stop()
     assert len(inbox.messages) == 1
     msg = inbox.messages[0]
-    # (Folding the encoded header can double a space on the way back: compare words.)
-    assert " ".join(msg["Subject"].split()) == (
-        "[briefwatch] nord-stream: 1 match in Department Press Briefing – July 21, 2021"
+    assert msg["Subject"] == (
+        "[briefwatch] nord-stream: sanctions, Ukraine in Department Press Briefing – July 21, 2021"
     )
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
@@ -466,3 +465,61 @@ def test_retry_without_ids_revives_every_waiting_alert(storage, tmp_path):
     finally:
         controller.stop()
     assert len(inbox.messages) == 1
+
+
+# -- alerts people read (issue 15 item 9) ---------------------------------------------------
+
+
+def test_email_reads_well(storage, tmp_path):
+    controller, inbox = smtp.start()
+    try:
+        config = config_from_dict(
+            {
+                "alerts": {
+                    "log": {"enabled": False},
+                    "email": {
+                        "enabled": True,
+                        "host": "127.0.0.1",
+                        "port": controller.port,
+                        "security": "none",
+                        "recipients": ["desk@example.org"],
+                    },
+                },
+                "watch": [{"name": "dalai", "regex": [r"Dala?i\s+Lama"]}],
+            }
+        )
+        store(storage, config, parse_fixture(JULY_6["versions"][-1]["file"]))
+        assert deliver(storage, config).sent == 2  # the opening statement and exchange 5
+    finally:
+        controller.stop()
+    (msg,) = inbox.messages
+    # The subject names what matched (not the pattern) and the briefing; no doubled spaces.
+    assert msg["Subject"] == (
+        "[briefwatch] dalai: Dalai Lama in Department Press Briefing – July 6, 2021"
+    )
+    assert msg["Date"].endswith("+0000")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert text.count("Department Press Briefing – July 6, 2021 (2021-07-06)") == 1  # one header
+    assert "Watch: dalai - matched: Dalai Lama" in text and "Dala?i" not in text
+    assert html.count("<h2>") == 1 and "Matched: <mark>Dalai Lama</mark>" in html
+    # The opening statement's paragraphs stay apart.
+    opening = html.split("<h3>dalai</h3>")[1]
+    assert opening.count("<p>") > 3
+    assert "\n\n" not in html.replace("</p>\n<p>", "")
+
+
+def test_digest_email_is_a_compact_summary(storage, tmp_path):
+    controller, inbox = smtp.start()
+    try:
+        config = make_config(tmp_path, port=controller.port, mode="digest")
+        store(storage, config, parse_fixture(JUL_21))
+        assert deliver(storage, config, "digest").sent == 1
+    finally:
+        controller.stop()
+    text = inbox.messages[0].get_body(("plain",)).get_content()
+    assert "1 match:" in text
+    assert "- nord-stream [sanctions, Ukraine]: " in text
+    assert "https://www.state.gov/briefings/department-press-briefing-july-21-2021/" in text
+    assert "Ned Price (official):" not in text  # not the full exchange
+    assert len(text) < 800

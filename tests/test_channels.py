@@ -21,7 +21,7 @@ from receiver import Answer, Receiver
 from test_parser_state_department import parse_fixture
 
 from scraper.alerts.channels import CHANNELS
-from scraper.alerts.deliver import deliver, dry_run
+from scraper.alerts.deliver import deliver, dry_run, summary
 from scraper.alerts.plan import draft_alerts
 from scraper.alerts.reference import readme_table, toml_section
 from scraper.config import ConfigError, config_from_dict, masked
@@ -419,6 +419,9 @@ def test_two_email_instances_route_per_watch(storage):
         controller.stop()
     # nord-stream (no channel list): every enabled channel, so both mail instances.
     assert report.by_channel == {"email": 1, "legal-email": 3}
+    assert summary(report) == (
+        "4 sent (1 email with 1 alert, 2 emails via legal-email with 3 alerts), 0 failed"
+    )
     to = sorted(
         (e.rcpt_tos[0], m["Subject"].split(":")[0])
         for e, m in zip(inbox.envelopes, inbox.messages, strict=True)

@@ -66,7 +66,7 @@ def test_rematch_stores_matches_and_alerts_only_when_asked(tmp_path):
     assert "12 alerts queued" in queued.output  # (5 pakistan + 1 nord-stream) x (log, jsonl)
     assert "0 alerts queued" in invoke(config, "rematch", "--alert").output
     sent = invoke(config, "alerts", "send")
-    assert sent.stdout.strip() == "12 sent (log 6, jsonl 6), 0 failed"
+    assert sent.stdout.strip() == "12 sent (6 log entries, 6 jsonl lines), 0 failed"
     lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert len(lines) == 6
     listed = invoke(config, "alerts", "list", "--status", "sent", "--format", "json")
@@ -82,10 +82,11 @@ def test_digest_channel_waits_for_the_digest(tmp_path):
         )
     )
     invoke(config, "rematch", "--alert")
-    assert invoke(config, "alerts", "send").stdout.strip() == "6 sent (log 6), 0 failed"
+    assert invoke(config, "alerts", "send").stdout.strip() == "6 sent (6 log entries), 0 failed"
     assert not (tmp_path / "alerts.jsonl").exists()
     assert (
-        invoke(config, "alerts", "send", "--digest").stdout.strip() == "6 sent (jsonl 6), 0 failed"
+        invoke(config, "alerts", "send", "--digest").stdout.strip()
+        == "6 sent (6 jsonl lines), 0 failed"
     )
     assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 6
 

@@ -28,6 +28,9 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
     #: Alerts delivered per channel instance.
     by_channel: dict[str, int] = field(default_factory=dict)
+    #: Items delivered per channel instance (emails, jsonl lines, ...), and what they are.
+    items: dict[str, int] = field(default_factory=dict)
+    units: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
 
 
 def enabled_channels(config: Config, mode: str | None = None) -> dict[str, Channel]:
@@ -59,10 +62,21 @@ def dry_run(storage, config: Config, mode: str = "immediate") -> list[tuple[str,
 
 
 def summary(report: DeliveryReport) -> str:
-    """``12 sent (log 6, jsonl 6), 0 failed``: what each channel delivered."""
-    per = ", ".join(f"{name} {n}" for name, n in report.by_channel.items())
+    """What each channel delivered, in its own terms:
+    ``27 sent (3 emails with 27 alerts, 27 jsonl lines, 27 log entries), 0 failed``."""
+    parts = []
+    for name, alerts in report.by_channel.items():
+        kind, (one, many), grouped = report.units.get(name, (name, ("alert", "alerts"), False))
+        items = report.items.get(name, alerts)
+        text = f"{items} {one if items == 1 else many}"
+        if name != kind:
+            text += f" via {name}"
+        if grouped:
+            text += f" with {alerts} alert{'s' * (alerts != 1)}"
+        parts.append(text)
+    per = f" ({', '.join(parts)})" if parts else ""
     given_up = f" ({report.given_up} given up)" if report.given_up else ""
-    return f"{report.sent} sent{f' ({per})' if per else ''}, {report.failed} failed{given_up}"
+    return f"{report.sent} sent{per}, {report.failed} failed{given_up}"
 
 
 def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
@@ -93,8 +107,10 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
         list(channels), stale_after=dt.timedelta(0), max_delay=config.alerts.retry_max_seconds
     )
     for (name, _watch), alerts in group(claimed, mode).items():
+        channel = channels[name]
+        report.units[name] = (channel.kind, channel.unit, channel.grouped)
         try:
-            channels[name].send(alerts)
+            channel.send(alerts)
         except PermanentFailure as exc:
             message = f"{name}: {exc}"
             logger.error("delivery refused for good, not retried: %s", message)
@@ -107,6 +123,8 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
             if exc.progress:
                 storage.record_delivered(exc.progress)
             _sent(storage, report, name, sent)
+            if channel.grouped and sent:
+                report.items[name] = report.items.get(name, 0) + 1
             if refused:
                 logger.error("delivery refused for good, not retried: %s: %s", name, exc)
                 storage.mark_given_up(sorted(refused), f"{name}: {exc}")
@@ -121,6 +139,8 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
             _failed(storage, config, report, name, [x.id for x in alerts], exc)
         else:
             _sent(storage, report, name, {x.id for x in alerts})
+            if channel.grouped:
+                report.items[name] = report.items.get(name, 0) + 1
     if report.sent or report.failed:
         logger.info("alerts: %d sent, %d failed", report.sent, report.failed)
 

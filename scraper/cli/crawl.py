@@ -107,7 +107,7 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     Example: briefwatch run
     """
-    from scraper.alerts.deliver import deliver
+    from scraper.alerts.deliver import deliver, summary
 
     failure = None
     with exclusive(app):
@@ -116,7 +116,7 @@ def run(app, sources: tuple[str, ...]) -> None:
         except RuntimeFailure as exc:
             failure = exc
         report = deliver(app.storage, app.config, "immediate")
-    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    click.echo(f"alerts: {summary(report)}")
     if failure:
         raise failure
     if report.failed:

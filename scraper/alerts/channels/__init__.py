@@ -121,6 +121,10 @@ class Channel:
 
     kind: ClassVar[str]
     settings_class: ClassVar[type[ChannelSettings]]
+    #: What one delivered item is called, singular and plural ("3 emails", "27 jsonl lines").
+    unit: ClassVar[tuple[str, str]] = ("message", "messages")
+    #: One item per group of alerts (a message per watch), rather than one per alert.
+    grouped: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

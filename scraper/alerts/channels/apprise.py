@@ -68,6 +68,8 @@ class AppriseChannel(Channel):
 
     kind = "apprise"
     settings_class = AppriseSettings
+    unit = ("notification", "notifications")
+    grouped = True
 
     def targets(self) -> list[tuple[str, str]]:
         """(label, URL) per target; the label (the URL as written, ``${VAR}`` unexpanded, or

@@ -122,6 +122,7 @@ class AtomChannel(Channel):
 
     kind = "atom"
     settings_class = AtomSettings
+    unit = ("feed entry", "feed entries")
 
     def path_for(self, watch: str) -> Path:
         name = f"{file_name(watch)}.atom" if self.settings.per_watch else "alerts.atom"

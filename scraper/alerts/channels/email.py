@@ -69,6 +69,8 @@ class EmailChannel(Channel):
 
     kind = "email"
     settings_class = EmailSettings
+    unit = ("email", "emails")
+    grouped = True
 
     def message(self, alerts: Sequence[Any]) -> EmailMessage:
         s = self.settings
@@ -78,8 +80,9 @@ class EmailChannel(Channel):
         msg["To"] = ", ".join(s.recipients)
         msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
         msg["Message-ID"] = message_id(alerts)
-        msg.set_content(render_text(alerts, self.max_chars))
-        msg.add_alternative(render_html(alerts, self.max_chars), subtype="html")
+        digest = s.mode == "digest"  # a compact summary, not the exchanges in full
+        msg.set_content(render_text(alerts, self.max_chars, digest))
+        msg.add_alternative(render_html(alerts, self.max_chars, digest), subtype="html")
         return msg
 
     def send(self, alerts: Sequence[Any]) -> str:
@@ -167,7 +170,7 @@ class EmailChannel(Channel):
             client.rset()
             return [], refused, ""
         with io.BytesIO() as buffer:
-            BytesGenerator(buffer, policy=msg.policy.clone(linesep="\r\n")).flatten(msg)
+            BytesGenerator(buffer, policy=_wire(msg)).flatten(msg)
             body = buffer.getvalue()
         client.sock.settimeout(
             max(self.settings.data_timeout_seconds, self.settings.timeout_seconds)
@@ -182,7 +185,8 @@ class EmailChannel(Channel):
         return accepted, refused, f"{code} {_text(answer)}"
 
     def preview(self, alerts: Sequence[Any]) -> str:
-        return self.message(alerts).as_string()
+        msg = self.message(alerts)
+        return msg.as_string(policy=_wire(msg).clone(linesep="\n"))
 
 
 def message_id(alerts: Sequence[Any]) -> str:
@@ -190,6 +194,14 @@ def message_id(alerts: Sequence[Any]) -> str:
     message re-sent after a kill mid-send can be recognised as the same message."""
     digest = hashlib.sha256("\n".join(sorted(a.key for a in alerts)).encode()).hexdigest()[:32]
     return f"<{digest}.alert@briefwatch>"
+
+
+def _wire(msg: EmailMessage):
+    """The policy a message is sent with. Headers fold only past RFC 5322's 998-character
+    limit: Python's folding at 78 leaves a doubled space before an encoded word (the subject
+    of a briefing with an en dash read back as "Briefing  – July 6"); a subject is at most
+    200 characters anyway."""
+    return msg.policy.clone(linesep="\r\n", max_line_length=998)
 
 
 def _text(answer: bytes | str) -> str:

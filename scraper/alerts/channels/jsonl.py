@@ -83,6 +83,7 @@ class JsonlChannel(Channel):
 
     kind = "jsonl"
     settings_class = JsonlSettings
+    unit = ("jsonl line", "jsonl lines")
 
     @property
     def path(self) -> Path:

@@ -24,6 +24,7 @@ class LogChannel(Channel):
 
     kind = "log"
     settings_class = LogSettings
+    unit = ("log entry", "log entries")
 
     def send(self, alerts: Sequence[Any]) -> str:
         for alert in alerts:

@@ -89,6 +89,7 @@ class WebhookChannel(Channel):
 
     kind = "webhook"
     settings_class = WebhookSettings
+    unit = ("webhook post", "webhook posts")
 
     def _secret(self) -> bytes | None:
         name = self.settings.secret_env
