@@ -442,3 +442,20 @@ def test_dry_run_renders_without_sending(storage, receiver, monkeypatch):
     assert "POST http://127.0.0.1" in message[2] and '"watch": "nord-stream"' in message[2]
     assert receiver.requests == []
     assert by_channel(storage, "desk-hook")[0].status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        ("Wed, 21 Oct 2015 07:28:30 GMT", 30.0),  # an HTTP date, 30 s after "now"
+        ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # already past: at once
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_retry_after_in_seconds_or_as_an_http_date(header, seconds):
+    from scraper.alerts.channels.webhook import retry_after_seconds
+
+    now = dt.datetime(2015, 10, 21, 7, 28, 0, tzinfo=dt.UTC).timestamp()
+    assert retry_after_seconds(header, now) == seconds

@@ -102,7 +102,8 @@ def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
 
 def _deliver(storage, config: Config, mode: str, channels: dict, report: DeliveryReport) -> None:
     # Holding the alerts lock, an alert still marked "sending" belongs to a sender that died
-    # mid-send: it is due again at once (at least once; jsonl and email deduplicate).
+    # mid-send: it is due again at once (at least once: jsonl and atom skip what they hold,
+    # email keeps its Message-ID, a webhook its idempotency key).
     claimed = storage.claim_alerts(
         list(channels), stale_after=dt.timedelta(0), max_delay=config.alerts.retry_max_seconds
     )
@@ -142,7 +143,7 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
             if channel.grouped:
                 report.items[name] = report.items.get(name, 0) + 1
     if report.sent or report.failed:
-        logger.info("alerts: %d sent, %d failed", report.sent, report.failed)
+        logger.info("alerts: %s", summary(report))
 
 
 def _sent(storage, report: DeliveryReport, name: str, ids: set[int]) -> None:

@@ -40,6 +40,7 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
                         "last_error": a.last_error,
                         "created_at": a.created_at.isoformat(),
                         "sent_at": a.sent_at.isoformat() if a.sent_at else None,
+                        "delivered_to": list(a.delivered_to),
                         "payload": a.payload,
                     },
                     ensure_ascii=False,
@@ -49,9 +50,10 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
     for a in alerts:
         about = a.payload.get("briefing", {}).get("title") or a.payload.get("text", "")
         error = f"  error: {a.last_error}" if a.last_error else ""
+        reached = f"  reached: {', '.join(a.delivered_to)}" if a.delivered_to else ""
         click.echo(
-            f"{a.id:>6} {a.status:<10} {a.channel:<6} {a.watch:<20} "
-            f"attempts={a.attempts} {about[:60]}{error}"
+            f"{a.id:>6} {a.status:<10} {a.channel:<12} {a.watch:<20} "
+            f"attempts={a.attempts} {about[:60]}{reached}{error}"
         )
 
 

@@ -55,6 +55,13 @@ class AppriseSettings(ChannelSettings):
                 )
 
 
+def scrub(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret value replaced by ``***``."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
 def _instantiate(url: str):
     import apprise
 
@@ -82,6 +89,16 @@ class AppriseChannel(Channel):
             found = os.environ[name].split()
             out += [(f"${name}[{i}]", url) for i, url in enumerate(found, 1)]
         return out
+
+    def secrets(self) -> list[str]:
+        """The values taken from the environment: never printed, logged or stored."""
+        names = [v for url in self.settings.urls for v in variables(url)]
+        names += [self.settings.url_env] if self.settings.url_env else []
+        values = [os.environ.get(n, "") for n in names]
+        found = [v for v in values if len(v) >= 4]
+        # A URL from url_env is a secret as a whole, and so is each part of it.
+        parts = [p for v in found for p in re.split(r"[/:@?&=\s]+", v) if len(p) >= 6]
+        return sorted(set(found + parts), key=len, reverse=True)
 
     def body(self, alerts: Sequence[Any], limit: int) -> str:
         if self.settings.body_max_chars:
@@ -114,6 +131,7 @@ class AppriseChannel(Channel):
                 timeout=self.settings.timeout_seconds,
             )
             said = "; ".join(e.message for e in result.logs()) if hasattr(result, "logs") else ""
+            said = scrub(said, self.secrets())
             if result:
                 answers.append(f"{label}: delivered{' (' + said + ')' if said else ''}")
                 for a in owed:
