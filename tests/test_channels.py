@@ -459,3 +459,17 @@ def test_retry_after_in_seconds_or_as_an_http_date(header, seconds):
 
     now = dt.datetime(2015, 10, 21, 7, 28, 0, tzinfo=dt.UTC).timestamp()
     assert retry_after_seconds(header, now) == seconds
+
+
+def test_webhook_url_secret_from_the_environment_is_never_shown(storage, receiver, monkeypatch):
+    monkeypatch.setenv("TEST_HOOK_TOKEN", "tok-3f9a71")
+    config = configure({"h": {"kind": "webhook", "url": receiver.url("/in/${TEST_HOOK_TOKEN}")}})
+    receiver.on("/in/tok-3f9a71", Answer(503))
+    store(storage, config, JUL_21)
+    report = deliver(storage, config)
+    assert report.failed == 1 and "/in/${TEST_HOOK_TOKEN} answered HTTP 503" in report.errors[0]
+    assert "tok-3f9a71" not in json.dumps([a.last_error for a in storage.list_alerts()])
+    assert "tok-3f9a71" not in json.dumps(masked(config))
+    storage.retry_alerts()
+    assert deliver(storage, config).sent == 1
+    assert len(receiver.at("/in/tok-3f9a71")) == 2

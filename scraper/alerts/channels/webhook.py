@@ -25,7 +25,7 @@ from scraper.alerts.channels import (
     setting,
 )
 from scraper.alerts.channels.jsonl import document
-from scraper.alerts.secrets import mask_url
+from scraper.alerts.secrets import expand, mask_url
 
 USER_AGENT = "briefwatch-webhook/1"
 
@@ -33,7 +33,11 @@ USER_AGENT = "briefwatch-webhook/1"
 @dataclass(frozen=True)
 class WebhookSettings(ChannelSettings):
     kind: ClassVar[str] = "webhook"
-    url: str = setting("", "http(s) URL that receives one POST per alert.")
+    url: str = setting(
+        "",
+        "http(s) URL that receives one POST per alert; a secret part of it is written as "
+        "${ENV_VAR} and read from the environment.",
+    )
     secret_env: str = setting(
         "",
         "Environment variable holding the HMAC-SHA256 key; the signature goes in the "
@@ -49,7 +53,12 @@ class WebhookSettings(ChannelSettings):
         from scraper.config import ConfigError
 
         parts = urlsplit(self.url)
-        if self.enabled and (parts.scheme not in ("http", "https") or not parts.netloc):
+        whole = self.url.startswith("${")  # the whole URL from the environment
+        if (
+            self.enabled
+            and not whole
+            and (parts.scheme not in ("http", "https") or not parts.netloc)
+        ):
             raise ConfigError(f"{where}.url: expected an http(s) URL")
         if not (math.isfinite(self.timeout_seconds) and self.timeout_seconds > 0):
             raise ConfigError(f"{where}.timeout_seconds: expected a positive number")
@@ -110,7 +119,15 @@ class WebhookChannel(Channel):
         }
         if secret is not None:
             headers[s.signature_header] = signature(secret, body)
-        return urllib.request.Request(s.url, data=body, headers=headers, method="POST")
+        url = expand(s.url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise RuntimeError(f"{mask_url(s.url)}: not an http(s) URL once expanded")
+        return urllib.request.Request(url, data=body, headers=headers, method="POST")
+
+    def request_unexpanded(self, alert: Any) -> urllib.request.Request:
+        """The request as a dry run shows it: the body, no secret resolved."""
+        body = json.dumps(document(alert), ensure_ascii=False).encode("utf-8")
+        return urllib.request.Request("http://preview/", data=body, method="POST")
 
     def send(self, alerts: Sequence[Any]) -> str:
         """One POST per alert, in order. A refused alert (4xx) is given up and the others go
@@ -159,8 +176,8 @@ class WebhookChannel(Channel):
     def preview(self, alerts: Sequence[Any]) -> str:
         out = []
         for alert in alerts:
-            r = self.request(alert, None)
-            out.append(f"POST {mask_url(r.full_url)} {self.settings.idempotency_header}: ")
+            r = self.request_unexpanded(alert)
+            out.append(f"POST {mask_url(self.settings.url)} {self.settings.idempotency_header}: ")
             out[-1] += f"{alert.key}\n{r.data.decode('utf-8')}"
         return "\n".join(out) + "\n"
 
