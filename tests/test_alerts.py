@@ -428,6 +428,7 @@ def test_given_up_alerts_say_so_and_are_counted(storage, tmp_path):
     assert alert.last_error.startswith("gave up after 2 attempts: email: ConnectionRefusedError")
     assert "will retry" not in alert.last_error
     assert storage.alerts_given_up() == 1
+    assert storage.counts()["alerts_given_up"] == 1  # what `briefwatch status` shows
 
 
 def test_a_backoff_set_by_a_clock_ahead_does_not_hold_the_alert_back(storage, tmp_path):

@@ -62,6 +62,7 @@ def test_rematch_stores_matches_and_alerts_only_when_asked(tmp_path):
     status = json.loads(invoke(config, "status", "--format", "json").output)
     assert status["counts"]["watch_matches"] > 0
     assert status["counts"]["alerts_pending"] == 0
+    assert status["counts"]["alerts_given_up"] == 0
     queued = invoke(config, "rematch", "--alert")
     assert "12 alerts queued" in queued.output  # (5 pakistan + 1 nord-stream) x (log, jsonl)
     assert "0 alerts queued" in invoke(config, "rematch", "--alert").output

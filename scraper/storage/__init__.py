@@ -288,6 +288,8 @@ class Storage:
                 if model is AlertRow:
                     query = query.where(AlertRow.status == "pending")
                 out[name] = session.scalar(query) or 0
+            # Alerts given up (max_attempts, or refused for good): `alerts retry` revives them.
+            out["alerts_given_up"] = outbox.count_given_up(session)
         return out
 
     # -- runs -----------------------------------------------------------------------------
