@@ -452,6 +452,26 @@ def test_a_backoff_set_by_a_clock_ahead_does_not_hold_the_alert_back(storage, tm
     assert len(inbox.messages) == 1
 
 
+def test_a_claim_stamped_by_a_clock_ahead_is_taken_over(storage, tmp_path):
+    import datetime as dt
+
+    controller, inbox = smtp.start()
+    try:
+        config = email_only(tmp_path, controller.port)
+        store(storage, config, parse_fixture(JUL_21))
+        # A sender killed mid-send while the clock ran a day ahead.
+        ahead = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=1)
+        set_alerts(
+            storage,
+            "UPDATE alert_outbox SET status = 'sending', claimed_at = :t WHERE channel = 'email'",
+            t=ahead,
+        )
+        assert deliver(storage, config).sent == 1
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+
+
 def test_retry_without_ids_revives_every_waiting_alert(storage, tmp_path):
     port = smtp.free_port()
     config = email_only(tmp_path, port)

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scraper.storage.models import AlertRow
@@ -141,13 +141,16 @@ def claim_due(
     due = AlertRow.next_attempt_at <= now
     if max_delay is not None:
         due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
+    # With no grace (the caller holds the alerts lock), every claim is a dead sender's, even
+    # one stamped by a clock that ran ahead.
+    stale = AlertRow.claimed_at < now - stale_after if stale_after > dt.timedelta(0) else true()
     rows = session.scalars(
         select(AlertRow)
         .where(
             AlertRow.channel.in_(channels),
             or_(
                 (AlertRow.status == "pending") & due,
-                (AlertRow.status == "sending") & (AlertRow.claimed_at < now - stale_after),
+                (AlertRow.status == "sending") & stale,
             ),
         )
         .order_by(AlertRow.id)

@@ -151,6 +151,3 @@ class AppriseChannel(Channel):
     def preview(self, alerts: Sequence[Any]) -> str:
         limit = self.settings.body_max_chars
         return f"{subject(alerts)}\n\n{render_markdown(alerts, self.max_chars, limit)}"
-
-    def public_targets(self) -> list[str]:
-        return [mask_url(url) for url in self.settings.urls]
