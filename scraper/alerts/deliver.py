@@ -137,6 +137,9 @@ def _deliver(storage, config: Config, mode: str, channels: dict, report: Deliver
             elif refused:
                 report.errors.append(f"{name}: {exc}")
         except Exception as exc:  # isolation boundary: one channel's failure stays its own
+            if not isinstance(exc, OSError | LookupError | RuntimeError | ValueError):
+                # Not a service or network failure: likely a bug, so show where it happened.
+                logger.exception("channel %s failed unexpectedly", name)
             _failed(storage, config, report, name, [x.id for x in alerts], exc)
         else:
             _sent(storage, report, name, {x.id for x in alerts})
