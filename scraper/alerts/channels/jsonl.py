@@ -51,13 +51,14 @@ def append_line(fd: int, line: bytes) -> None:
     os.fsync(fd)
 
 
-def readable_keys(path: Path) -> set[str]:
-    """Keys of the alerts whose line reads back as JSON; a torn or merged line counts as not
-    delivered, so its alert is written again."""
+def readable_keys(path: Path, start: int = 0) -> set[str]:
+    """Keys of the alerts whose line (from byte ``start`` on) reads back as JSON; a torn or
+    merged line counts as not delivered, so its alert is written again."""
     keys: set[str] = set()
     if not path.exists():
         return keys
     with open(path, "rb") as fh:
+        fh.seek(start)
         for raw in fh:
             if not raw.endswith(b"\n"):
                 continue  # torn tail: not delivered
@@ -98,9 +99,11 @@ class JsonlChannel(Channel):
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             repair_tail(fd)
+            start = os.fstat(fd).st_size
             # Keys already in the file: a sender killed between writing and recording the
             # delivery must not write them twice when the alert is sent again.
             written = readable_keys(self.path)
+            before = set(written)
             for alert in alerts:
                 if alert.key in written:
                     continue
@@ -115,7 +118,9 @@ class JsonlChannel(Channel):
         finally:
             os.close(fd)
         # What a reader sees is what counts: a line that does not read back is not delivered.
-        missing = [a.key for a in alerts if a.key not in readable_keys(self.path)]
+        # (Only what this call appended is read again.)
+        back = before | readable_keys(self.path, start)
+        missing = [a.key for a in alerts if a.key not in back]
         if missing:
             raise OSError(f"{len(missing)} line(s) did not read back from {self.path}")
         return f"{len(alerts)} line(s) in {self.path}"
