@@ -145,7 +145,7 @@ class Daemon:
             self.scheduler.add_job(
                 self.alerts_job, IntervalTrigger(minutes=s.alert_retry_minutes), id="alerts"
             )
-        if any(getattr(a, c).enabled and getattr(a, c).mode == "digest" for c in a.channel_names()):
+        if any(c.enabled and c.mode == "digest" for c in a.instances().values()):
             for i, at in enumerate(a.digest_times):
                 hour, minute = at.split(":")
                 self.scheduler.add_job(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.config import ScheduleConfig
-from scraper.alerts.config import AlertsConfig
+from scraper.alerts.config import AlertsConfig, build_instances
 from scraper.masking import mask_text, mask_url
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
@@ -125,12 +125,21 @@ class Config:
         for i, watch in enumerate(self.watch):
             if watch.name in names[:i]:
                 raise ConfigError(f"watch[{i}] ({watch.name!r}): name used by another watch")
+            instances = self.alerts.instances()
             for channel in watch.channels:
-                if channel not in self.alerts.channel_names():
+                if channel not in instances:
                     raise ConfigError(
                         f"watch[{i}] ({watch.name!r}).channels: unknown channel {channel!r} "
-                        f"(known: {', '.join(self.alerts.channel_names())})"
+                        f"(known: {', '.join(instances)})"
                     )
+                if not instances[channel].enabled:
+                    raise ConfigError(
+                        f"watch[{i}] ({watch.name!r}).channels: channel {channel!r} is disabled"
+                    )
+            if not watch.channels and not self.alerts.enabled_names():
+                raise ConfigError(
+                    f"watch[{i}] ({watch.name!r}): no alert channel is enabled to alert through"
+                )
 
     def enabled_sources(self) -> list[tuple[str, SourceConfig]]:
         return [(name, src) for name, src in self.sources.items() if src.enabled]
@@ -185,8 +194,21 @@ def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Confi
         sources[name] = _build(source.config_class, override, f"sources.{name}", source.defaults)
     for unknown in sorted(set(sources_data) - set(SOURCES)):
         raise ConfigError(f"sources.{unknown}: unknown source (known: {', '.join(SOURCES)})")
+    alerts_data = data.get("alerts", {})
+    instances = {}
+    if isinstance(alerts_data, dict) and "channels" in alerts_data:
+        alerts_data = dict(alerts_data)
+        instances = build_instances(
+            alerts_data.pop("channels"), lambda cls, table, where: _build(cls, table, where, None)
+        )
+        data["alerts"] = alerts_data
     config = _build(Config, data, "", None, skip={"sources", "path"})
-    config = dataclasses.replace(config, sources=types.MappingProxyType(sources), path=path)
+    config = dataclasses.replace(
+        config,
+        alerts=dataclasses.replace(config.alerts, channels=instances),
+        sources=types.MappingProxyType(sources),
+        path=path,
+    )
     config.validate("")
     return config
 
@@ -278,6 +300,9 @@ def masked(config: Config) -> dict[str, Any]:
     data["sources"] = {k: dataclasses.asdict(v) for k, v in config.sources.items()}
     data["watch"] = [dataclasses.asdict(w) for w in config.watch]
     data["database"]["url"] = config.database_url
+    data["alerts"]["channels"] = {
+        name: settings.public() for name, settings in config.alerts.channels.items()
+    }
     data["path"] = str(config.path) if config.path else None
     return _mask_strings(data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import socket
 import ssl
@@ -20,13 +21,26 @@ def free_port() -> int:
 
 
 class Inbox:
-    def __init__(self) -> None:
+    """Keeps every message. ``refuse``: recipients answered 550 at RCPT; ``data_delay``:
+    seconds the server takes (after storing the message) before it answers DATA."""
+
+    def __init__(self, refuse: tuple[str, ...] = (), data_delay: float = 0.0) -> None:
         self.messages: list[EmailMessage] = []
         self.envelopes: list = []
+        self.refuse = set(refuse)
+        self.data_delay = data_delay
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.envelopes.append(envelope)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 OK"
 
 
@@ -42,8 +56,13 @@ def authenticator(user: str, password: str):
     return check
 
 
-def start(port: int | None = None, **kwargs) -> tuple[Controller, Inbox]:
-    inbox = Inbox()
+def start(
+    port: int | None = None,
+    refuse: tuple[str, ...] = (),
+    data_delay: float = 0.0,
+    **kwargs,
+) -> tuple[Controller, Inbox]:
+    inbox = Inbox(refuse, data_delay)
     controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port(), **kwargs)
     controller.start()
     return controller, inbox

@@ -62,11 +62,12 @@ def test_rematch_stores_matches_and_alerts_only_when_asked(tmp_path):
     status = json.loads(invoke(config, "status", "--format", "json").output)
     assert status["counts"]["watch_matches"] > 0
     assert status["counts"]["alerts_pending"] == 0
+    assert status["counts"]["alerts_given_up"] == 0
     queued = invoke(config, "rematch", "--alert")
     assert "12 alerts queued" in queued.output  # (5 pakistan + 1 nord-stream) x (log, jsonl)
     assert "0 alerts queued" in invoke(config, "rematch", "--alert").output
     sent = invoke(config, "alerts", "send")
-    assert sent.stdout.strip() == "12 sent, 0 failed"  # log and jsonl
+    assert sent.stdout.strip() == "12 sent (6 log entries, 6 jsonl lines), 0 failed"
     lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert len(lines) == 6
     listed = invoke(config, "alerts", "list", "--status", "sent", "--format", "json")
@@ -82,9 +83,12 @@ def test_digest_channel_waits_for_the_digest(tmp_path):
         )
     )
     invoke(config, "rematch", "--alert")
-    assert invoke(config, "alerts", "send").stdout.strip() == "6 sent, 0 failed"  # log only
+    assert invoke(config, "alerts", "send").stdout.strip() == "6 sent (6 log entries), 0 failed"
     assert not (tmp_path / "alerts.jsonl").exists()
-    assert invoke(config, "alerts", "send", "--digest").stdout.strip() == "6 sent, 0 failed"
+    assert (
+        invoke(config, "alerts", "send", "--digest").stdout.strip()
+        == "6 sent (6 jsonl lines), 0 failed"
+    )
     assert len((tmp_path / "alerts.jsonl").read_text().splitlines()) == 6
 
 
@@ -106,3 +110,54 @@ def test_send_test_and_retry(tmp_path):
     assert failed.exit_code == 1 and "ConnectionRefusedError" in failed.output
     assert invoke(config, "alerts", "send-test", "pager").exit_code == 2
     assert invoke(config, "alerts", "retry").output.strip() == "0 alert(s) due again"
+
+
+def test_send_test_works_for_every_kind_and_prints_the_answer(tmp_path, monkeypatch):
+    from receiver import Receiver
+
+    monkeypatch.setenv("TEST_HOOK_SECRET", "s")
+    controller, inbox = smtp.start()
+    try:
+        with Receiver() as hook:
+            config = setup_archive(
+                tmp_path,
+                '[alerts.email]\nhost = "127.0.0.1"\n'
+                f'port = {controller.port}\nsecurity = "none"\nrecipients = ["a@example.org"]\n'
+                "[alerts.channels.hook]\n"
+                f'kind = "webhook"\nurl = "{hook.url("/hook")}"\nsecret_env = "TEST_HOOK_SECRET"\n'
+                "[alerts.channels.slack]\n"
+                f'kind = "apprise"\nurls = ["json://127.0.0.1:{hook.port}/apprise"]\n'
+                "[alerts.channels.feeds]\n"
+                f'kind = "atom"\npath = "{tmp_path / "atom"}"\n',
+            )
+            answers = {
+                name: invoke(config, "alerts", "send-test", name)
+                for name in ("log", "email", "jsonl", "hook", "slack", "feeds")
+            }
+            assert len(hook.at("/hook")) == len(hook.at("/apprise")) == 1
+    finally:
+        controller.stop()
+    for name, result in answers.items():
+        assert result.exit_code == 0, (name, result.output)
+    assert "answer: 250 " in answers["email"].output
+    assert "answer: HTTP 200 ok" in answers["hook"].output
+    assert "answer: json://127.0.0.1" in answers["slack"].output
+    assert f"answer: wrote {tmp_path / 'atom' / '__operator__.atom'}" in answers["feeds"].output
+    assert "answer: 1 line(s) in" in answers["jsonl"].output
+    assert "test message sent through hook (webhook)" in answers["hook"].output
+    assert len(inbox.messages) == 1
+
+
+def test_send_dry_run_renders_and_sends_nothing(tmp_path):
+    config = setup_archive(tmp_path)
+    invoke(config, "rematch", "--alert")
+    result = invoke(config, "alerts", "send", "--dry-run")
+    assert result.exit_code == 0
+    assert (
+        "=== jsonl / pakistan ===" in result.stdout and "=== log / nord-stream ===" in result.stdout
+    )
+    assert "Pakistan" in result.stdout
+    assert "none sent" in result.stderr
+    assert not (tmp_path / "alerts.jsonl").exists()
+    pending = invoke(config, "alerts", "list", "--status", "pending", "--format", "json")
+    assert len(pending.stdout.splitlines()) == 12

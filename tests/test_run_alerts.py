@@ -53,7 +53,7 @@ def test_alerts_arrive_once_after_an_outage_and_on_edits(tmp_path):
             up = briefwatch(config, "run")
             assert up.returncode == 0, up.stderr
             assert len(inbox.messages) == 1
-            assert "Dalai Lama" in inbox.messages[0].get_body(("plain",)).get_content()
+            assert "dalai lama" in inbox.messages[0].get_body(("plain",)).get_content().lower()
 
             again = briefwatch(config, "run")
             assert again.returncode == 0 and "alerts: 0 sent" in again.stdout

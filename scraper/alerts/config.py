@@ -1,70 +1,32 @@
-"""The ``[alerts]`` table: delivery settings and one sub-table per channel."""
+"""The ``[alerts]`` table: delivery settings, the legacy ``[alerts.log]``, ``[alerts.email]``
+and ``[alerts.jsonl]`` tables, and named channel instances (``[alerts.channels.NAME]``).
+
+Each channel's keys are declared by its own module (``scraper.alerts.channels.<kind>``)."""
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-MODES = ("immediate", "digest")
+from scraper.alerts.channels import CHANNELS, MODES, ChannelSettings
+from scraper.alerts.channels.email import EmailSettings
+from scraper.alerts.channels.jsonl import JsonlSettings
+from scraper.alerts.channels.log import LogSettings
 
+# The names the first releases used; kept so existing imports keep working.
+LogChannelConfig = LogSettings
+EmailChannelConfig = EmailSettings
+JsonlChannelConfig = JsonlSettings
 
-def _check_mode(mode: str, where: str) -> None:
-    from scraper.config import ConfigError
+#: The tables of the first releases, each an instance named after its kind.
+LEGACY = ("log", "email", "jsonl")
+#: Instance names: short (they are part of each alert's key), readable in a log line.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 
-    if mode not in MODES:
-        raise ConfigError(f"{where}.mode: expected one of {', '.join(MODES)}")
-
-
-@dataclass(frozen=True)
-class LogChannelConfig:
-    enabled: bool = True
-    mode: str = "immediate"
-
-    def validate(self, where: str) -> None:
-        _check_mode(self.mode, where)
-
-
-@dataclass(frozen=True)
-class EmailChannelConfig:
-    enabled: bool = False
-    mode: str = "immediate"
-    host: str = "localhost"
-    port: int = 587
-    #: "starttls" (port 587), "ssl" (implicit TLS, port 465) or "none" (a local relay only).
-    security: str = "starttls"
-    username: str = ""
-    #: Name of the environment variable holding the SMTP password (never the password).
-    password_env: str = "BRIEFWATCH_SMTP_PASSWORD"
-    sender: str = "briefwatch@localhost"
-    recipients: tuple[str, ...] = ()
-    timeout_seconds: float = 30.0
-    #: Extra certificate authorities (PEM file) to trust, e.g. for a company relay.
-    ca_file: str = ""
-
-    def validate(self, where: str) -> None:
-        from scraper.config import ConfigError
-
-        _check_mode(self.mode, where)
-        if self.security not in ("starttls", "ssl", "none"):
-            raise ConfigError(f"{where}.security: expected starttls, ssl or none")
-        if not 0 < self.port < 65536:
-            raise ConfigError(f"{where}.port: expected 1-65535")
-        for address in (self.sender, *self.recipients):
-            if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", address):
-                raise ConfigError(f"{where}: not an email address: {address!r}")
-        if self.enabled and not self.recipients:
-            raise ConfigError(f"{where}.recipients: an enabled email channel needs recipients")
-
-
-@dataclass(frozen=True)
-class JsonlChannelConfig:
-    enabled: bool = False
-    mode: str = "immediate"
-    #: File that gets one JSON object per alert; empty: alerts.jsonl beside the default database.
-    path: str = ""
-
-    def validate(self, where: str) -> None:
-        _check_mode(self.mode, where)
+__all__ = ["MODES", "AlertsConfig", "build_instances"]
 
 
 @dataclass(frozen=True)
@@ -81,9 +43,12 @@ class AlertsConfig:
     #: When digest channels send their summary (24-hour HH:MM, in ``timezone``).
     digest_times: tuple[str, ...] = ("08:00",)
     timezone: str = "America/New_York"
-    log: LogChannelConfig = field(default_factory=LogChannelConfig)
-    email: EmailChannelConfig = field(default_factory=EmailChannelConfig)
-    jsonl: JsonlChannelConfig = field(default_factory=JsonlChannelConfig)
+    log: LogSettings = field(default_factory=LogSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    jsonl: JsonlSettings = field(default_factory=JsonlSettings)
+    #: Named instances (``[alerts.channels.NAME]``, each with ``kind``); built by
+    #: :func:`build_instances`.
+    channels: Mapping[str, ChannelSettings] = field(default_factory=dict)
 
     def validate(self, where: str) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,8 +57,13 @@ class AlertsConfig:
 
         if self.max_chars < 40:
             raise ConfigError(f"{where}.max_chars: expected at least 40")
+        for name in ("retry_base_seconds", "retry_max_seconds"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"{where}.{name}: expected a finite number")
         if self.retry_base_seconds <= 0 or self.retry_max_seconds < self.retry_base_seconds:
             raise ConfigError(f"{where}: retry_max_seconds must be >= retry_base_seconds > 0")
+        if self.retry_max_seconds > 366 * 86400:
+            raise ConfigError(f"{where}.retry_max_seconds: expected at most a year (31622400)")
         if self.max_attempts < 1:
             raise ConfigError(f"{where}.max_attempts: expected at least 1")
         for time in self.digest_times:
@@ -104,5 +74,39 @@ class AlertsConfig:
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"{where}.timezone: unknown time zone {self.timezone!r}") from None
 
+    def instances(self) -> dict[str, ChannelSettings]:
+        """Every channel instance by name: ``log``, ``email``, ``jsonl``, then the named ones."""
+        return {"log": self.log, "email": self.email, "jsonl": self.jsonl, **self.channels}
+
     def channel_names(self) -> list[str]:
-        return ["log", "email", "jsonl"]
+        return list(self.instances())
+
+    def enabled_names(self) -> list[str]:
+        return [name for name, s in self.instances().items() if s.enabled]
+
+
+def build_instances(
+    data: Any, build: Callable[[type, Mapping[str, Any], str], Any]
+) -> dict[str, ChannelSettings]:
+    """The ``[alerts.channels.NAME]`` tables as settings of their ``kind``; ``build`` makes
+    and validates one dataclass from a table (``scraper.config``'s checker)."""
+    from scraper.config import ConfigError
+
+    if not isinstance(data, dict):
+        raise ConfigError("alerts.channels: expected a table of channel tables")
+    out: dict[str, ChannelSettings] = {}
+    for name, table in data.items():
+        where = f"alerts.channels.{name}"
+        if not _NAME.fullmatch(name):
+            raise ConfigError(f"{where}: a channel name is 1-40 letters, digits, '-', '_' or '.'")
+        if name in LEGACY:
+            raise ConfigError(f"{where}: the name {name!r} is the [alerts.{name}] table's")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: expected a table")
+        table = dict(table)
+        kind = table.pop("kind", None)
+        if kind not in CHANNELS:
+            raise ConfigError(f"{where}.kind: expected one of {', '.join(sorted(CHANNELS))}")
+        table.setdefault("enabled", True)  # a declared instance is on unless it says not
+        out[name] = build(CHANNELS[kind].settings_class, table, where)
+    return out

@@ -56,6 +56,15 @@ def draft_alerts(
             "unit": hit.unit,
             "exchange": hit.exchange,
             "terms": sorted({m.term for m in hit.matches}, key=str.lower),
+            # What the text said (a regex watch's words, not its pattern), once each.
+            "matched": list(
+                {
+                    " ".join(turns[m.turn].text[m.start : m.end].split()).lower(): " ".join(
+                        turns[m.turn].text[m.start : m.end].split()
+                    )
+                    for m in hit.matches
+                }.values()
+            ),
             "turns": [
                 {
                     "ordinal": t.ordinal,

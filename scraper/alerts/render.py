@@ -4,8 +4,10 @@ long turns trimmed around the match with an ellipsis."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 ELLIPSIS = "…"
 
@@ -14,6 +16,23 @@ def one_line(text: str, limit: int = 200) -> str:
     """Safe for a mail header or a log line: no CR/LF, bounded length."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + ELLIPSIS
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL (safe to render as a link), else None:
+    ``javascript:``, ``data:`` or ``file:`` URLs from a page never become clickable."""
+    if not url:
+        return None
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ord(c) < 0x21 or c in "<>\"'" for c in text):
+        return None
+    return text
 
 
 def window(text: str, spans: Sequence[Sequence[Any]], max_chars: int) -> tuple[int, int]:
@@ -55,63 +74,205 @@ def segments(turn: dict[str, Any], max_chars: int) -> list[tuple[str, bool]]:
     return [(p, m) for p, m in pieces if p]
 
 
+def matched_texts(payload: dict[str, Any]) -> list[str]:
+    """What the passage actually matched (a regex watch shows the words, not the pattern):
+    each distinct text once, case-insensitively, in the order it appears."""
+    seen: dict[str, str] = {}
+    for turn in payload.get("turns", []):
+        for start, end, _term in turn.get("matches", []):
+            text = " ".join(turn["text"][int(start) : int(end)].split())
+            seen.setdefault(text.lower(), text)
+    return list(seen.values()) or list(payload.get("terms", []))
+
+
+def by_briefing(alerts: Sequence[Any]) -> list[tuple[dict[str, Any] | None, list[Any]]]:
+    """Alerts grouped under their briefing, in order of first appearance (notices: None)."""
+    groups: dict[str, tuple[dict[str, Any] | None, list[Any]]] = {}
+    for alert in alerts:
+        p = alert.payload
+        if p["type"] == "notice":
+            groups.setdefault("", (None, []))[1].append(alert)
+            continue
+        b = p["briefing"]
+        groups.setdefault(b["url"] or b["title"], (b, []))[1].append(alert)
+    return list(groups.values())
+
+
 def subject(alerts: Sequence[Any]) -> str:
+    """The watches, what matched and the briefing, on one line."""
     payloads = [a.payload for a in alerts]
     if all(p["type"] == "notice" for p in payloads):
         return one_line(f"[briefwatch] operator notice: {payloads[0]['text']}")
-    watches = sorted({p["watch"] for p in payloads if p["type"] == "match"})
-    titles = sorted({p["briefing"]["title"] for p in payloads if p["type"] == "match"})
+    matches = [p for p in payloads if p["type"] == "match"]
+    watches = sorted({p["watch"] for p in matches})
+    titles = list(dict.fromkeys(p["briefing"]["title"] for p in matches))
     what = titles[0] if len(titles) == 1 else f"{len(titles)} briefings"
-    n = len(payloads)
-    return one_line(f"[briefwatch] {', '.join(watches)}: {n} match{'es' * (n != 1)} in {what}")
+    found: dict[str, str] = {}
+    for p in matches:
+        for text in matched_texts(p):
+            found.setdefault(text.lower(), text)
+    terms = list(found.values())
+    shown = ", ".join(terms[:4]) + (f" +{len(terms) - 4}" if len(terms) > 4 else "")
+    return one_line(f"[briefwatch] {', '.join(watches)}: {shown} in {what}")
 
 
-def render_text(alerts: Sequence[Any], max_chars: int) -> str:
+def _header_text(b: dict[str, Any]) -> list[str]:
+    title = f"{b['title']} ({b['date'] or 'undated'})"
+    return [title, "=" * min(len(title), 72), b["url"] or "", ""]
+
+
+def _snippet(payload: dict[str, Any], limit: int = 160) -> str:
+    """One line around the first match of a passage."""
+    for turn in payload["turns"]:
+        if turn.get("matches"):
+            text = "".join(s for s, _ in segments(turn, limit))
+            return one_line(f"{turn['speaker']}: {text}", limit + 40)
+    return ""
+
+
+def render_text(alerts: Sequence[Any], max_chars: int, digest: bool = False) -> str:
+    """Plain text: one header per briefing (title, date, link), then its exchanges, matched
+    text marked with *asterisks*; ``digest``: one compact line per match instead."""
     out: list[str] = []
-    for alert in alerts:
-        p = alert.payload
-        if p["type"] == "notice":
-            out += [f"Operator notice: {p['text']}", ""]
+    for briefing, group in by_briefing(alerts):
+        if briefing is None:
+            out += [f"Operator notice: {a.payload['text']}" for a in group] + [""]
             continue
-        b = p["briefing"]
-        update = " (updated passage)" if p.get("update") else ""
-        out += [
-            f"Watch: {p['watch']}{update}",
-            f"{b['title']} ({b['date'] or 'undated'})",
-            b["url"] or "",
-            f"Matched: {', '.join(p['terms'])}",
-            "",
-        ]
-        for turn in p["turns"]:
-            text = "".join(f"*{s}*" if m else s for s, m in segments(turn, max_chars))
-            out += [f"{turn['speaker']} ({turn['role']}): {text}", ""]
-        out.append("-" * 40)
-    return "\n".join(out).rstrip("-\n") + "\n"
+        out += _header_text(briefing)
+        if digest:
+            out.append(f"{len(group)} match{'es' * (len(group) != 1)}:")
+        for alert in group:
+            p = alert.payload
+            update = " (updated passage)" if p.get("update") else ""
+            matched = ", ".join(matched_texts(p))
+            if digest:
+                out.append(f"- {p['watch']}{update} [{matched}]: {_snippet(p)}")
+                continue
+            where = f"exchange {p['exchange']}" if p.get("exchange") else "turn"
+            out += [f"Watch: {p['watch']}{update} - matched: {matched} ({where})", ""]
+            for turn in p["turns"]:
+                text = "".join(f"*{s}*" if m else s for s, m in segments(turn, max_chars))
+                out += [f"{turn['speaker']} ({turn['role']}): {text}", ""]
+        out += ["", "-" * 40, ""]
+    return "\n".join(out).rstrip("-\n ") + "\n"
 
 
-def render_html(alerts: Sequence[Any], max_chars: int) -> str:
+def _title_html(b: dict[str, Any]) -> str:
+    link = web_url(b["url"])
+    title = html.escape(b["title"])
+    if link:
+        return f'<a href="{html.escape(link, quote=True)}">{title}</a>'
+    if b["url"]:
+        return title + f" &lt;{html.escape(b['url'])}&gt;"  # shown as text, never a link
+    return title
+
+
+def render_html(alerts: Sequence[Any], max_chars: int, digest: bool = False) -> str:
+    """HTML: one heading per briefing, then its exchanges; each paragraph of a turn its own
+    ``<p>``; matched text in ``<mark>``; only http(s) URLs become links."""
     out = ["<html><body>"]
-    for alert in alerts:
-        p = alert.payload
-        if p["type"] == "notice":
-            out.append(f"<p><strong>Operator notice:</strong> {html.escape(p['text'])}</p>")
+    for briefing, group in by_briefing(alerts):
+        if briefing is None:
+            for alert in group:
+                text = html.escape(alert.payload["text"])
+                out.append(f"<p><strong>Operator notice:</strong> {text}</p>")
             continue
-        b = p["briefing"]
-        update = " <em>(updated passage)</em>" if p.get("update") else ""
-        out.append(
-            f"<h3>{html.escape(p['watch'])}{update}</h3>"
-            f'<p><a href="{html.escape(b["url"] or "", quote=True)}">{html.escape(b["title"])}</a>'
-            f" ({html.escape(b['date'] or 'undated')})</p>"
-        )
-        for turn in p["turns"]:
-            text = "".join(
-                f"<mark>{html.escape(s)}</mark>" if m else html.escape(s)
-                for s, m in segments(turn, max_chars)
-            )
-            out.append(
-                f"<p><strong>{html.escape(turn['speaker'])}</strong> "
-                f"({html.escape(turn['role'])}): {text}</p>"
-            )
+        date = html.escape(briefing["date"] or "undated")
+        out.append(f"<h2>{_title_html(briefing)}</h2>\n<p>{date}</p>")
+        if digest:
+            out.append("<ul>")
+        for alert in group:
+            p = alert.payload
+            update = " <em>(updated passage)</em>" if p.get("update") else ""
+            matched = html.escape(", ".join(matched_texts(p)))
+            if digest:
+                out.append(
+                    f"<li><strong>{html.escape(p['watch'])}</strong>{update} [{matched}]: "
+                    f"{html.escape(_snippet(p))}</li>"
+                )
+                continue
+            watch = html.escape(p["watch"])
+            out.append(f"<h3>{watch}{update}</h3>\n<p>Matched: <mark>{matched}</mark></p>")
+            for turn in p["turns"]:
+                text = "".join(
+                    f"<mark>{html.escape(s)}</mark>" if m else html.escape(s)
+                    for s, m in segments(turn, max_chars)
+                )
+                paragraphs = [x.strip() for x in re.split(r"\n\s*\n", text) if x.strip()]
+                speaker = (
+                    f"<strong>{html.escape(turn['speaker'])}</strong> "
+                    f"({html.escape(turn['role'])}): "
+                )
+                out.append(f"<p>{speaker}{paragraphs[0] if paragraphs else ''}</p>")
+                out += [f"<p>{x}</p>" for x in paragraphs[1:]]
+        if digest:
+            out.append("</ul>")
         out.append("<hr>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def md(text: str) -> str:
+    """Transcript text made inert in Markdown (no emphasis, links or HTML of its own)."""
+    return re.sub(r"\s+", " ", str(text)).translate(_MD_SPECIAL)
+
+
+def markdown_blocks(alerts: Sequence[Any], max_chars: int) -> list[tuple[str, str | None]]:
+    """One Markdown block per alert (title and link, then the exchange: speakers named,
+    matched terms bold), each with the link to read the rest."""
+    blocks = []
+    for alert in alerts:
+        p = alert.payload
+        if p["type"] == "notice":
+            blocks.append((f"**Operator notice:** {md(p['text'])}", None))
+            continue
+        b = p["briefing"]
+        link = web_url(b["url"])
+        title = f"[{md(b['title'])}]({link})" if link else md(b["title"])
+        update = " (updated passage)" if p.get("update") else ""
+        lines = [
+            f"### {title}",
+            f"{md(b['date'] or 'undated')} · watch *{md(p['watch'])}*{update} · "
+            f"matched: {', '.join(md(t) for t in p['terms'])}",
+            "",
+        ]
+        for turn in p["turns"]:
+            text = "".join(f"**{md(s)}**" if m else md(s) for s, m in segments(turn, max_chars))
+            lines += [f"**{md(turn['speaker'])}** ({md(turn['role'])}): {text}", ""]
+        blocks.append(("\n".join(lines).rstrip() + "\n", link))
+    return blocks
+
+
+def render_markdown(alerts: Sequence[Any], max_chars: int, limit: int = 0) -> str:
+    """The alerts as Markdown, at most ``limit`` characters (0: no limit): whole blocks while
+    they fit, then a line saying how many more and where to read them."""
+    blocks = markdown_blocks(alerts, max_chars)
+    if not limit:
+        return "\n---\n\n".join(text for text, _ in blocks)
+    out: list[str] = []
+    used = 0
+    for i, (text, link) in enumerate(blocks):
+        rest = blocks[i:]
+        links = [lk for _, lk in rest if lk]
+        more = f"\n… {len(rest)} more match(es): {links[0] if links else 'see the archive'}\n"
+        piece = text if not out else "\n---\n\n" + text
+        # Room for this block and, if others follow, the line pointing to them.
+        tail = len(more) if i + 1 < len(blocks) else 0
+        if used + len(piece) + tail <= limit:
+            out.append(piece)
+            used += len(piece)
+            continue
+        if not out:  # even the first block is too long: cut it, then point to the page
+            count = f" ({len(blocks)} matches in all)" if len(blocks) > 1 else ""
+            cut = f"\n… read the rest{count}: {link}\n" if link else "\n…\n"
+            head = text[: max(0, limit - len(cut))]
+            line_end = head.rfind("\n")
+            if line_end > len(head) // 2:  # cut between lines, so no bold is left open
+                head = head[:line_end]
+            return head.rstrip() + cut
+        out.append(more)
+        break
+    return "".join(out)

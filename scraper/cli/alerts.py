@@ -40,6 +40,7 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
                         "last_error": a.last_error,
                         "created_at": a.created_at.isoformat(),
                         "sent_at": a.sent_at.isoformat() if a.sent_at else None,
+                        "delivered_to": list(a.delivered_to),
                         "payload": a.payload,
                     },
                 )
@@ -48,9 +49,10 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
     for a in alerts:
         about = a.payload.get("briefing", {}).get("title") or a.payload.get("text", "")
         error = f"  error: {a.last_error}" if a.last_error else ""
+        reached = f"  reached: {', '.join(a.delivered_to)}" if a.delivered_to else ""
         echo(
-            f"{a.id:>6} {a.status:<10} {a.channel:<6} {a.watch:<20} "
-            f"attempts={a.attempts} {about[:60]}{error}"
+            f"{a.id:>6} {a.status:<10} {a.channel:<12} {a.watch:<20} "
+            f"attempts={a.attempts} {about[:60]}{reached}{error}"
         )
 
 
@@ -58,7 +60,8 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
 @click.argument("ids", nargs=-1, type=click.IntRange(max=ID_MAX))
 @click.pass_obj
 def retry(app, ids: tuple[int, ...]) -> None:
-    """Make failed alerts (or the given ones) due now; the next send delivers them.
+    """Make every waiting alert (failed, or pending with a backoff), or the given ones, due
+    now; the next send delivers them.
 
     Example: briefwatch alerts retry 12 13
     """
@@ -68,40 +71,56 @@ def retry(app, ids: tuple[int, ...]) -> None:
 
 @command.command("send")
 @click.option("--digest", is_flag=True, help="Send the digest channels' summary.")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
 @click.pass_obj
-def send(app, digest: bool) -> None:
+def send(app, digest: bool, dry_run: bool) -> None:
     """Deliver due alerts now (the immediate channels, or with --digest the digest ones).
 
-    Example: briefwatch alerts send
+    Example: briefwatch alerts send --dry-run
     """
-    from scraper.alerts.deliver import deliver
+    from scraper.alerts.deliver import deliver, summary
 
-    report = deliver(app.storage, app.config, "digest" if digest else "immediate")
-    click.echo(f"{report.sent} sent, {report.failed} failed")
+    mode = "digest" if digest else "immediate"
+    if dry_run:
+        from scraper.alerts.deliver import dry_run as render_due
+
+        messages = render_due(app.storage, app.config, mode)
+        for name, watch, text in messages:
+            click.echo(f"=== {name}{f' / {watch}' if watch else ''} ===")
+            click.echo(text.rstrip("\n"))
+        click.echo(f"dry run: {len(messages)} message(s) would be sent, none sent", err=True)
+        return
+    report = deliver(app.storage, app.config, mode)
+    click.echo(summary(report))
     if report.failed:
-        raise RuntimeFailure(f"delivery failed, will retry: {report.errors[0]}")
+        what = "gave up" if report.given_up == report.failed else "will retry"
+        raise RuntimeFailure(f"delivery failed, {what}: {report.errors[0]}")
 
 
 @command.command("send-test")
 @click.argument("channel")
 @click.pass_obj
 def send_test(app, channel: str) -> None:
-    """Send a test message through one channel, now, to check its settings.
+    """Send a test message through one channel (by name), now, and print what the service
+    answered, to check its settings.
 
     Example: briefwatch alerts send-test email
     """
     from scraper.alerts.channels import CHANNELS
 
     config = app.config
-    if channel not in CHANNELS:
-        raise UsageFailure(f"unknown channel {channel!r} (known: {', '.join(CHANNELS)})")
-    settings = getattr(config.alerts, channel)
+    instances = config.alerts.instances()
+    if channel not in instances:
+        raise UsageFailure(f"unknown channel {channel!r} (known: {', '.join(instances)})")
+    settings = instances[channel]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     alert = SimpleNamespace(
         id=0,
-        key="send-test",
+        key=f"send-test|{channel}|{now.isoformat()}",
         channel=channel,
         watch="__operator__",
-        created_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        created_at=now,
+        delivered_to=(),
         payload={
             "type": "notice",
             "watch": "__operator__",
@@ -109,8 +128,10 @@ def send_test(app, channel: str) -> None:
         },
     )
     try:
-        CHANNELS[channel](settings, config.alerts.max_chars).send([alert])
+        answer = CHANNELS[settings.kind](settings, config.alerts.max_chars, channel).send([alert])
     except Exception as exc:  # the operator asked to see exactly this failure
         raise RuntimeFailure(f"{channel}: {type(exc).__name__}: {exc}") from None
     note = "" if settings.enabled else " (the channel is disabled in the configuration)"
-    click.echo(f"test message sent through {channel}{note}")
+    click.echo(f"test message sent through {channel} ({settings.kind}){note}")
+    if answer:
+        click.echo(f"answer: {answer}")

@@ -126,7 +126,7 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     Example: briefwatch run
     """
-    from scraper.alerts.deliver import deliver
+    from scraper.alerts.deliver import deliver, summary
 
     failure = None
     with exclusive(app) as lock:
@@ -137,7 +137,7 @@ def run(app, sources: tuple[str, ...]) -> None:
         if lock.lost:  # another run may be sending now: leave the alerts to it
             return
         report = deliver(app.storage, app.config, "immediate")
-    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    click.echo(f"alerts: {summary(report)}")
     if failure:
         raise failure
     if report.failed:

@@ -213,21 +213,53 @@ class Storage:
             return outbox.enqueue_notice(session, channels, payload, utcnow())
 
     def claim_alerts(
-        self, channels: list[str], stale_after: dt.timedelta = dt.timedelta(minutes=15)
+        self,
+        channels: list[str],
+        stale_after: dt.timedelta = dt.timedelta(minutes=15),
+        max_delay: float | None = None,
     ) -> list[QueuedAlert]:
         """Take the due alerts of ``channels`` for sending (no other sender will get them)."""
         with self._write() as session:
-            return outbox.claim_due(session, channels, utcnow(), stale_after)
+            return outbox.claim_due(session, channels, utcnow(), stale_after, max_delay)
+
+    def due_alerts(self, channels: list[str], max_delay: float | None = None) -> list[QueuedAlert]:
+        """The alerts a delivery would take now, without taking them (dry runs)."""
+        with self._read() as session:
+            return outbox.list_due(session, channels, utcnow(), max_delay)
 
     def mark_sent(self, ids: list[int]) -> None:
         with self._write() as session:
             outbox.mark_sent(session, ids, utcnow())
 
-    def mark_failed(
-        self, ids: list[int], error: str, base: float, cap: float, max_attempts: int
-    ) -> None:
+    def record_delivered(self, progress: dict[int, list[str]]) -> None:
+        """Remember the recipients each alert reached (the others get the retry)."""
         with self._write() as session:
-            outbox.mark_failed(session, ids, error, utcnow(), base, cap, max_attempts)
+            outbox.record_delivered(session, progress)
+
+    def mark_failed(
+        self,
+        ids: list[int],
+        error: str,
+        base: float,
+        cap: float,
+        max_attempts: int,
+        retry_after: float | None = None,
+    ) -> list[int]:
+        """Record a failed attempt; returns the ids given up (``max_attempts`` reached)."""
+        with self._write() as session:
+            return outbox.mark_failed(
+                session, ids, error, utcnow(), base, cap, max_attempts, retry_after
+            )
+
+    def mark_given_up(self, ids: list[int], error: str) -> None:
+        """A permanent failure: not retried until ``alerts retry``."""
+        with self._write() as session:
+            outbox.mark_given_up(session, ids, error, utcnow())
+
+    def alerts_given_up(self) -> int:
+        """How many alerts were given up (for ``status``; ``alerts retry`` revives them)."""
+        with self._read() as session:
+            return outbox.count_given_up(session)
 
     def list_alerts(self, status: str | None = None, limit: int = 50) -> list[QueuedAlert]:
         with self._read() as session:
@@ -273,6 +305,8 @@ class Storage:
                 if model is AlertRow:
                     query = query.where(AlertRow.status == "pending")
                 out[name] = session.scalar(query) or 0
+            # Alerts given up (max_attempts, or refused for good): `alerts retry` revives them.
+            out["alerts_given_up"] = outbox.count_given_up(session)
         return out
 
     # -- runs -----------------------------------------------------------------------------

@@ -166,6 +166,8 @@ class AlertRow(Base):
     next_attempt_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     claimed_at: Mapped[dt.datetime | None]
+    #: Recipients (targets) already reached when a channel has several and some refused.
+    delivered_to: Mapped[list[Any] | None]
 
 
 class RunRow(Base):

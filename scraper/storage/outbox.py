@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scraper.storage.models import AlertRow
@@ -27,6 +27,20 @@ class QueuedAlert:
     last_error: str | None
     created_at: dt.datetime
     sent_at: dt.datetime | None
+    #: Recipients (or targets) this alert already reached, when a channel has several and
+    #: only some took it: a retry goes to the others only.
+    delivered_to: tuple[str, ...] = ()
+    next_attempt_at: dt.datetime | None = None
+
+
+#: The exponent of the backoff never grows past this (2**60 seconds is beyond any cap).
+_MAX_DOUBLINGS = 60
+
+
+def backoff_seconds(attempts: int, base: float, cap: float) -> float:
+    """Seconds to wait after the ``attempts``-th failure: base doubling up to cap, for any
+    number of attempts (no overflow however many)."""
+    return min(cap, base * 2.0 ** min(max(attempts - 1, 0), _MAX_DOUBLINGS))
 
 
 def _queued(row: AlertRow) -> QueuedAlert:
@@ -42,6 +56,8 @@ def _queued(row: AlertRow) -> QueuedAlert:
         row.last_error,
         row.created_at,
         row.sent_at,
+        tuple(row.delivered_to or ()),
+        row.next_attempt_at,
     )
 
 
@@ -104,24 +120,37 @@ def _row(key, channel, watch, briefing_id, unit, payload, status, now) -> AlertR
         next_attempt_at=now,
         sent_at=None,
         claimed_at=None,
+        delivered_to=None,
     )
 
 
 def claim_due(
-    session: Session, channels: list[str], now: dt.datetime, stale_after: dt.timedelta
+    session: Session,
+    channels: list[str],
+    now: dt.datetime,
+    stale_after: dt.timedelta,
+    max_delay: float | None = None,
 ) -> list[QueuedAlert]:
     """Mark due alerts of ``channels`` as being sent by this process and return them.
 
     An alert claimed by a sender that died (claimed longer than ``stale_after`` ago) is due
-    again: delivery is at least once in that one window, never silently dropped.
+    again: delivery is at least once in that one window, never silently dropped. An alert
+    whose next attempt lies further ahead than the longest backoff (``max_delay`` seconds)
+    was held back by a clock that ran ahead when its failure was recorded: it is due now.
     """
+    due = AlertRow.next_attempt_at <= now
+    if max_delay is not None:
+        due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
+    # With no grace (the caller holds the alerts lock), every claim is a dead sender's, even
+    # one stamped by a clock that ran ahead.
+    stale = AlertRow.claimed_at < now - stale_after if stale_after > dt.timedelta(0) else true()
     rows = session.scalars(
         select(AlertRow)
         .where(
             AlertRow.channel.in_(channels),
             or_(
-                (AlertRow.status == "pending") & (AlertRow.next_attempt_at <= now),
-                (AlertRow.status == "sending") & (AlertRow.claimed_at < now - stale_after),
+                (AlertRow.status == "pending") & due,
+                (AlertRow.status == "sending") & stale,
             ),
         )
         .order_by(AlertRow.id)
@@ -132,9 +161,34 @@ def claim_due(
     return [_queued(r) for r in rows]
 
 
+def list_due(
+    session: Session, channels: list[str], now: dt.datetime, max_delay: float | None = None
+) -> list[QueuedAlert]:
+    """The alerts a delivery would claim now (for a dry run: nothing is claimed)."""
+    due = AlertRow.next_attempt_at <= now
+    if max_delay is not None:
+        due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
+    rows = session.scalars(
+        select(AlertRow)
+        .where(
+            AlertRow.channel.in_(channels),
+            or_((AlertRow.status == "pending") & due, AlertRow.status == "sending"),
+        )
+        .order_by(AlertRow.id)
+    )
+    return [_queued(r) for r in rows]
+
+
 def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
         row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+
+
+def record_delivered(session: Session, progress: dict[int, list[str]]) -> None:
+    """Remember which recipients (targets) each alert reached, adding to what it had."""
+    for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(list(progress)))):
+        done = list(row.delivered_to or [])
+        row.delivered_to = done + [r for r in progress[row.id] if r not in done]
 
 
 def mark_failed(
@@ -145,13 +199,41 @@ def mark_failed(
     base: float,
     cap: float,
     max_attempts: int,
-) -> None:
+    retry_after: float | None = None,
+) -> list[int]:
+    """Record a failed attempt; returns the ids given up (``max_attempts`` reached), whose
+    last error says so. ``retry_after`` (a server's Retry-After, capped at ``cap``) replaces
+    the backoff when it is longer."""
+    given_up = []
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
         row.attempts += 1
-        row.last_error = error[:2000]
-        delay = min(cap, base * 2 ** (row.attempts - 1))
+        delay = backoff_seconds(row.attempts, base, cap)
+        if retry_after is not None:
+            delay = max(delay, min(cap, retry_after))
         row.next_attempt_at = now + dt.timedelta(seconds=delay)
-        row.status = "failed" if row.attempts >= max_attempts else "pending"
+        if row.attempts >= max_attempts:
+            row.status = "failed"
+            row.last_error = f"gave up after {row.attempts} attempts: {error}"[:2000]
+            given_up.append(row.id)
+        else:
+            row.status = "pending"
+            row.last_error = error[:2000]
+    return given_up
+
+
+def mark_given_up(session: Session, ids: list[int], error: str, now: dt.datetime) -> None:
+    """A permanent failure (the service refused the alert itself): not retried, reported
+    once; ``alerts retry`` revives it."""
+    for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
+        row.attempts += 1
+        row.status, row.next_attempt_at = "failed", now
+        row.last_error = f"gave up (permanent failure): {error}"[:2000]
+
+
+def count_given_up(session: Session) -> int:
+    """Alerts given up (``max_attempts`` reached, or a permanent failure): ``status`` shows
+    this count; ``alerts retry`` revives them."""
+    return session.scalar(select(func.count()).where(AlertRow.status == "failed")) or 0
 
 
 def list_alerts(session: Session, status: str | None, limit: int) -> list[QueuedAlert]:
@@ -162,9 +244,13 @@ def list_alerts(session: Session, status: str | None, limit: int) -> list[Queued
 
 
 def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
-    """Make failed (or the given) alerts due now; returns how many."""
+    """Make the given alerts, or every waiting one (failed, or pending with a backoff), due
+    now; returns how many."""
+    waiting = (AlertRow.status == "failed") | (
+        (AlertRow.status == "pending") & (AlertRow.next_attempt_at > now)
+    )
     query = select(AlertRow).where(
-        AlertRow.id.in_(ids) if ids else AlertRow.status == "failed",
+        AlertRow.id.in_(ids) if ids else waiting,
         AlertRow.status.in_(("failed", "pending")),
     )
     count = 0

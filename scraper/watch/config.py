@@ -29,7 +29,9 @@ class WatchConfig:
     said_by: str = "any"
     #: Only turns by these speakers (case-insensitive, part of the name is enough).
     speakers: tuple[str, ...] = ()
-    #: Channels to alert through; empty means every enabled channel.
+    #: Channel instances to alert through, by name (``log``, ``email``, ``jsonl`` or an
+    #: ``[alerts.channels.NAME]``); empty means every enabled channel. ``config check``
+    #: rejects an unknown or disabled one.
     channels: tuple[str, ...] = ()
 
     def validate(self, where: str) -> None:

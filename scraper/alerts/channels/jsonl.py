@@ -2,19 +2,89 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from scraper.alerts.channels import Channel
+from scraper.alerts.channels import Channel, ChannelSettings, setting
+
+
+@dataclass(frozen=True)
+class JsonlSettings(ChannelSettings):
+    kind: ClassVar[str] = "jsonl"
+    path: str = setting(
+        "", "File that gets one JSON object per alert; empty: alerts.jsonl beside the database."
+    )
+
+
+def repair_tail(fd: int) -> int:
+    """Cut a torn last line (a write cut short by a full disk or a kill) back to the end of the
+    last complete line, so the next line never merges with it. Returns the bytes removed."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return 0
+    end, chunk = size, 64 * 1024
+    while end > 0:
+        start = max(0, end - chunk)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            break
+        end = start
+    else:
+        keep = 0
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    return size - keep
+
+
+def append_line(fd: int, line: bytes) -> None:
+    """Append one whole line in one write (looping only over a short write), then fsync."""
+    view = memoryview(line)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.fsync(fd)
+
+
+def readable_keys(path: Path, start: int = 0) -> set[str]:
+    """Keys of the alerts whose line (from byte ``start`` on) reads back as JSON; a torn or
+    merged line counts as not delivered, so its alert is written again."""
+    keys: set[str] = set()
+    if not path.exists():
+        return keys
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                continue  # torn tail: not delivered
+            try:
+                key = json.loads(raw).get("key")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(key, str):
+                keys.add(key)
+    return keys
+
+
+def document(alert: Any) -> dict[str, Any]:
+    """The JSON document of one alert: a jsonl line, and the body a webhook receives."""
+    return {"id": alert.id, "key": alert.key, "created_at": alert.created_at.isoformat()} | dict(
+        alert.payload
+    )
 
 
 class JsonlChannel(Channel):
-    """Appends each alert as one JSON line (fsynced) to ``path``."""
+    """Appends one JSON object per alert to a file, for desk tooling: one write per line,
+    fsynced; a torn line is cut back before the next."""
 
     kind = "jsonl"
+    settings_class = JsonlSettings
+    unit = ("jsonl line", "jsonl lines")
 
     @property
     def path(self) -> Path:
@@ -24,34 +94,33 @@ class JsonlChannel(Channel):
 
         return default_sqlite_path().with_name("alerts.jsonl")
 
-    def _written_keys(self) -> set[str]:
-        """Keys already in the file: a sender killed between writing and recording the
-        delivery must not write them twice when the alert is sent again."""
-        if not self.path.exists():
-            return set()
-        keys = set()
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    keys.add(json.loads(line).get("key"))
-                except (ValueError, AttributeError):
-                    continue  # a line cut short by a crash: its alert is still unsent
-        return keys
-
-    def send(self, alerts: Sequence[Any]) -> None:
-        written = self._written_keys()
-        alerts = [a for a in alerts if a.key not in written]
-        if not alerts:
-            return
-        lines = [
-            json.dumps(
-                {"id": a.id, "key": a.key, "created_at": a.created_at.isoformat(), **a.payload},
-                ensure_ascii=False,
-            )
-            for a in alerts
-        ]
+    def send(self, alerts: Sequence[Any]) -> str:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as fh:
-            fh.write("".join(line + "\n" for line in lines))
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            repair_tail(fd)
+            start = os.fstat(fd).st_size
+            # Keys already in the file: a sender killed between writing and recording the
+            # delivery must not write them twice when the alert is sent again.
+            written = readable_keys(self.path)
+            before = set(written)
+            for alert in alerts:
+                if alert.key in written:
+                    continue
+                line = json.dumps(document(alert), ensure_ascii=False) + "\n"
+                try:
+                    append_line(fd, line.encode("utf-8"))
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        repair_tail(fd)  # leave no torn line behind when the disk is full
+                    raise
+                written.add(alert.key)
+        finally:
+            os.close(fd)
+        # What a reader sees is what counts: a line that does not read back is not delivered.
+        # (Only what this call appended is read again.)
+        back = before | readable_keys(self.path, start)
+        missing = [a.key for a in alerts if a.key not in back]
+        if missing:
+            raise OSError(f"{len(missing)} line(s) did not read back from {self.path}")
+        return f"{len(alerts)} line(s) in {self.path}"

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from scraper.alerts.channels import Channel
+from scraper.alerts.channels import Channel, ChannelSettings, setting
 from scraper.alerts.render import one_line
 
 logger = logging.getLogger("briefwatch.alerts")
 
 
+@dataclass(frozen=True)
+class LogSettings(ChannelSettings):
+    kind: ClassVar[str] = "log"
+    enabled: bool = setting(True, "Deliver through this channel at all (on by default).")
+
+
 class LogChannel(Channel):
-    """Writes one line per match to the log (stderr): on by default, needs no setup."""
+    """One structured line per match on stderr: on by default, needs no setup."""
 
     kind = "log"
+    settings_class = LogSettings
+    unit = ("log entry", "log entries")
 
-    def send(self, alerts: Sequence[Any]) -> None:
+    def send(self, alerts: Sequence[Any]) -> str:
         for alert in alerts:
             p = alert.payload
             if p["type"] == "notice":
@@ -43,3 +52,4 @@ class LogChannel(Channel):
                         b["url"],
                         bool(p.get("update")),
                     )
+        return f"{len(alerts)} alert(s) logged"
