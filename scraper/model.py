@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("official", "reporter", "moderator", "operator", "other")
+#: What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor, manages
+#: the line or courtesies, makes remarks not in reply to a question, or anything else.
+FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,7 @@ class Turn:
     topic: str | None = None
     paragraphs: int = 1
     exchange: int | None = None  # ordinal of the exchange the turn belongs to
+    function: str = "other"  # one of FUNCTIONS
 
 
 @dataclass(frozen=True, slots=True)

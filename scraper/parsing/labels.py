@@ -226,6 +226,14 @@ def role_of(
     return "reporter" if texts and asks * 2 >= len(texts) else "other"
 
 
+def is_titled(norm: str, speaker: str, record: list[tuple[str, str]]) -> bool:
+    """Whether the label or the speaker's title of record names a government office."""
+    if any(w.startswith(OFFICIAL_PREFIXES) for w in _words(norm)):
+        return True
+    titles = [t for n, t in record if n == speaker and t]
+    return any(w.startswith(OFFICIAL_PREFIXES) for t in titles for w in _words(normalize(t)))
+
+
 _RANK = {"official": 0, "reporter": 1, "moderator": 2, "operator": 3, "other": 4}
 
 
@@ -253,4 +261,62 @@ def speaker_roles(
         for speaker, role in roles.items():
             if role == "moderator" and speaker not in generic:
                 roles[speaker] = "official"
+    return roles
+
+
+def refine_roles(
+    turns: list[tuple[str, str, str]],
+    functions: list[str],
+    roles: dict[str, str],
+    generic: set[str],
+    titled: set[str],
+) -> dict[str, str]:
+    """Roles from what each speaker does in this transcript, not only from their label.
+
+    ``turns`` are (speaker, role, text) in order with their ``functions``; ``generic`` the
+    speakers named by a role label (QUESTION, MODERATOR...), ``titled`` those whose label or
+    title of record makes them officials. A spokesperson or other official who only runs the
+    floor of someone else's event (call-ons, time-keeping, introductions) is its moderator;
+    where nobody asks questions, a speaker who only introduces or greets is ``other``; a named
+    speaker who keeps putting the questions an official answers is a reporter (an interviewer
+    or host named by label), but a one-turn speaker is not made a reporter by a "?".
+    """
+    roles = dict(roles)
+    done: dict[str, Counter[str]] = {}
+    for (speaker, _role, _text), fn in zip(turns, functions, strict=True):
+        done.setdefault(speaker, Counter())[fn] += 1
+    reporters = any(roles.get(s) == "reporter" for s in done)
+    substantive = {
+        s for s, c in done.items() if roles.get(s) == "official" and c["answer"] + c["statement"]
+    }
+    for speaker, counts in done.items():
+        role = roles.get(speaker)
+        if speaker in generic or role not in ("official", "other", "moderator"):
+            continue
+        speaks = counts["answer"] + counts["statement"]
+        floor = counts["moderation"]
+        if role == "official" and reporters and substantive - {speaker}:
+            # Runs the floor and says nothing of substance, or mostly runs it (untitled).
+            only_floor = speaks == 0 and (floor or speaker not in titled)
+            if only_floor or (speaker not in titled and floor > speaks + counts["question"]):
+                roles[speaker] = "moderator"
+        elif role in ("official", "moderator") and not reporters and not speaks:
+            # An emcee who only introduces or greets while someone else speaks.
+            roles[speaker] = "other" if substantive - {speaker} else role
+    if not reporters:
+        # Someone named by label who puts the questions an official answers: an interviewer.
+        asked = Counter()
+        for i, (speaker, _role, text) in enumerate(turns[:-1]):
+            nxt_speaker, nxt_role, _ = turns[i + 1]
+            if (
+                roles.get(speaker) == "other"
+                and speaker not in generic
+                and roles.get(nxt_speaker) == "official"
+                and nxt_speaker != speaker
+                and len(text.split()) >= 8
+            ):
+                asked[speaker] += 1
+        for speaker, n in asked.items():
+            if n >= 2 and n * 2 >= sum(done[speaker].values()) - done[speaker]["procedural"]:
+                roles[speaker] = "reporter"
     return roles

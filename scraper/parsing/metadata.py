@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 
 from scraper.parsing.labels import OFFICIAL_PREFIXES, normalize
 
@@ -182,3 +183,52 @@ def is_place_line(line: str) -> bool:
 
 def format_people(people: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(f"{n}, {t}" if t else n for n, t in people)
+
+
+_URL_DATE = re.compile(r"/(20\d\d|19\d\d)/(\d{1,2})/(\d{1,2})/")
+_DATE_LINE = re.compile(r"^\s*(?:[A-Z][\w.]*,?\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\s*$")
+
+
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar day of an aware ``moment`` in the publisher's time zone."""
+    try:
+        zone: dt.tzinfo = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.timezone(dt.timedelta(hours=-5))
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def event_date(
+    title: str,
+    preamble: list[str],
+    header_date: str | None,
+    published_at: dt.datetime | None,
+    timezone: str,
+    url: str = "",
+) -> dt.date | None:
+    """The day of the event: a date in the title ("Department Press Briefing - July 1,
+    2021"), else a date line among the opening lines ("July 21, 2021"), else the page's
+    printed date, else the publication time in the publisher's time zone (an evening
+    briefing published after midnight UTC keeps its own day), else a date in the URL."""
+    found = parse_date(title)
+    if found:
+        return found
+    for line in preamble[:8]:
+        if len(line) <= 40 and _DATE_LINE.match(line):
+            found = parse_date(line)
+            if found:
+                return found
+    found = parse_date(header_date)
+    if found:
+        return found
+    if published_at is not None:
+        return local_date(published_at, timezone)
+    m = _URL_DATE.search(url)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None

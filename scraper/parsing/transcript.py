@@ -5,6 +5,7 @@ Pure: no network, database, clock or Scrapy. The same input always gives the sam
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scraper.model import Briefing, Turn
+from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
@@ -122,6 +124,16 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
                 paragraphs=len(t["parts"]),
             )
         )
+    functions = F.classify([F.TurnView(t.speaker, t.role, t.text) for t in turns])
+    titled = {speakers[n] for n in norms if L.is_titled(n, speakers[n], people)}
+    generic = {speakers[n] for n in norms if L.is_generic(n)}
+    refined = L.refine_roles(
+        [(t.speaker, t.role, t.text) for t in turns], functions, roles, generic, titled
+    )
+    if refined != roles:
+        turns = [dataclasses.replace(t, role=refined[t.speaker]) for t in turns]
+        functions = F.classify([F.TurnView(t.speaker, t.role, t.text) for t in turns])
+    turns = [dataclasses.replace(t, function=f) for t, f in zip(turns, functions, strict=True)]
     turns, exchanges = group_exchanges(turns)
 
     accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing))
@@ -145,10 +157,13 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         and M.is_place_line(line)
         and not (meta.get("creator") and line in str(meta["creator"]))
     ]
-    date = (
-        M.parse_date(title)
-        or M.parse_date(page.header.get("date"))
-        or (published_at.date() if published_at else None)
+    date = M.event_date(
+        title,
+        preamble,
+        page.header.get("date"),
+        published_at,
+        src.timezone,
+        url or "",
     )
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
@@ -156,7 +171,14 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         url=url,
         guid=guid or None,
         source=source,
-        kind=src.classify(title, url or "", guid, set(norms)),
+        kind=src.document_kind(
+            title,
+            url or "",
+            guid,
+            set(norms),
+            doctype=page.header.get("doctype", ""),
+            questions=any(t.role == "reporter" for t in turns),
+        ),
         date=date,
         published_at=published_at,
         speakers_of_record=M.format_people(people),

@@ -7,7 +7,7 @@ its ``slug``, the same name its spider, test file and fixture folder use.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -77,6 +77,10 @@ class Source:
     listing: ClassVar[ListingSelectors | None] = None
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
+    #: The publisher's time zone: a page's date is its publication time there, never UTC's day.
+    timezone: ClassVar[str] = "America/New_York"
+    #: The publisher's own document types (as printed on its pages, lower case) -> kinds.
+    doctype_kinds: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -86,6 +90,22 @@ class Source:
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
         """The kind of one document (one of :data:`KINDS`)."""
         raise NotImplementedError
+
+    @classmethod
+    def document_kind(
+        cls,
+        title: str,
+        url: str,
+        guid: str,
+        labels: Collection[str],
+        doctype: str = "",
+        questions: bool = False,
+    ) -> str:
+        """The kind of one parsed document: the publisher's printed document type where the
+        page states one (:attr:`doctype_kinds`), else :meth:`classify`. ``questions`` says
+        whether anyone in the transcript was found asking questions (a reporter)."""
+        kind = cls.doctype_kinds.get(" ".join(doctype.lower().split()))
+        return kind or cls.classify(title, url, guid, labels)
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

@@ -1,0 +1,544 @@
+"""What each turn does: question, answer, moderation, procedural, statement or other.
+
+Pure: reads the turns' speakers, roles and texts in order, nothing else. The rules follow the
+gold annotation guide (tests/fixtures/state_department/gold/GUIDE.md):
+
+- a call-on ("Kylie.", "We'll go to the line of ...") is ``moderation`` whoever says it, and so
+  are introductions, hand-overs between officials, ground rules, closings and operator turns;
+- greetings and bare thanks, audio checks, self-introductions, floor bids ("Can I follow
+  up?", "On China.") and their acceptance ("Sure."), fragments cut off before any question,
+  and an official's backchannel ("Right.", "Mm-hmm.") while a question is put are
+  ``procedural``; a turn with substance keeps its function even when it opens with a greeting;
+- a questioner's turns are ``question`` turns (also a short interjection inside an answer);
+- an official's reply is an ``answer``; remarks made with no question open are ``statement``;
+- a moderator who reads out or restates a question has a ``question`` turn, one who answers
+  part of it an ``answer`` turn; an interpreter's rendering takes the function of what it
+  renders, an interpreter's notice is ``other``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
+
+_DASHES = ("—", "–", "--", "-", "―")
+_STAGE = re.compile(r"\((?:[^()]|\([^()]*\))*\)")  # "(Laughter.)", "(Via interpreter)"
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\s+[—–]\s+|\s+-{1,2}\s+")
+_NAME = r"(?-i:[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|de|da|del|la|al|van|von|bin))*)"
+
+# Sentences that carry nothing but courtesy: greetings, thanks, welcomes, farewells,
+# self-introductions ("It's Pamala Falk from CBS News.").
+_COURTESY = re.compile(
+    r"^(?:(?:yes|yeah|okay|ok|oh|well|and|so|great|all right|alright|wonderful|sure|good|"
+    r"no|hi|hello|hey)[,!.]?\s+)*"
+    r"(?:thanks?\b|thank\s+you|many\s+thanks|much\s+appreciated|appreciate\s+it|"
+    r"hi\b|hello\b|hey\b|good\s+(?:morning|afternoon|evening|day|night)|welcome\b|"
+    r"(?:(?:it's|it\s+is|very|so)\s+)?(?:nice|good|great|wonderful)\s+to\s+(?:see|meet|have|be)|"
+    r"(?:a\s+)?pleasure\b|happy\s+\w+|gracias\b|merci\b|congratulations\b|bye\b|"
+    r"goodbye\b|take\s+care\b|cheers\b|please\s+come\s+back|come\s+back\s+any\s*time|"
+    r"(?:yes|yeah),?\s+(?:ma'am|sir)\b|(?:we|i)\s+(?:really\s+)?appreciate\b|"
+    r"(?:it's|this\s+is|my\s+name\s+is|i'm|i\s+am)\s+" + _NAME + r"(?:\s+(?:from|with|of)\s+.*)?$)",
+    re.I,
+)
+# Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
+_AUDIO = re.compile(
+    r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
+    r"(?:me|us)\b|\b(?:i|we)\s+can\s+hear\s+you\b|\bwe\s+(?:have|got)\s+you\b|"
+    r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
+    r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$",
+    re.I,
+)
+# Giving the floor: "We'll go to the line of ...", "Our next question goes to ...".
+_CALL_ON = re.compile(
+    r"\b(?:go(?:ing)?\s+to\s+(?:the\s+)?line|line\s+of\b|(?:next|final|last|first)\s+"
+    r"question|question\s+(?:goes|will\s+go|comes)\b|(?:we'll|we\s+will|let's|let\s+us|"
+    r"we're\s+going\s+to)\s+(?:now\s+)?(?:go|turn|start|take|move|conclude|end|hear)\b|"
+    r"(?:couple|few)\s+(?:more\s+)?(?:quick\s+)?questions?|one\s+more\s+question|"
+    r"time\s+for\s+(?:a|one|two|just)\b|line\s+is\s+open|open\s+(?:your|the)\s+line|"
+    r"do\s+we\s+have\b|in\s+the\s+back\b|in\s+the\s+front\b|over\s+here\b|right\s+here\b|"
+    r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
+    r"go\s+ahead|your\s+(?:question|reply)\b|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
+    r"(?:clock|time)|(?:a\s+)?couple\s+more\b)",
+    re.I,
+)
+_STRONG_CALL_ON = re.compile(
+    r"\b(?:line\s+of\b|(?:next|final|last)\s+question|question\s+(?:goes|will\s+go)\b|"
+    r"(?:we'll|we\s+will|let's)\s+(?:now\s+)?go\s+to\b)",
+    re.I,
+)
+# Handing a question to another official, introducing a speaker, ground rules and closings.
+_HAND_OVER = re.compile(
+    r"\b(?:(?:do|would)\s+you\s+(?:want|like|care)\s+to\s+(?:take|add|address|answer|speak|"
+    r"comment|respond|jump)|(?:can|could|would)\s+you\s+(?:speak|address|take|respond)\s+to\b|"
+    r"happy\s+to\s+(?:speak\s+to|take)\s+(?:that|this)|turn\s+it\s+(?:over|back)\s+to|"
+    r"(?:hand|pass)\s+(?:it\s+)?(?:over\s+)?to|over\s+to\s+you|floor\s+is\s+yours|"
+    r"without\s+further\s+ado|(?:pleased|delighted|honored|honoured|privilege)\s+to\s+"
+    r"(?:introduce|welcome|have|present)|join\s+me\s+in\s+welcoming|(?:are|is)\s+joined\s+"
+    r"by|joining\s+us|let\s+me\s+(?:introduce|turn)|(?:i'll|i\s+will)\s+turn\b|will\s+answer\s+"
+    r"your\s+question|to\s+start\s+us\s+off|surprise\s+guest|special\s+guest|"
+    r"question-and-answer\s+portion|(?:begin|open)\s+(?:the\s+)?(?:q\s*&\s*a|questions)|"
+    r"you\s+want\s+to\s+hear\s+from\b|(?:reply|answer|response)\s+(?:from|of|for)\s+the\b)",
+    re.I,
+)
+# Ground rules, closings and sign-offs.
+_CLOSING = re.compile(
+    r"\b(?:(?:that|this)\s+concludes|(?:that's|that\s+is)\s+all\s+(?:the\s+time\s+)?we\s+"
+    r"have|(?:for|as)\s+a\s+reminder|just\s+a\s+reminder|(?:thank|thanks)\s+(?:you\s+)?(?:all\s+)?"
+    r"(?:very\s+much\s+)?(?:so\s+much\s+)?(?:for\s+joining|to\s+our\s+(?:speaker|briefer)s?)|"
+    r"on\s+background|on\s+the\s+record\s+portion|ground\s+rules?|embargoed?\b|"
+    r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
+    r"go\s+straight\s+to\s+it|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
+    r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
+    re.I,
+)
+# A spokesperson's top items before questions.
+_TOP_ITEMS = re.compile(
+    r"\b(?:at\s+the\s+top|before\s+we\s+(?:get|move|go|turn)\s+(?:in)?to\s+(?:your\s+)?"
+    r"questions|a\s+couple\s+(?:of\s+)?(?:things|items|elements)|(?:let|allow)\s+me\s+(?:start|"
+    r"begin)\s+(?:with|by))",
+    re.I,
+)
+# A questioner asking for the floor or announcing a topic, not yet asking.
+_BID = re.compile(
+    r"(?:(?:can|could|may)\s+(?:i|we)\s+(?:just\s+|quickly\s+|also\s+|please\s+)?(?:ask|follow|"
+    r"switch|change|turn|go|stay|move|have|get|do|squeeze|come|jump)\b|change\s+(?:of\s+)?"
+    r"(?:subject|topic)|(?:another|new|different|other)\s+(?:topic|subject|question)|"
+    r"^(?:very\s+)?quick(?:ly)?\s*\??$|i(?:'ve|\s+have)?\s+(?:got\s+)?(?:one|two|three|"
+    r"a\s+couple|a\s+few|a\s+quick|one\s+more|a\s+question|some|another)\b|"
+    r"^(?:some\s+)?more\s+on\b|^(?:and\s+|also\s+|just\s+)?on\s+(?-i:[A-Z])|squeezing|"
+    r"i'd\s+like\s+to\s+ask\s+about\b|^follow[- ]?up\??$|^one\s+more\b|quick\s+follow)",
+    re.I,
+)
+# Acknowledgements: "Right.", "I see.", "Mm-hmm.", "Okay."
+_ACK = re.compile(
+    r"^(?:(?:right|yeah|yes|yep|yup|okay|ok|oh|i\s+see|mm-?hmm|uh-?huh|sure|got\s+it|"
+    r"understood|fair\s+enough|all\s+right|alright|indeed|exactly|correct|true|no|"
+    r"absolutely|of\s+course|that's\s+right|that's\s+true|i\s+understand|understand|so|and|"
+    r"but|well)[,.!]?\s*[—–-]?\s*)+$",
+    re.I,
+)
+_ACCEPT = re.compile(
+    r"^(?:(?:yes|yeah|yep|yup|sure|okay|ok|please|go\s+ahead|absolutely|of\s+course|"
+    r"very\s+short|briefly|quickly|all\s+right)[,.!]?\s*)+$",
+    re.I,
+)
+_ASKING_START = re.compile(
+    r"^(?:and\s+|but\s+|so\s+|well,?\s+|sorry,?\s+|oh,?\s+)*(?:what|why|how|who|whom|whose|"
+    r"when|where|which|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
+    r"shall|may|might|isn't|aren't|wasn't|don't|doesn't|didn't|hasn't|haven't|won't|"
+    r"wouldn't|any|by\s+.*\byou\s+mean)\b",
+    re.I,
+)
+_READS_QUESTION = re.compile(
+    r"\b(?:question\s+(?:is|was)|(?:was|is)\s+(?:asking|whether)|submitted\s+by|asks?\b|"
+    r"wants?\s+to\s+know|i\s+believe\s+it\s+was|whether)\b",
+    re.I,
+)
+_INTERPRETER_NOTICE = re.compile(
+    r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(?:ing|ion|or)\b", re.I
+)
+
+
+_NOT_GIVEN = re.compile(r"\(\s*in\s+[A-Z][a-z]+\s*\.?\s*\)")
+
+
+@dataclass(frozen=True)
+class TurnView:
+    """What the classifier needs of one turn."""
+
+    speaker: str
+    role: str
+    text: str
+
+
+def spoken(text: str) -> str:
+    """The text without stage notes in parentheses ("(Laughter.)"), with plain apostrophes."""
+    text = text.replace("’", "'").replace("‘", "'")
+    return " ".join(_STAGE.sub(" ", text).split())
+
+
+def _count(text: str) -> int:
+    return len(text.split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip(" ,;:—–-") for s in _SENTENCES.split(spoken(text)) if s.strip(" ,;:.—–-")]
+
+
+def broken_off(text: str) -> bool:
+    """Whether a turn breaks off: a final dash or no closing punctuation."""
+    t = text.rstrip()
+    if not t:
+        return False
+    if t.endswith(_DASHES) or t.endswith(("…", "...")):
+        return True
+    t = t.rstrip(")”\"'’ ")
+    return bool(t) and t[-1].isalnum()
+
+
+def _is_address(part: str) -> bool:
+    """A bare name or form of address: "Ned", "Mr. Secretary", "Ma'am", "everybody"."""
+    part = part.strip(" .,!?")
+    if not part:
+        return True
+    if re.fullmatch(
+        r"(?:(?:and\s+)?(?:everyone|everybody|all|you\s+all|folks|guys|sir|ma'?am|"
+        r"mr\.?\s+secretary|madam\s+secretary|mr\.?\s+president|secretary)[,\s]*)+",
+        part,
+        re.I,
+    ):
+        return True
+    words = part.split()
+    return (
+        bool(re.fullmatch(_NAME, part)) and len(words) <= 4 and words[0].lower() not in _NOT_NAMES
+    )
+
+
+_NOT_NAMES = frozenset(
+    {
+        "yes",
+        "yeah",
+        "yup",
+        "yep",
+        "sure",
+        "okay",
+        "ok",
+        "please",
+        "go",
+        "great",
+        "no",
+        "wonderful",
+        "all",
+        "right",
+        "thanks",
+        "thank",
+        "oh",
+        "well",
+        "so",
+        "and",
+        "very",
+        "hi",
+        "hello",
+        "hey",
+        "good",
+        "but",
+        "i",
+        "the",
+        "it",
+        "we",
+        "you",
+        "that",
+        "this",
+        "here",
+        "there",
+        "now",
+        "let",
+        "mm-hmm",
+        "absolutely",
+        "fighters",
+        "thousands",
+    }
+)
+
+
+def is_courtesy(text: str) -> bool:
+    """Greetings, thanks, welcomes, self-introductions and nothing else."""
+    if _NOT_GIVEN.search(text):
+        return False  # "(In Arabic.)": words said but not given, their place decides
+    parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
+    if not parts or _count(spoken(text)) > 40:
+        return False
+    courteous = False
+    for part in parts:
+        if "?" in part and not _AUDIO.search(part):
+            return False
+        if _COURTESY.match(part) and _count(part) <= 14:
+            courteous = True
+        elif not (_is_address(part) or _ACK.match(part)):
+            return False
+    return courteous
+
+
+def is_audio_check(text: str) -> bool:
+    s = spoken(text)
+    if not s or _count(s) > 30 or not _AUDIO.search(s):
+        return False
+    return all(_AUDIO.search(p) for p in sentences(s) if "?" in p)
+
+
+def is_ack(text: str) -> bool:
+    s = spoken(text)
+    return bool(s) and bool(_ACK.match(s.strip(" —–-")))
+
+
+def is_content_free(text: str) -> bool:
+    """Nothing but stage notes: "(Off-mike.)", "(In Arabic.)", "(Inaudible.)"."""
+    return bool(text.strip()) and not spoken(text).strip(" .,—–-")
+
+
+def names_someone(text: str) -> bool:
+    """Whether a short turn gives the floor by name or address ("Michel, yeah.", "Sir.")."""
+    for part in sentences(text):
+        for piece in re.split(r",\s*", part.strip(" .!?")):
+            if piece and _is_address(piece) and not _ACK.match(piece):
+                return True
+    return False
+
+
+def gives_floor(text: str) -> bool:
+    """Whether a turn uses a call-on formula ("next question", "the line of ...")."""
+    return bool(_CALL_ON.search(spoken(text)))
+
+
+def is_call_on(text: str) -> bool:
+    """A stand-alone call-on: gives the floor by name, gesture or formula, says nothing else."""
+    s = spoken(text)
+    n = _count(s)
+    if not n or n > 20:
+        return False
+    if _CALL_ON.search(s) and ("?" not in s or re.search(r"\bdo\s+we\s+have\b", s, re.I)):
+        return True
+    if n > 6:
+        return False
+    parts = sentences(s)
+    ok = all(
+        _is_address(p)
+        or _ACCEPT.match(p)
+        or (_COURTESY.match(p) and not _COURTESY.match(p).group(0).lower().startswith("it"))
+        or names_someone(p)
+        for p in parts
+    )
+    return ok and names_someone(s) or (ok and bool(re.search(r"\bplease\b", s, re.I)))
+
+
+def is_bid(text: str) -> bool:
+    """A bid for the floor or an announced topic, with no question of its own yet."""
+    s = spoken(text).rstrip(" —–-")
+    if not s or _count(s) > 14:
+        return False
+    parts = sentences(s)
+    if any(_BID.search(p) for p in parts) and all(
+        _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p) for p in parts
+    ):
+        return True
+    # Only addressing the official: "Ned?", "Mr. Secretary --".
+    return _count(s) <= 3 and _is_address(s)
+
+
+def is_fragment(text: str) -> bool:
+    """A start cut off before any question was put: "On China --", "The Japanese --"."""
+    s = spoken(text).rstrip(" —–-")
+    if not broken_off(text) or not s or _count(s) > 6:
+        return False
+    stripped = re.sub(
+        r"^(?:(?:thanks?|thank\s+you|okay|yeah|yes|so|sorry|and|but|well)[,.]?\s+)+",
+        "",
+        s,
+        flags=re.I,
+    )
+    return not _ASKING_START.match(stripped)
+
+
+def asks(text: str) -> bool:
+    return "?" in spoken(text)
+
+
+def classify(turns: Sequence[TurnView]) -> list[str]:
+    """The function of every turn, in order (see the module docstring)."""
+    out: list[str] = []
+    state = _State()
+    for i, turn in enumerate(turns):
+        fn = _function(turns, i, out, state)
+        out.append(fn)
+        state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
+    return out
+
+
+@dataclass
+class _State:
+    pending: bool = False  # a question is being put and no answer has started
+    answering: str | None = None  # the official answering the current question
+    opened: bool = False  # the event has begun (a statement, call-on or question came)
+
+    def update(self, turn: TurnView, fn: str, nxt: TurnView | None) -> None:
+        if fn == "question":
+            self.pending = True
+            self.opened = True
+        elif fn == "answer":
+            self.pending = False
+            self.answering = turn.speaker
+            self.opened = True
+        elif fn == "statement":
+            self.pending = False
+            self.answering = None
+            self.opened = True
+        elif fn == "moderation":
+            self.opened = True
+            # A hand-over to another official keeps the answer going; a call-on ends it.
+            handed_over = (
+                turn.role != "operator"
+                and nxt is not None
+                and nxt.role in ("official", "moderator")
+            )
+            if not self.pending and not handed_over:
+                self.answering = None
+
+
+def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> str:
+    turn = turns[i]
+    prev = turns[i - 1] if i else None
+    prev_fn = out[i - 1] if i else ""
+    nxt = turns[i + 1] if i + 1 < len(turns) else None
+    s = spoken(turn.text)
+    if turn.role == "operator":
+        return "moderation"
+    if turn.role == "reporter":
+        return _question_side(turns, i, st, prev, nxt, s)
+    if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
+        if _INTERPRETER_NOTICE.search(s) and _count(s) <= 40:
+            return "other"
+        if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
+            return "question"
+        return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
+    return _answer_side(turns, i, st, prev, prev_fn, nxt, s)
+
+
+def _acceptance(turn: TurnView | None) -> bool:
+    """A bare acceptance of a bid or check: "Sure.", "Yes.", "Please, go ahead."."""
+    if turn is None or turn.role in ("reporter", "operator"):
+        return False
+    s = spoken(turn.text)
+    return (
+        bool(s)
+        and _count(s) <= 4
+        and bool(_ACCEPT.match(s) or re.fullmatch(r"[\w' ]{1,30},\s*sure\.?", s, re.I))
+    )
+
+
+def _carries_on(turns: Sequence[TurnView], i: int, answering: str | None) -> bool:
+    """Whether the official answering goes on with the same answer after turn ``i``."""
+    j = i + 1
+    while j < len(turns) and turns[j].role == "reporter" and is_ack(turns[j].text):
+        j += 1
+    if answering is None or j >= len(turns) or turns[j].speaker != answering:
+        return False
+    s = spoken(turns[j].text)
+    return _count(s) > 3 and not is_call_on(s) and not is_courtesy(s)
+
+
+def _question_side(
+    turns: Sequence[TurnView],
+    i: int,
+    st: _State,
+    prev: TurnView | None,
+    nxt: TurnView | None,
+    s: str,
+) -> str:
+    text = turns[i].text
+    if is_courtesy(text) or is_audio_check(text):
+        return "procedural"
+    if not asks(s) and (_HAND_OVER.search(s) or _CLOSING.search(s) or _STRONG_CALL_ON.search(s)):
+        return "moderation"  # a host's ground rules or sign-off, a mislabelled call-on
+    answer_broken = st.answering is not None and prev is not None and broken_off(prev.text)
+    carried = _carries_on(turns, i, st.answering)
+    if is_content_free(text) or is_ack(text):
+        return "question" if st.pending or answer_broken or carried else "procedural"
+    thanked = nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
+    if thanked and not asks(s) and not st.pending and not answer_broken:
+        return "procedural"  # thanks exchanged, nothing asked
+    if st.pending or answer_broken:
+        return "question"
+    if not st.opened and _count(s) <= 8 and not asks(s):
+        return "procedural"  # small talk before the briefing starts
+    # Between answers: bids for the floor and fragments cut off early are procedural.
+    after = turns[i + 2] if i + 2 < len(turns) else None
+    accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
+    if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
+        return "procedural"
+    if accepted and not asks(s) and _count(s) <= 6:
+        return "procedural"  # a topic named, then accepted: "The space program." "Sure."
+    if is_fragment(text) and not asks(s):
+        return "procedural"
+    return "question"
+
+
+def _answer_side(
+    turns: Sequence[TurnView],
+    i: int,
+    st: _State,
+    prev: TurnView | None,
+    prev_fn: str,
+    nxt: TurnView | None,
+    s: str,
+) -> str:
+    turn = turns[i]
+    n = _count(s)
+    moderator = turn.role == "moderator"
+    next_asks = nxt is not None and nxt.role == "reporter"
+    if is_courtesy(turn.text):
+        return "procedural"
+    if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
+        # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
+        if is_audio_check(prev.text) or is_courtesy(prev.text):
+            if is_audio_check(s) or not _CALL_ON.search(re.sub(r"go\s+ahead", "", s, flags=re.I)):
+                return "moderation" if names_someone(s) and not is_audio_check(s) else "procedural"
+        elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
+            return "moderation" if names_someone(s) else "procedural"
+    if (
+        moderator
+        and st.opened
+        and _READS_QUESTION.search(s)
+        and n > 4
+        and nxt is not None
+        and nxt.role == "official"
+        and not _HAND_OVER.search(s)
+        and not _CLOSING.search(s)
+    ):
+        return "question"
+    if st.pending:
+        if _HAND_OVER.search(s) and n <= 40:
+            return "moderation"
+        if moderator:
+            if n <= 25 or is_call_on(s) or _HAND_OVER.search(s) or _CALL_ON.search(s):
+                return "moderation"
+            return "answer"
+        if is_call_on(s) and n <= 4 and not is_ack(s):
+            return "moderation"
+        if next_asks and prev is not None and prev.role == "reporter" and n <= 12:
+            # A backchannel or a check of the question while it is being put.
+            if is_ack(s) and not prev.text.rstrip().endswith("?"):
+                return "procedural"
+            if not is_ack(s) and (asks(s) or re.search(r"\byou\s+mean\b", s, re.I)):
+                return "procedural"
+            if broken_off(s) and _ASKING_START.match(s):
+                return "procedural"
+        if is_call_on(s) and next_asks and n <= 4 and not is_ack(s):
+            return "moderation"
+        return "answer"
+    if st.answering is not None:
+        if (_HAND_OVER.search(s) or _CLOSING.search(s)) and (n <= 40 or moderator):
+            return "moderation"
+        if is_call_on(s) and (next_asks or nxt is None or nxt.role == "operator"):
+            return "moderation"
+        if moderator:
+            return "answer" if n > 30 and not _CALL_ON.search(s) else "moderation"
+        if _TOP_ITEMS.search(s) and n > 40:
+            return "statement"
+        return "answer"
+    # No question open.
+    if is_call_on(s) or (_CALL_ON.search(s) and n <= 25):
+        return "moderation"
+    if (_HAND_OVER.search(s) or _CLOSING.search(s)) and (
+        moderator or turn.role == "other" or n <= 150
+    ):
+        return "moderation"
+    if moderator:
+        return "moderation" if n <= 60 else "statement"
+    if turn.role == "other":
+        return "procedural" if n <= 8 else "statement"
+    if n <= 6 and next_asks:
+        return "procedural"
+    return "statement"
