@@ -19,8 +19,9 @@ gold annotation guide (tests/fixtures/state_department/gold/GUIDE.md):
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
 
@@ -49,7 +50,6 @@ _AUDIO = re.compile(
     r"(?:me|us)\b|\b(?:i|we)\s+can\s+hear\s+you\b|\bwe\s+(?:have|got)\s+you\b|"
     r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
     r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$",
-    re.I,
 )
 # Giving the floor: "We'll go to the line of ...", "Our next question goes to ...".
 _CALL_ON = re.compile(
@@ -62,12 +62,10 @@ _CALL_ON = re.compile(
     r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
     r"go\s+ahead|your\s+(?:question|reply)\b|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
     r"(?:clock|time)|(?:a\s+)?couple\s+more\b)",
-    re.I,
 )
 _STRONG_CALL_ON = re.compile(
     r"\b(?:line\s+of\b|(?:next|final|last)\s+question|question\s+(?:goes|will\s+go)\b|"
     r"(?:we'll|we\s+will|let's)\s+(?:now\s+)?go\s+to\b)",
-    re.I,
 )
 # Handing a question to another official, introducing a speaker, ground rules and closings.
 _HAND_OVER = re.compile(
@@ -81,7 +79,6 @@ _HAND_OVER = re.compile(
     r"your\s+question|to\s+start\s+us\s+off|surprise\s+guest|special\s+guest|"
     r"question-and-answer\s+portion|(?:begin|open)\s+(?:the\s+)?(?:q\s*&\s*a|questions)|"
     r"you\s+want\s+to\s+hear\s+from\b|(?:reply|answer|response)\s+(?:from|of|for)\s+the\b)",
-    re.I,
 )
 # Ground rules, closings and sign-offs.
 _CLOSING = re.compile(
@@ -92,14 +89,12 @@ _CLOSING = re.compile(
     r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
     r"go\s+straight\s+to\s+it|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
-    re.I,
 )
 # A spokesperson's top items before questions.
 _TOP_ITEMS = re.compile(
     r"\b(?:at\s+the\s+top|before\s+we\s+(?:get|move|go|turn)\s+(?:in)?to\s+(?:your\s+)?"
     r"questions|a\s+couple\s+(?:of\s+)?(?:things|items|elements)|(?:let|allow)\s+me\s+(?:start|"
     r"begin)\s+(?:with|by))",
-    re.I,
 )
 # A questioner asking for the floor or announcing a topic, not yet asking.
 _BID = re.compile(
@@ -118,30 +113,26 @@ _ACK = re.compile(
     r"understood|fair\s+enough|all\s+right|alright|indeed|exactly|correct|true|no|"
     r"absolutely|of\s+course|that's\s+right|that's\s+true|i\s+understand|understand|so|and|"
     r"but|well)[,.!]?\s*[—–-]?\s*)+$",
-    re.I,
 )
 _ACCEPT = re.compile(
     r"^(?:(?:yes|yeah|yep|yup|sure|okay|ok|please|go\s+ahead|absolutely|of\s+course|"
     r"very\s+short|briefly|quickly|all\s+right)[,.!]?\s*)+$",
-    re.I,
 )
 _ASKING_START = re.compile(
     r"^(?:and\s+|but\s+|so\s+|well,?\s+|sorry,?\s+|oh,?\s+)*(?:what|why|how|who|whom|whose|"
     r"when|where|which|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
     r"shall|may|might|isn't|aren't|wasn't|don't|doesn't|didn't|hasn't|haven't|won't|"
     r"wouldn't|any|by\s+.*\byou\s+mean)\b",
-    re.I,
 )
 _READS_QUESTION = re.compile(
     r"\b(?:question\s+(?:is|was)|(?:was|is)\s+(?:asking|whether)|submitted\s+by|asks?\b|"
     r"wants?\s+to\s+know|i\s+believe\s+it\s+was|whether)\b",
-    re.I,
 )
-_INTERPRETER_NOTICE = re.compile(
-    r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(?:ing|ion|or)\b", re.I
-)
+_INTERPRETER_NOTICE = re.compile(r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(?:ing|ion|or)\b")
 
 
+_AUDIO_HINTS = ("hear", "mute", "have you", "got you", "there", "here", "hello", "we can")
+_SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[A-Z][a-z]+\s*\.?\s*\)")
 
 
@@ -154,6 +145,7 @@ class TurnView:
     text: str
 
 
+@lru_cache(maxsize=4096)
 def spoken(text: str) -> str:
     """The text without stage notes in parentheses ("(Laughter.)"), with plain apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
@@ -164,6 +156,15 @@ def _count(text: str) -> int:
     return len(text.split())
 
 
+@lru_cache(maxsize=4096)
+def nwords(text: str) -> int:
+    """Words spoken in a turn (stage notes left out; long turns counted as written)."""
+    if len(text) > _SHORT * 3:  # long: count as written (stage notes change nothing here)
+        return text.count(" ") + text.count("\n") // 2 + 1
+    return len(spoken(text).split())
+
+
+@lru_cache(maxsize=4096)
 def sentences(text: str) -> list[str]:
     return [s.strip(" ,;:—–-") for s in _SENTENCES.split(spoken(text)) if s.strip(" ,;:.—–-")]
 
@@ -244,8 +245,11 @@ _NOT_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_courtesy(text: str) -> bool:
     """Greetings, thanks, welcomes, self-introductions and nothing else."""
+    if len(text) > _SHORT * 3:
+        return False
     if _NOT_GIVEN.search(text):
         return False  # "(In Arabic.)": words said but not given, their place decides
     parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
@@ -253,29 +257,38 @@ def is_courtesy(text: str) -> bool:
         return False
     courteous = False
     for part in parts:
-        if "?" in part and not _AUDIO.search(part):
+        if "?" in part and not _AUDIO.search(part.lower()):
             return False
         if _COURTESY.match(part) and _count(part) <= 14:
             courteous = True
-        elif not (_is_address(part) or _ACK.match(part)):
+        elif not (_is_address(part) or _ACK.match(part.lower())):
             return False
     return courteous
 
 
 def is_audio_check(text: str) -> bool:
-    s = spoken(text)
-    if not s or _count(s) > 30 or not _AUDIO.search(s):
+    if len(text) > _SHORT * 2:
         return False
-    return all(_AUDIO.search(p) for p in sentences(s) if "?" in p)
+    low = text.lower()
+    if not any(hint in low for hint in _AUDIO_HINTS):
+        return False
+    s = spoken(text)
+    if not s or _count(s) > 30 or not _AUDIO.search(s.lower()):
+        return False
+    return all(_AUDIO.search(p.lower()) for p in sentences(s) if "?" in p)
 
 
 def is_ack(text: str) -> bool:
+    if len(text) > _SHORT:
+        return False
     s = spoken(text)
-    return bool(s) and bool(_ACK.match(s.strip(" —–-")))
+    return bool(s) and bool(_ACK.match((s.strip(" —–-")).lower()))
 
 
 def is_content_free(text: str) -> bool:
     """Nothing but stage notes: "(Off-mike.)", "(In Arabic.)", "(Inaudible.)"."""
+    if len(text) > _SHORT or "(" not in text:
+        return False
     return bool(text.strip()) and not spoken(text).strip(" .,—–-")
 
 
@@ -283,30 +296,33 @@ def names_someone(text: str) -> bool:
     """Whether a short turn gives the floor by name or address ("Michel, yeah.", "Sir.")."""
     for part in sentences(text):
         for piece in re.split(r",\s*", part.strip(" .!?")):
-            if piece and _is_address(piece) and not _ACK.match(piece):
+            if piece and _is_address(piece) and not _ACK.match(piece.lower()):
                 return True
     return False
 
 
 def gives_floor(text: str) -> bool:
     """Whether a turn uses a call-on formula ("next question", "the line of ...")."""
-    return bool(_CALL_ON.search(spoken(text)))
+    return bool(_CALL_ON.search(spoken(_edges(text))))
 
 
+@lru_cache(maxsize=4096)
 def is_call_on(text: str) -> bool:
     """A stand-alone call-on: gives the floor by name, gesture or formula, says nothing else."""
+    if len(text) > _SHORT * 2:
+        return False
     s = spoken(text)
     n = _count(s)
     if not n or n > 20:
         return False
-    if _CALL_ON.search(s) and ("?" not in s or re.search(r"\bdo\s+we\s+have\b", s, re.I)):
+    if _CALL_ON.search(s.lower()) and ("?" not in s or re.search(r"\bdo\s+we\s+have\b", s, re.I)):
         return True
     if n > 6:
         return False
     parts = sentences(s)
     ok = all(
         _is_address(p)
-        or _ACCEPT.match(p)
+        or _ACCEPT.match(p.lower())
         or (_COURTESY.match(p) and not _COURTESY.match(p).group(0).lower().startswith("it"))
         or names_someone(p)
         for p in parts
@@ -316,12 +332,14 @@ def is_call_on(text: str) -> bool:
 
 def is_bid(text: str) -> bool:
     """A bid for the floor or an announced topic, with no question of its own yet."""
+    if len(text) > _SHORT * 2:
+        return False
     s = spoken(text).rstrip(" —–-")
     if not s or _count(s) > 14:
         return False
     parts = sentences(s)
     if any(_BID.search(p) for p in parts) and all(
-        _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p) for p in parts
+        _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p.lower()) for p in parts
     ):
         return True
     # Only addressing the official: "Ned?", "Mr. Secretary --".
@@ -330,6 +348,8 @@ def is_bid(text: str) -> bool:
 
 def is_fragment(text: str) -> bool:
     """A start cut off before any question was put: "On China --", "The Japanese --"."""
+    if len(text) > _SHORT:
+        return False
     s = spoken(text).rstrip(" —–-")
     if not broken_off(text) or not s or _count(s) > 6:
         return False
@@ -339,21 +359,25 @@ def is_fragment(text: str) -> bool:
         s,
         flags=re.I,
     )
-    return not _ASKING_START.match(stripped)
+    return not _ASKING_START.match(stripped.lower())
 
 
 def asks(text: str) -> bool:
-    return "?" in spoken(text)
+    return "?" in text and "?" in spoken(text)
 
 
 def classify(turns: Sequence[TurnView]) -> list[str]:
     """The function of every turn, in order (see the module docstring)."""
     out: list[str] = []
     state = _State()
-    for i, turn in enumerate(turns):
-        fn = _function(turns, i, out, state)
-        out.append(fn)
-        state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
+    try:
+        for i, turn in enumerate(turns):
+            fn = _function(turns, i, out, state)
+            out.append(fn)
+            state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
+    finally:  # the caches serve one transcript's look-backs and look-aheads, no more
+        for cached in (spoken, sentences, nwords, is_courtesy, is_call_on):
+            cached.cache_clear()
     return out
 
 
@@ -392,18 +416,28 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
     prev = turns[i - 1] if i else None
     prev_fn = out[i - 1] if i else ""
     nxt = turns[i + 1] if i + 1 < len(turns) else None
-    s = spoken(turn.text)
+    s = spoken(_edges(turn.text))
     if turn.role == "operator":
         return "moderation"
     if turn.role == "reporter":
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
-        if _INTERPRETER_NOTICE.search(s) and _count(s) <= 40:
+        if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
             return "other"
         if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
             return "question"
         return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
     return _answer_side(turns, i, st, prev, prev_fn, nxt, s)
+
+
+def _edges(s: str) -> str:
+    """A long turn's opening and close, where introductions, hand-overs and closings sit
+    (searching whole answers for them costs more than the rest of the parse)."""
+    if len(s) <= 1200:
+        return s
+    cut = max(s.find(" ", 600), 600)
+    tail = s.find(" ", len(s) - 600)
+    return f"{s[:cut]} … {s[tail + 1 :] if tail > 0 else s[-600:]}"
 
 
 def _acceptance(turn: TurnView | None) -> bool:
@@ -414,7 +448,7 @@ def _acceptance(turn: TurnView | None) -> bool:
     return (
         bool(s)
         and _count(s) <= 4
-        and bool(_ACCEPT.match(s) or re.fullmatch(r"[\w' ]{1,30},\s*sure\.?", s, re.I))
+        and bool(_ACCEPT.match(s.lower()) or re.fullmatch(r"[\w' ]{1,30},\s*sure\.?", s, re.I))
     )
 
 
@@ -425,8 +459,8 @@ def _carries_on(turns: Sequence[TurnView], i: int, answering: str | None) -> boo
         j += 1
     if answering is None or j >= len(turns) or turns[j].speaker != answering:
         return False
-    s = spoken(turns[j].text)
-    return _count(s) > 3 and not is_call_on(s) and not is_courtesy(s)
+    text = turns[j].text
+    return nwords(text) > 3 and not is_call_on(text) and not is_courtesy(text)
 
 
 def _question_side(
@@ -438,29 +472,41 @@ def _question_side(
     s: str,
 ) -> str:
     text = turns[i].text
+    n = nwords(text)
     if is_courtesy(text) or is_audio_check(text):
         return "procedural"
-    if not asks(s) and (_HAND_OVER.search(s) or _CLOSING.search(s) or _STRONG_CALL_ON.search(s)):
+    asked = asks(s)
+    if (
+        not asked
+        and n <= 150
+        and (
+            _HAND_OVER.search(s.lower())
+            or _CLOSING.search(s.lower())
+            or _STRONG_CALL_ON.search(s.lower())
+        )
+    ):
         return "moderation"  # a host's ground rules or sign-off, a mislabelled call-on
     answer_broken = st.answering is not None and prev is not None and broken_off(prev.text)
-    carried = _carries_on(turns, i, st.answering)
     if is_content_free(text) or is_ack(text):
+        carried = _carries_on(turns, i, st.answering)
         return "question" if st.pending or answer_broken or carried else "procedural"
     thanked = nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
-    if thanked and not asks(s) and not st.pending and not answer_broken:
+    if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
     if st.pending or answer_broken:
         return "question"
-    if not st.opened and _count(s) <= 8 and not asks(s):
+    if not st.opened and n <= 8 and not asked:
         return "procedural"  # small talk before the briefing starts
+    if n > 14:
+        return "question"
     # Between answers: bids for the floor and fragments cut off early are procedural.
     after = turns[i + 2] if i + 2 < len(turns) else None
     accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
     if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
         return "procedural"
-    if accepted and not asks(s) and _count(s) <= 6:
+    if accepted and not asked and n <= 6:
         return "procedural"  # a topic named, then accepted: "The space program." "Sure."
-    if is_fragment(text) and not asks(s):
+    if is_fragment(text) and not asked:
         return "procedural"
     return "question"
 
@@ -475,37 +521,42 @@ def _answer_side(
     s: str,
 ) -> str:
     turn = turns[i]
-    n = _count(s)
+    n = nwords(turn.text)
     moderator = turn.role == "moderator"
     next_asks = nxt is not None and nxt.role == "reporter"
+    hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
+    closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
+    floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
     if is_courtesy(turn.text):
         return "procedural"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
         if is_audio_check(prev.text) or is_courtesy(prev.text):
-            if is_audio_check(s) or not _CALL_ON.search(re.sub(r"go\s+ahead", "", s, flags=re.I)):
+            if is_audio_check(s) or not _CALL_ON.search(
+                (re.sub(r"go\s+ahead", "", s, flags=re.I)).lower()
+            ):
                 return "moderation" if names_someone(s) and not is_audio_check(s) else "procedural"
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
             return "moderation" if names_someone(s) else "procedural"
     if (
         moderator
         and st.opened
-        and _READS_QUESTION.search(s)
         and n > 4
         and nxt is not None
         and nxt.role == "official"
-        and not _HAND_OVER.search(s)
-        and not _CLOSING.search(s)
+        and _READS_QUESTION.search(s.lower())
+        and not hands_over()
+        and not closes()
     ):
         return "question"
     if st.pending:
-        if _HAND_OVER.search(s) and n <= 40:
+        if n <= 40 and hands_over():
             return "moderation"
         if moderator:
-            if n <= 25 or is_call_on(s) or _HAND_OVER.search(s) or _CALL_ON.search(s):
+            if n <= 25 or is_call_on(s) or hands_over() or floor():
                 return "moderation"
             return "answer"
-        if is_call_on(s) and n <= 4 and not is_ack(s):
+        if n <= 4 and is_call_on(s) and not is_ack(s):
             return "moderation"
         if next_asks and prev is not None and prev.role == "reporter" and n <= 12:
             # A backchannel or a check of the question while it is being put.
@@ -513,27 +564,23 @@ def _answer_side(
                 return "procedural"
             if not is_ack(s) and (asks(s) or re.search(r"\byou\s+mean\b", s, re.I)):
                 return "procedural"
-            if broken_off(s) and _ASKING_START.match(s):
+            if broken_off(s) and _ASKING_START.match(s.lower()):
                 return "procedural"
-        if is_call_on(s) and next_asks and n <= 4 and not is_ack(s):
-            return "moderation"
         return "answer"
     if st.answering is not None:
-        if (_HAND_OVER.search(s) or _CLOSING.search(s)) and (n <= 40 or moderator):
+        if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if is_call_on(s) and (next_asks or nxt is None or nxt.role == "operator"):
             return "moderation"
         if moderator:
-            return "answer" if n > 30 and not _CALL_ON.search(s) else "moderation"
-        if _TOP_ITEMS.search(s) and n > 40:
+            return "answer" if n > 30 and not floor() else "moderation"
+        if n > 40 and _TOP_ITEMS.search(s[:400].lower()):
             return "statement"
         return "answer"
     # No question open.
-    if is_call_on(s) or (_CALL_ON.search(s) and n <= 25):
+    if is_call_on(s) or (n <= 25 and floor()):
         return "moderation"
-    if (_HAND_OVER.search(s) or _CLOSING.search(s)) and (
-        moderator or turn.role == "other" or n <= 150
-    ):
+    if (moderator or turn.role == "other" or n <= 150) and (hands_over() or closes()):
         return "moderation"
     if moderator:
         return "moderation" if n <= 60 else "statement"
@@ -542,3 +589,18 @@ def _answer_side(
     if n <= 6 and next_asks:
         return "procedural"
     return "statement"
+
+
+class _Lazy:
+    """A test computed once, when first needed."""
+
+    __slots__ = ("_test", "_value")
+
+    def __init__(self, test: Callable[[], bool]) -> None:
+        self._test = test
+        self._value: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._value is None:
+            self._value = self._test()
+        return self._value

@@ -5,7 +5,6 @@ Pure: no network, database, clock or Scrapy. The same input always gives the sam
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -109,31 +108,36 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
+    # Roles from the labels, then from what each speaker does (their turns' functions).
+    who = [speakers[norm] for norm in norms]
+    views = [F.TurnView(w, roles[w], t["text"]) for w, t in zip(who, raw_turns, strict=True)]
+    functions = F.classify(views)
+    unique = dict.fromkeys(norms)
+    titled = {speakers[n] for n in unique if L.is_titled(n, speakers[n], people)}
+    generic = {speakers[n] for n in unique if L.is_generic(n)}
+    refined = L.refine_roles(
+        [(v.speaker, v.role, v.text) for v in views], functions, roles, generic, titled
+    )
+    if refined != roles:
+        roles = refined
+        views = [F.TurnView(v.speaker, roles[v.speaker], v.text) for v in views]
+        functions = F.classify(views)
     turns = []
-    for i, (t, norm) in enumerate(zip(raw_turns, norms, strict=True), start=1):
+    for i, (t, view, function) in enumerate(zip(raw_turns, views, functions, strict=True), 1):
         if not t["text"]:
             warnings.append(f"turn {i} ({t['label']}) is empty")
         turns.append(
             Turn(
                 ordinal=i,
                 label=t["label"],
-                speaker=speakers[norm],
-                role=roles[speakers[norm]],
+                speaker=view.speaker,
+                role=view.role,
                 text=t["text"],
                 topic=t["topic"],
                 paragraphs=len(t["parts"]),
+                function=function,
             )
         )
-    functions = F.classify([F.TurnView(t.speaker, t.role, t.text) for t in turns])
-    titled = {speakers[n] for n in norms if L.is_titled(n, speakers[n], people)}
-    generic = {speakers[n] for n in norms if L.is_generic(n)}
-    refined = L.refine_roles(
-        [(t.speaker, t.role, t.text) for t in turns], functions, roles, generic, titled
-    )
-    if refined != roles:
-        turns = [dataclasses.replace(t, role=refined[t.speaker]) for t in turns]
-        functions = F.classify([F.TurnView(t.speaker, t.role, t.text) for t in turns])
-    turns = [dataclasses.replace(t, function=f) for t, f in zip(turns, functions, strict=True)]
     turns, exchanges = group_exchanges(turns)
 
     accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing))
