@@ -73,7 +73,7 @@ CASES = [
         "transcripts/department-press-briefing-july-6-2021.p257522.html",
         kind="press_briefing",
         turns=113,
-        exchanges=41,
+        exchanges=40,
         first=("Ned Price", "official", "Good afternoon. Hope everyone had a very"),
         last=("Ned Price", "official", "We have made very clear to the DPRK that"),
         speakers={"MR PRICE": ("Ned Price", "official"), "QUESTION": ("QUESTION", "reporter")},

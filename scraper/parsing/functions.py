@@ -61,7 +61,8 @@ _CALL_ON = re.compile(
     r"do\s+we\s+have\b|in\s+the\s+back\b|in\s+the\s+front\b|over\s+here\b|right\s+here\b|"
     r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
     r"go\s+ahead|your\s+(?:question|reply)\b|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
-    r"(?:clock|time)|(?:a\s+)?couple\s+more\b)",
+    r"(?:clock|time)|(?:a\s+)?couple\s+more\b|anything\s+else\s+on\b|any\s+(?:more|other|"
+    r"final|last)\s+questions?\b|anyone\s+else\b|before\s+we\s+move\s+on)",
 )
 _STRONG_CALL_ON = re.compile(
     r"\b(?:line\s+of\b|(?:next|final|last)\s+question|question\s+(?:goes|will\s+go)\b|"
@@ -87,7 +88,7 @@ _CLOSING = re.compile(
     r"(?:very\s+much\s+)?(?:so\s+much\s+)?(?:for\s+joining|to\s+our\s+(?:speaker|briefer)s?)|"
     r"on\s+background|on\s+the\s+record\s+portion|ground\s+rules?|embargoed?\b|"
     r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
-    r"go\s+straight\s+to\s+it|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
+    r"go\s+straight\s+to\s+it|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
 )
 # A spokesperson's top items before questions.
@@ -104,7 +105,8 @@ _BID = re.compile(
     r"^(?:very\s+)?quick(?:ly)?\s*\??$|i(?:'ve|\s+have)?\s+(?:got\s+)?(?:one|two|three|"
     r"a\s+couple|a\s+few|a\s+quick|one\s+more|a\s+question|some|another)\b|"
     r"^(?:some\s+)?more\s+on\b|^(?:and\s+|also\s+|just\s+)?on\s+(?-i:[A-Z])|squeezing|"
-    r"i'd\s+like\s+to\s+ask\s+about\b|^follow[- ]?up\??$|^one\s+more\b|quick\s+follow)",
+    r"i'd\s+like\s+to\s+ask\s+about\b|^follow[- ]?up\??$|^one\s+more\b|quick\s+follow|"
+    r"call\s+on\s+(?:me|her|him|us|them)\b|come\s+back\s+to\s+(?:me|her|him|us|them)\b)",
     re.I,
 )
 # Acknowledgements: "Right.", "I see.", "Mm-hmm.", "Okay."
@@ -131,9 +133,25 @@ _READS_QUESTION = re.compile(
 _INTERPRETER_NOTICE = re.compile(r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(?:ing|ion|or)\b")
 
 
+# A moderator giving the floor to the answer: "We will listen to the reply from the Secretary".
+_GIVES_REPLY = re.compile(
+    r"\b(?:reply|answer|response)\s+(?:from|of|by|for)\s+(?:the\s+)?(?:secretary|minister|"
+    r"president|ambassador|spokesperson)"
+)
+# Questions that only ask for the floor: "Can you please call on her later?"
+_FLOOR_REQUEST = re.compile(
+    r"\b(?:call\s+on\s+(?:me|her|him|us|them)|come\s+back\s+to\s+(?:me|her|him|us|them)|"
+    r"(?:can|could|may)\s+(?:i|we)\s+(?:just\s+|quickly\s+|also\s+|please\s+)?(?:ask\s+(?:a|one|"
+    r"another|two)\b|follow\s+up\b|switch|change\s+(?:the\s+)?(?:subject|topic)))"
+)
+# Questions that only give the floor: "Do we have Lara?", "Anything else on the report?"
+_FLOOR_QUESTION = re.compile(
+    r"\bdo\s+we\s+have\b|\banything\s+else\b|\bany\s+(?:more|other|final)\s+questions?\b|"
+    r"\banyone\s+else\b"
+)
 _AUDIO_HINTS = ("hear", "mute", "have you", "got you", "there", "here", "hello", "we can")
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
-_NOT_GIVEN = re.compile(r"\(\s*in\s+[A-Z][a-z]+\s*\.?\s*\)")
+_NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
 
 @dataclass(frozen=True)
@@ -313,9 +331,9 @@ def is_call_on(text: str) -> bool:
         return False
     s = spoken(text)
     n = _count(s)
-    if not n or n > 20:
+    if not n or n > 25 or (n > 20 and not _FLOOR_QUESTION.search(s.lower())):
         return False
-    if _CALL_ON.search(s.lower()) and ("?" not in s or re.search(r"\bdo\s+we\s+have\b", s, re.I)):
+    if _CALL_ON.search(s.lower()) and ("?" not in s or _FLOOR_QUESTION.search(s.lower())):
         return True
     if n > 6:
         return False
@@ -403,7 +421,8 @@ class _State:
             self.opened = True
             # A hand-over to another official keeps the answer going; a call-on ends it.
             handed_over = (
-                turn.role != "operator"
+                turn.role not in ("operator", "reporter")
+                and not _FLOOR_QUESTION.search(turn.text.lower())
                 and nxt is not None
                 and nxt.role in ("official", "moderator")
             )
@@ -420,6 +439,9 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
     if turn.role == "operator":
         return "moderation"
     if turn.role == "reporter":
+        announced = prev is not None and prev.role == "moderator" and prev_fn == "moderation"
+        if st.pending and announced and _GIVES_REPLY.search(prev.text.lower()):
+            return "answer"  # the reply the moderator announced, printed under a wrong label
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
         if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
@@ -445,6 +467,8 @@ def _acceptance(turn: TurnView | None) -> bool:
     if turn is None or turn.role in ("reporter", "operator"):
         return False
     s = spoken(turn.text)
+    if "?" not in s and _count(s) <= 10 and re.match(r"(?:sure|yes|yeah|okay|ok)\b", s, re.I):
+        return True
     return (
         bool(s)
         and _count(s) <= 4
@@ -486,7 +510,12 @@ def _question_side(
         )
     ):
         return "moderation"  # a host's ground rules or sign-off, a mislabelled call-on
-    answer_broken = st.answering is not None and prev is not None and broken_off(prev.text)
+    answer_broken = (
+        st.answering is not None
+        and prev is not None
+        and prev.speaker == st.answering
+        and broken_off(prev.text)
+    )
     if is_content_free(text) or is_ack(text):
         carried = _carries_on(turns, i, st.answering)
         return "question" if st.pending or answer_broken or carried else "procedural"
@@ -497,6 +526,9 @@ def _question_side(
         return "question"
     if not st.opened and n <= 8 and not asked:
         return "procedural"  # small talk before the briefing starts
+    parts = sentences(s) if n <= 30 else []
+    if asked and parts and all("?" not in p or _FLOOR_REQUEST.search(p.lower()) for p in parts):
+        return "procedural"  # only asks for the floor: "Can you please call on her later?"
     if n > 14:
         return "question"
     # Between answers: bids for the floor and fragments cut off early are procedural.
@@ -536,6 +568,8 @@ def _answer_side(
                 (re.sub(r"go\s+ahead", "", s, flags=re.I)).lower()
             ):
                 return "moderation" if names_someone(s) and not is_audio_check(s) else "procedural"
+        elif is_content_free(prev.text) and is_call_on(s):
+            return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
             return "moderation" if names_someone(s) else "procedural"
     if (
@@ -545,7 +579,7 @@ def _answer_side(
         and nxt is not None
         and nxt.role == "official"
         and _READS_QUESTION.search(s.lower())
-        and not hands_over()
+        and (asks(s) or not hands_over())
         and not closes()
     ):
         return "question"
@@ -553,6 +587,9 @@ def _answer_side(
         if n <= 40 and hands_over():
             return "moderation"
         if moderator:
+            handed = prev is not None and prev.role == "official" and prev_fn == "moderation"
+            if handed and not is_call_on(s):
+                return "answer"  # an official handed (part of) the question to the moderator
             if n <= 25 or is_call_on(s) or hands_over() or floor():
                 return "moderation"
             return "answer"
@@ -570,11 +607,15 @@ def _answer_side(
     if st.answering is not None:
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
-        if is_call_on(s) and (next_asks or nxt is None or nxt.role == "operator"):
+        if is_call_on(s) and (
+            next_asks or nxt is None or nxt.role == "operator" or _FLOOR_QUESTION.search(s.lower())
+        ):
             return "moderation"
-        if moderator:
-            return "answer" if n > 30 and not floor() else "moderation"
-        if n > 40 and _TOP_ITEMS.search(s[:400].lower()):
+        if moderator:  # a call-on closing an answer leaves it an answer
+            head = s[:160].lower()
+            return "answer" if n > 30 and not _CALL_ON.search(head) else "moderation"
+        head = s[:400].lower()
+        if n > 40 and _TOP_ITEMS.search(head) and not re.search(r"\bquestion\b", head):
             return "statement"
         return "answer"
     # No question open.
@@ -586,8 +627,8 @@ def _answer_side(
         return "moderation" if n <= 60 else "statement"
     if turn.role == "other":
         return "procedural" if n <= 8 else "statement"
-    if n <= 6 and next_asks:
-        return "procedural"
+    if n <= 6:
+        return "procedural"  # too short for remarks: an aside, a reply to banter
     return "statement"
 
 
