@@ -62,7 +62,9 @@ class Briefing:
     closing: tuple[str, ...] = ()  # paragraphs after the last turn ("(The briefing was...)")
     turns: tuple[Turn, ...] = ()
     exchanges: tuple[Exchange, ...] = ()
-    coverage: float = 1.0
+    coverage: float = 1.0  # share of the body's text placed (preamble, turns or closing)
+    turn_share: float = 0.0  # share of the body's text inside labelled turns (0 for no turns)
+    labels_seen: int = 0  # bold "Name:" openers found, speakers or not ("labels seen")
     warnings: tuple[str, ...] = ()
     content_hash: str = ""
     body: str = field(default="", repr=False)  # the HTML (or text) the parse came from

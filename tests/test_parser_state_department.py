@@ -95,7 +95,7 @@ CASES = [
             "QUESTION": ("QUESTION", "reporter"),
         },
         start="14:02 EDT",
-        end=None,
+        end="14:29",
         date="2021-06-02",
         location=None,
     ),
@@ -742,6 +742,33 @@ def test_footnote_goes_to_closing_not_into_a_turn():
     assert b.title.startswith("Secretary of State Marco Rubio with Tak Togawa")
 
 
+@pytest.mark.parametrize(
+    ("name", "end_matter", "end"),
+    [
+        # "(The briefing was concluded at ...)", "# # #" and the footnote list after them.
+        (
+            "transcripts/department-press-briefing-june-2-2021.p248345.html",
+            "(The briefing was concluded at 2:29 p.m.)",
+            "14:29",
+        ),
+        # An editorial footnote after <hr>: one corrected word standing alone.
+        (
+            "transcripts/briefing-on-the-united-states-updated-anti-personnel-landmine-policy"
+            ".p353757.html",
+            "maintain",
+            None,
+        ),
+        # A correction with a back-link after the closing line.
+        ("transcripts/department-press-briefing-july-19-2022.p361153.html", "Correction:", "15:14"),
+    ],
+)
+def test_end_matter_belongs_to_no_turn(name, end_matter, end):
+    b = parse_fixture(name)
+    assert any(line.startswith(end_matter) for line in b.closing)
+    assert all(end_matter not in t.text for t in b.turns[-2:])
+    assert b.end_time == end
+
+
 def test_edited_transcript_hashes_differ_and_parse_alike():
     item = next(i for i in ITEMS if i["title"].endswith("July 6, 2021"))
     old = parse_fixture(item["versions"][0]["file"])
@@ -764,3 +791,26 @@ def test_plain_text_transcript():
     ]
     assert (b.start_time, b.end_time, len(b.exchanges)) == ("14:00 EDT", "14:30", 1)
     assert b.coverage == 1.0
+
+
+def test_failure_you_can_see():
+    # A real briefing: nearly all its text sits in labelled turns.
+    b = parse_fixture("transcripts/department-press-briefing-july-12-2021.p258592.html")
+    assert b.turn_share > 0.95 and b.labels_seen == len(b.turns)
+    assert not any("promises" in w for w in b.warnings)
+    # A press release: bold headings seen, no turns, and nothing promised.
+    release = parse_fixture(
+        "transcripts/key-outcomes-at-the-47th-session-of-the-un-human-rights-council.p259258.html"
+    )
+    assert (release.turn_share, len(release.turns)) == (0.0, 0) and release.labels_seen > 0
+    assert not any("promises" in w for w in release.warnings)
+    # The same real briefing with its bold markup taken out (BUILT here, as a site redesign
+    # would do it): every character is still placed, so coverage stays 1.0, but the figures
+    # that measure turns drop to zero and the promise of the title is reported.
+    name = "transcripts/department-press-briefing-july-12-2021.p258592.html"
+    item = BY_FILE[name]
+    body = read_body(name).replace("<strong>", "").replace("</strong>", "")
+    broken = parse_transcript(body, url=item["link"], meta=meta_of(item))
+    assert broken.coverage >= 0.995
+    assert (broken.turn_share, broken.labels_seen, len(broken.turns)) == (0.0, 0, 0)
+    assert any("promises a transcript" in w for w in broken.warnings)

@@ -79,9 +79,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         if f and not kept:
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
     last_label = max((i for i, f in enumerate(labels) if f), default=-1)
-    closing_from = len(paragraphs)
-    while closing_from - 1 > last_label and _CLOSING.match(paragraphs[closing_from - 1].text):
-        closing_from -= 1
+    closing_from = _end_matter(paragraphs, last_label)
 
     preamble: list[str] = []
     closing: list[str] = []
@@ -140,9 +138,10 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         )
     turns, exchanges = group_exchanges(turns)
 
-    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing))
-    accounted += sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    in_turns = sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns
     coverage = accounted / page.total_chars if page.total_chars else 1.0
+    turn_share = min(1.0, in_turns / page.total_chars) if page.total_chars else 0.0
     if coverage < COVERAGE_WARNING:
         warnings.append(f"only {coverage:.1%} of the text was placed in the transcript")
 
@@ -169,20 +168,22 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         src.timezone,
         url or "",
     )
+    kind = src.document_kind(
+        title,
+        url or "",
+        guid,
+        set(norms),
+        doctype=page.header.get("doctype", ""),
+        questions=any(t.role == "reporter" for t in turns),
+    )
+    warnings.extend(_promises(src, title, guid, kind, turns, exchanges))
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
         title=title,
         url=url,
         guid=guid or None,
         source=source,
-        kind=src.document_kind(
-            title,
-            url or "",
-            guid,
-            set(norms),
-            doctype=page.header.get("doctype", ""),
-            questions=any(t.role == "reporter" for t in turns),
-        ),
+        kind=kind,
         date=date,
         published_at=published_at,
         speakers_of_record=M.format_people(people),
@@ -195,11 +196,52 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         turns=tuple(turns),
         exchanges=tuple(exchanges),
         coverage=round(coverage, 6),
+        turn_share=round(turn_share, 6),
+        labels_seen=sum(1 for f in found if f),
         warnings=tuple(dict.fromkeys(warnings)),
         content_hash=hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
         body=document,
         parser_version=PARSER_VERSION,
     )
+
+
+_QA_KINDS = frozenset(
+    {"press_briefing", "special_briefing", "telephonic_briefing", "press_availability", "interview"}
+)
+
+
+def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[str]:
+    """Warnings when a page whose title promises a transcript parses to less than one."""
+    if title and not turns and src.expects_transcript(title, guid):
+        return ["the title promises a transcript but no speaker turns were found"]
+    if turns and not exchanges and kind in _QA_KINDS and src.expects_transcript(title, guid):
+        return ["the title promises questions and answers but no exchange was found"]
+    return []
+
+
+def _end_matter(paragraphs: list[Paragraph], last_label: int) -> int:
+    """Where the end matter after the last turn starts: the closing line ("(The briefing was
+    concluded at ...)"), "# # #", editorial footnotes and end notes belong to no turn."""
+    start = len(paragraphs)
+    while start - 1 > last_label:
+        para = paragraphs[start - 1]
+        if not (para.note or _CLOSING.match(para.text) or _is_footnote(para.text)):
+            break
+        start -= 1
+    # Whatever follows an end mark is end matter too.
+    for k in range(last_label + 1, start):
+        if _CLOSING.match(paragraphs[k].text):
+            return k
+    return start
+
+
+def _is_footnote(text: str) -> bool:
+    """An editorial footnote after the transcript: a text with a back-link ("... ↑"), or a
+    corrected word or two standing alone ("maintain", "“insecurity”")."""
+    text = text.strip()
+    if text.endswith(("↑", "[↩]", "↩")):
+        return True
+    return len(text.split()) <= 3 and not re.search(r"[.?!:;)\]]$", text.rstrip("”’\"' "))
 
 
 def _topic(
