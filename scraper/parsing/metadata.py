@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import zoneinfo
 
@@ -232,3 +233,22 @@ def event_date(
         except ValueError:
             return None
     return None
+
+
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_OG_TITLE = re.compile(
+    r"<meta\s+[^>]*property=[\"']og:title[\"'][^>]*content=[\"']([^\"']+)[\"']", re.I
+)
+
+
+def page_title(document: str, site_suffix: re.Pattern[str] | None = None) -> str:
+    """The title a saved page gives itself (``og:title``, else ``<title>``), without the
+    site's name ("... - United States Department of State")."""
+    head = document[:50_000]
+    m = _OG_TITLE.search(head) or _HTML_TITLE.search(head)
+    if not m:
+        return ""
+    title = clean_name(html.unescape(re.sub(r"<[^>]+>", " ", m.group(1))))
+    if site_suffix is not None:
+        title = site_suffix.sub("", title).strip()
+    return title

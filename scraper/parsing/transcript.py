@@ -145,7 +145,11 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     if coverage < COVERAGE_WARNING:
         warnings.append(f"only {coverage:.1%} of the text was placed in the transcript")
 
-    title = str(meta.get("title") or page.header.get("title") or "")
+    title = str(
+        meta.get("title")
+        or page.header.get("title")
+        or (M.page_title(document, src.site_suffix) if html_mode else "")
+    )
     guid = str(meta.get("guid") or "")
     published_at = meta.get("published_at")
     if not isinstance(published_at, dt.datetime):

@@ -40,6 +40,9 @@ class StateDepartment(Source):
         doctype="p.collection-result__date",
         date="div.collection-result-meta span:last-child",
     )
+    site_suffix = re.compile(
+        r"\s+[-|–—]\s+(?:United\s+States|U\.\s?S\.)\s+Department\s+of\s+State\s*$", re.I
+    )
     # The 2025-26 pages print a document type above the title (p.doctype-meta).
     doctype_kinds = {
         "department press briefing": "press_briefing",
