@@ -79,7 +79,7 @@ _HAND_OVER = re.compile(
     r"by|joining\s+us|let\s+me\s+(?:introduce|turn)|(?:i'll|i\s+will)\s+turn\b|will\s+answer\s+"
     r"your\s+question|to\s+start\s+us\s+off|surprise\s+guest|special\s+guest|"
     r"question-and-answer\s+portion|(?:begin|open)\s+(?:the\s+)?(?:q\s*&\s*a|questions)|"
-    r"you\s+want\s+to\s+hear\s+from\b|(?:reply|answer|response)\s+(?:from|of|for)\s+the\b)",
+    r"you\s+want\s+to\s+hear\s+from\b|why\s+don't\s+(?:we|you)\b|(?:reply|answer|response)\s+(?:from|of|for)\s+the\b)",
 )
 # Ground rules, closings and sign-offs.
 _CLOSING = re.compile(
@@ -88,7 +88,8 @@ _CLOSING = re.compile(
     r"(?:very\s+much\s+)?(?:so\s+much\s+)?(?:for\s+joining|to\s+our\s+(?:speaker|briefer)s?)|"
     r"on\s+background|on\s+the\s+record\s+portion|ground\s+rules?|embargoed?\b|"
     r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
-    r"go\s+straight\s+to\s+it|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
+    r"go\s+straight\s+to\s+it|let's\s+close\b|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
+    r"(?:close|wrap)\b|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
 )
 # A spokesperson's top items before questions.
@@ -105,8 +106,13 @@ _BID = re.compile(
     r"^(?:very\s+)?quick(?:ly)?\s*\??$|i(?:'ve|\s+have)?\s+(?:got\s+)?(?:one|two|three|"
     r"a\s+couple|a\s+few|a\s+quick|one\s+more|a\s+question|some|another)\b|"
     r"^(?:some\s+)?more\s+on\b|^(?:and\s+|also\s+|just\s+)?on\s+(?-i:[A-Z])|squeezing|"
+    r"^(?:and\s+|also\s+|just\s+)?on\s+[\w'-]+(?:\s+[\w'-]+){0,2}[.?]?$|"
     r"i'd\s+like\s+to\s+ask\s+about\b|^follow[- ]?up\??$|^one\s+more\b|quick\s+follow|"
-    r"call\s+on\s+(?:me|her|him|us|them)\b|come\s+back\s+to\s+(?:me|her|him|us|them)\b)",
+    r"call\s+on\s+(?:me|her|him|us|them)\b|come\s+back\s+to\s+(?:me|her|him|us|them)\b|"
+    r"(?:want|wanted|would\s+like|'d\s+like)\s+to\s+(?:follow\s+up|ask)\s+(?:on|about)\b|"
+    r"(?:have|got)\s+(?:a|one|two|three|a\s+few|a\s+couple\s+of)\s+(?:quick\s+|more\s+)?"
+    r"(?:follow[- ]?ups?|questions?)\b|^(?:in\s+the\s+back|over\s+here|right\s+here)\b|"
+    r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$)",
     re.I,
 )
 # Acknowledgements: "Right.", "I see.", "Mm-hmm.", "Okay."
@@ -137,6 +143,10 @@ _INTERPRETER_NOTICE = re.compile(r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(
 _GIVES_REPLY = re.compile(
     r"\b(?:reply|answer|response)\s+(?:from|of|by|for)\s+(?:the\s+)?(?:secretary|minister|"
     r"president|ambassador|spokesperson)"
+)
+# Giving the floor by gesture: "Go ahead.", "Yes, in the back."
+_GESTURE = re.compile(
+    r"\bgo\s+ahead\b|\bin\s+the\s+(?:back|front)\b|\bright\s+there\b|\bover\s+here\b"
 )
 # Questions that only ask for the floor: "Can you please call on her later?"
 _FLOOR_REQUEST = re.compile(
@@ -355,7 +365,7 @@ def is_bid(text: str) -> bool:
     s = spoken(text).rstrip(" —–-")
     if not s or _count(s) > 14:
         return False
-    parts = sentences(s)
+    parts = [re.sub(r"^(?-i:[A-Z])[\w'.]+,\s+", "", p) for p in sentences(s)]  # "Jen, on race"
     if any(_BID.search(p) for p in parts) and all(
         _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p.lower()) for p in parts
     ):
@@ -571,7 +581,9 @@ def _answer_side(
         elif is_content_free(prev.text) and is_call_on(s):
             return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
-            return "moderation" if names_someone(s) else "procedural"
+            # "Sure." accepts a bid; a name or a gesture gives the floor.
+            gives = names_someone(s) or _GESTURE.search(s.lower())
+            return "moderation" if gives else "procedural"
     if (
         moderator
         and st.opened
@@ -608,7 +620,7 @@ def _answer_side(
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if is_call_on(s) and (
-            next_asks or nxt is None or nxt.role == "operator" or _FLOOR_QUESTION.search(s.lower())
+            nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower())
         ):
             return "moderation"
         if moderator:  # a call-on closing an answer leaves it an answer

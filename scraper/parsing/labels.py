@@ -298,25 +298,33 @@ def refine_roles(
         if role == "official" and reporters and substantive - {speaker}:
             # Runs the floor and says nothing of substance, or mostly runs it (untitled).
             only_floor = speaks == 0 and (floor or speaker not in titled)
-            if only_floor or (speaker not in titled and floor > speaks + counts["question"]):
+            mostly = speaker not in titled and floor > 2 * (speaks + counts["question"])
+            if only_floor or mostly:
                 roles[speaker] = "moderator"
+        elif role == "moderator" and reporters and speaks and floor <= 2 * speaks:
+            # Named by label, taken for a moderator by a word or two, but gives the answers.
+            roles[speaker] = "official"
         elif role in ("official", "moderator") and not reporters and not speaks:
             # An emcee who only introduces or greets while someone else speaks.
             roles[speaker] = "other" if substantive - {speaker} else role
-    if not reporters:
-        # Someone named by label who puts the questions an official answers: an interviewer.
-        asked = Counter()
-        for i, (speaker, _role, text) in enumerate(turns[:-1]):
-            nxt_speaker, nxt_role, _ = turns[i + 1]
-            if (
-                roles.get(speaker) == "other"
-                and speaker not in generic
-                and roles.get(nxt_speaker) == "official"
-                and nxt_speaker != speaker
-                and len(text.split()) >= 8
-            ):
-                asked[speaker] += 1
-        for speaker, n in asked.items():
-            if n >= 2 and n * 2 >= sum(done[speaker].values()) - done[speaker]["procedural"]:
-                roles[speaker] = "reporter"
+    # Someone named by label who keeps putting the questions a titled official answers: an
+    # interviewer, a host or a panel's questioner. One turn with a "?" makes nobody a reporter.
+    put, asked = Counter(), Counter()
+    for i, (speaker, _role, text) in enumerate(turns[:-1]):
+        nxt_speaker = turns[i + 1][0]
+        if (
+            speaker in generic
+            or speaker in titled
+            or roles.get(speaker) == "reporter"
+            or nxt_speaker == speaker
+            or len(text.split()) < 8
+        ):
+            continue
+        if nxt_speaker in titled or (not reporters and roles.get(nxt_speaker) == "official"):
+            put[speaker] += 1
+            asked[speaker] += "?" in text
+    for speaker, n in put.items():
+        total = sum(done[speaker].values()) - done[speaker]["procedural"]
+        if n >= 2 and n * 2 >= total and (asked[speaker] * 3 >= n or not reporters):
+            roles[speaker] = "reporter"
     return roles
