@@ -62,7 +62,10 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
             close()
             last_answer = None
     close()
-    numbered = [dataclasses.replace(t, exchange=member.get(i)) for i, t in enumerate(turns)]
+    numbered = [
+        dataclasses.replace(t, exchange=member.get(i)) if t.exchange != member.get(i) else t
+        for i, t in enumerate(turns)
+    ]
     # Exchanges refer to turns by their ordinal, not their list index.
     exchanges = [
         dataclasses.replace(

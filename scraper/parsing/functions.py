@@ -44,6 +44,8 @@ _COURTESY = re.compile(
     r"(?:it's|this\s+is|my\s+name\s+is|i'm|i\s+am)\s+" + _NAME + r"(?:\s+(?:from|with|of)\s+.*)?$)",
     re.I,
 )
+# Where a courtesy can open a sentence (a quick test before splitting into sentences).
+_COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
     r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
@@ -177,6 +179,8 @@ class TurnView:
 def spoken(text: str) -> str:
     """The text without stage notes in parentheses ("(Laughter.)"), with plain apostrophes."""
     text = text.replace("’", "'").replace("‘", "'")
+    if "(" not in text:
+        return " ".join(text.split()) if "\n" in text or "  " in text else text.strip()
     return " ".join(_STAGE.sub(" ", text).split())
 
 
@@ -278,8 +282,10 @@ def is_courtesy(text: str) -> bool:
     """Greetings, thanks, welcomes, self-introductions and nothing else."""
     if len(text) > _SHORT * 3:
         return False
-    if _NOT_GIVEN.search(text):
+    if "(" in text and _NOT_GIVEN.search(text):
         return False  # "(In Arabic.)": words said but not given, their place decides
+    if not _COURTESY_ANYWHERE.search(spoken(text)):
+        return False  # no sentence opens with a courtesy
     parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
     if not parts or _count(spoken(text)) > 40:
         return False
