@@ -150,6 +150,11 @@ _GIVES_REPLY = re.compile(
 _GESTURE = re.compile(
     r"\bgo\s+ahead\b|\bin\s+the\s+(?:back|front)\b|\bright\s+there\b|\bover\s+here\b"
 )
+# Officials settling who answers: "Okay, I'll go.", "(Points to himself.)", "After you."
+_WHO_ANSWERS = re.compile(
+    r"\b(?:i'll|i\s+will|let\s+me)\s+go\b|\byou\s+go\b|\bgo\s+first\b|\bafter\s+you\b|"
+    r"\byou\s+first\b|\byour\s+turn\b|^\(?\s*(?:points|gestures|nods|motions)\b"
+)
 # Questions that only ask for the floor: "Can you please call on her later?"
 _FLOOR_REQUEST = re.compile(
     r"\b(?:call\s+on\s+(?:me|her|him|us|them)|come\s+back\s+to\s+(?:me|her|him|us|them)|"
@@ -478,6 +483,10 @@ def _edges(s: str) -> str:
     return f"{s[:cut]} … {s[tail + 1 :] if tail > 0 else s[-600:]}"
 
 
+def _settles_who_answers(text: str) -> bool:
+    return bool(_WHO_ANSWERS.search(text.lower().replace("’", "'")))
+
+
 def _acceptance(turn: TurnView | None) -> bool:
     """A bare acceptance of a bid or check: "Sure.", "Yes.", "Please, go ahead."."""
     if turn is None or turn.role in ("reporter", "operator"):
@@ -604,6 +613,8 @@ def _answer_side(
     if st.pending:
         if n <= 40 and hands_over():
             return "moderation"
+        if not moderator and n <= 12 and _settles_who_answers(turn.text):
+            return "moderation"  # officials settling who answers: "You go this time, please."
         if moderator:
             handed = prev is not None and prev.role == "official" and prev_fn == "moderation"
             if handed and not is_call_on(s):
@@ -624,6 +635,8 @@ def _answer_side(
         return "answer"
     if st.answering is not None:
         if (n <= 40 or moderator) and (hands_over() or closes()):
+            return "moderation"
+        if not moderator and n <= 12 and _settles_who_answers(turn.text):
             return "moderation"
         if is_call_on(s) and (
             nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower())

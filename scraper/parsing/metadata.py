@@ -15,7 +15,9 @@ _TIME = re.compile(
 _START_LINE = re.compile(
     r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$"
 )
+# "(The briefing was concluded at 3:41 p.m.)", "END 1:43 P.M. CET"
 _CONCLUDED = re.compile(r"\b(?:concluded|ended|adjourned)\s+at\s+(.{0,40})", re.I)
+_END_LINE = re.compile(r"^\s*END\s+(\d{1,2}[:.]\d{2}.{0,30})")
 _DATE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b"
 )
@@ -89,9 +91,9 @@ def is_start_time_line(text: str) -> bool:
 def end_time(closing: list[str]) -> str | None:
     """The time in "(The briefing was concluded at 3:41 p.m.)"."""
     for line in closing:
-        m = _CONCLUDED.search(line)
+        m = _CONCLUDED.search(line) or _END_LINE.match(line)
         if m:
-            return parse_time(m.group(1))
+            return parse_time(re.sub(r"^(\d{1,2})\.(\d{2})", r"\1:\2", m.group(1)))
     return None
 
 

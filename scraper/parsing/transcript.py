@@ -23,7 +23,9 @@ PARSER_VERSION = "2"
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(
-    r"^\(.*\b(concluded|ended|adjourned)\b.*\)\.?$|^#+( #+)*$|^-\s*\d+\s*-$", re.I
+    r"^\(.*\b(concluded|ended|adjourned)\b.*\)\.?$|^#+( #+)*$|^-\s*\d+\s*-$|"
+    r"^end\s+\d{1,2}[:.]\d{2}\s*[ap]\.?\s*m\b.{0,20}$",
+    re.I,
 )
 
 
