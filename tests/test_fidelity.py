@@ -19,7 +19,12 @@ FLOORS = {
     "briefing-on-the-united-states-updated-anti-personnel-landmine-policy.p353757": (8, 0, 5, 41),
     "briefing-with-deputy-secretary-for-management-and-resources-brian-p-mc.p261090": (6, 3, 7, 43),
     "briefing-with-senior-administration-officials-on-ongoing-efforts-to-su.p360573": (4, 0, 7, 35),
-    "briefing-with-senior-state-department-official-on-the-secretarys-upcom.p245797": (10, 0, 4, 51),
+    "briefing-with-senior-state-department-official-on-the-secretarys-upcom.p245797": (
+        10,
+        0,
+        4,
+        51,
+    ),
     "briefing-with-senior-state-department-officials.p254445": (19, 11, 6, 103),
     "department-press-briefing-july-1-2021.p256888": (35, 2, 3, 114),
     "department-press-briefing-july-26-2022.p363017": (51, 1, 2, 148),

@@ -492,7 +492,14 @@ def _acceptance(turn: TurnView | None) -> bool:
     if turn is None or turn.role in ("reporter", "operator"):
         return False
     s = spoken(turn.text)
-    if "?" not in s and _count(s) <= 10 and re.match(r"(?:sure|yes|yeah|okay|ok)\b", s, re.I):
+    if (
+        "?" not in s
+        and _count(s) <= 10
+        and (
+            re.match(r"(?:sure|yes|yeah|okay|ok)\b", s, re.I)
+            or re.search(r"\b(?:sure|okay|yes|yeah)[.!]?$", s, re.I)
+        )
+    ):
         return True
     return (
         bool(s)
