@@ -122,7 +122,7 @@ _ACK = re.compile(
     r"^(?:(?:right|yeah|yes|yep|yup|okay|ok|oh|i\s+see|mm-?hmm|uh-?huh|sure|got\s+it|"
     r"understood|fair\s+enough|all\s+right|alright|indeed|exactly|correct|true|no|"
     r"absolutely|of\s+course|that's\s+right|that's\s+true|i\s+understand|understand|so|and|"
-    r"but|well)[,.!]?\s*[—–-]?\s*)+$",
+    r"but|well)(?:[,.!]?\s*[—–-]\s*|[,.!]?\s+|[,.!]?$))+$",
 )
 _ACCEPT = re.compile(
     r"^(?:(?:yes|yeah|yep|yup|sure|okay|ok|please|go\s+ahead|absolutely|of\s+course|"

@@ -237,9 +237,10 @@ def event_date(
     return None
 
 
-_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_HTML_TITLE = re.compile(r"<title[^>]{0,200}>(.{0,2000}?)</title\s*>", re.I | re.S)
 _OG_TITLE = re.compile(
-    r"<meta\s+[^>]*property=[\"']og:title[\"'][^>]*content=[\"']([^\"']+)[\"']", re.I
+    r"<meta\s[^>]{0,300}?property=[\"']og:title[\"'][^>]{0,300}?content=[\"']([^\"']{1,500})[\"']",
+    re.I,
 )
 
 
