@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ROLES = ("official", "reporter", "moderator", "operator", "other")
+#: What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor, manages
+#: the line or courtesies, makes remarks not in reply to a question, or anything else.
+FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,7 @@ class Turn:
     topic: str | None = None
     paragraphs: int = 1
     exchange: int | None = None  # ordinal of the exchange the turn belongs to
+    function: str = "other"  # one of FUNCTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +62,9 @@ class Briefing:
     closing: tuple[str, ...] = ()  # paragraphs after the last turn ("(The briefing was...)")
     turns: tuple[Turn, ...] = ()
     exchanges: tuple[Exchange, ...] = ()
-    coverage: float = 1.0
+    coverage: float = 1.0  # share of the body's text placed (preamble, turns or closing)
+    turn_share: float = 0.0  # share of the body's text inside labelled turns (0 for no turns)
+    labels_seen: int = 0  # bold "Name:" openers found, speakers or not ("labels seen")
     warnings: tuple[str, ...] = ()
     content_hash: str = ""
     body: str = field(default="", repr=False)  # the HTML (or text) the parse came from

@@ -36,6 +36,34 @@ def test_parse_json_shape():
     assert data["exchanges"][0]["turns"]
 
 
+def test_parse_prints_one_json_document_for_any_input():
+    result = invoke("parse", str(FEED))
+    assert result.exit_code == 0
+    items = json.loads(result.output)  # one document: an array for a feed
+    assert isinstance(items, list) and len(items) == 10
+    assert all({"turns", "exchanges", "kind", "turn_share"} <= set(i) for i in items)
+    lines = invoke("parse", str(FEED), "--format", "jsonl").output.splitlines()
+    assert [json.loads(line)["title"] for line in lines] == [i["title"] for i in items]
+    one = json.loads(invoke("parse", str(BODY)).output)
+    assert isinstance(one, dict)
+    assert {t["function"] for t in one["turns"]} >= {"statement", "question", "answer"}
+
+
+def test_parse_saved_page_takes_title_and_date_from_the_page(tmp_path):
+    # A page BUILT around a real body: <title> as the site writes it, body in div.entry-content.
+    page = tmp_path / "saved.html"
+    page.write_text(
+        "<html><head><title>Department Press Briefing &#8211; July 12, 2021 - United States "
+        'Department of State</title></head><body><div class="entry-content">'
+        + BODY.read_text(encoding="utf-8")
+        + "</div></body></html>",
+        encoding="utf-8",
+    )
+    data = json.loads(invoke("parse", str(page)).output)
+    assert data["title"] == "Department Press Briefing – July 12, 2021"
+    assert (data["date"], data["kind"]) == ("2021-07-12", "press_briefing")
+
+
 def test_parse_whole_feed_prints_every_item():
     result = invoke("parse", str(FEED), "--format", "text")
     assert result.exit_code == 0
@@ -66,7 +94,7 @@ def test_db_upgrade_and_status(tmp_path):
     assert (tmp_path / "briefwatch" / "briefwatch.db").exists()
     status = json.loads(invoke("status", "--format", "json", env=env).output)
     assert status["counts"]["briefings"] == 0 and status["last_run"] is None
-    assert status["schema"] == "0006_alert_recipients"
+    assert status["schema"] == "0007_turn_function"
 
 
 def test_unreachable_database_is_one_line_exit_1(tmp_path):

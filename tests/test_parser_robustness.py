@@ -55,3 +55,31 @@ def test_deep_nesting_and_empty_input():
     check("")
     check("<div>" * 5000 + "MR PRICE: hi" + "</div>" * 5000)
     check("<p><strong>QUESTION:</strong></p>" * 1000)
+
+
+def test_turn_function_tests_stay_linear_on_hostile_turns():
+    # Repeated courtesy and acknowledgement words once made a pattern backtrack without end.
+    import time
+
+    hostile = [
+        "yes " * 29 + "x",
+        "Right, " * 17 + "x",
+        "yes — " * 20 + "x",
+        "Mr. " * 30 + "x?",
+        "Ned, " * 24 + "x",
+        "Thank you, " * 15 + "x",
+        "(" * 50 + "x" + ")" * 3,
+    ]
+    turns = "".join(
+        f"<p><strong>{label}:</strong> {text}</p>"
+        for text in hostile
+        for label in ("QUESTION", "MR PRICE", "MODERATOR", "INTERPRETER")
+    )
+    page = (
+        '<html><head><title>x</title><meta property="og:title" ' + "a" * 20000 + "</head>"
+        f"<body>{turns}</body></html>"
+    )
+    start = time.perf_counter()
+    b = parse_transcript(page)
+    assert time.perf_counter() - start < 5.0
+    assert len(b.turns) == 4 * len(hostile)

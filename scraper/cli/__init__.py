@@ -42,12 +42,13 @@ def _register() -> None:
         daemon,
         db,
         parse,
+        reparse,
         search,
         status,
         watch,
     )
 
-    for module in (alerts, config_cmd, daemon, db, parse, status, watch):
+    for module in (alerts, config_cmd, daemon, db, parse, reparse, status, watch):
         cli.add_command(module.command)
     for extra in (
         crawl.crawl,

@@ -17,16 +17,26 @@ from scraper.terminal import terminal_json, terminal_text
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", help="The transcript's URL, recorded in the output.")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "text"]),
+    default="json",
+    help="json: one JSON document (an array for a feed); jsonl: one line per transcript.",
+)
 @click.option("--source", default="state_department", show_default=True)
 def command(path: str, url: str | None, fmt: str, source: str) -> None:
     """Parse a transcript file (or every item of an RSS feed file) and print its structure.
+
+    The output is one JSON document: an object for a page, body or text, an array for a feed
+    (``--format jsonl`` prints one object per line instead).
 
     Example: briefwatch parse saved-briefing.html --format text
     """
     data = _read(path)
     briefings: list[Briefing]
-    if data.lstrip()[:200].lstrip().startswith(b"<?xml") or b"<rss" in data[:1000]:
+    feed = data.lstrip()[:200].lstrip().startswith(b"<?xml") or b"<rss" in data[:1000]
+    if feed:
         try:
             items = parse_feed(data)
         except FeedError as exc:
@@ -37,9 +47,13 @@ def command(path: str, url: str | None, fmt: str, source: str) -> None:
     else:
         text = UnicodeDammit(data, ["utf-8", "windows-1252"]).unicode_markup or ""
         briefings = [parse_transcript(text, url=url, source=source)]
+    if fmt == "json":
+        docs = [b.to_dict() for b in briefings]
+        click.echo(terminal_json(docs if feed else docs[0], indent=2))
+        return
     for briefing in briefings:
-        if fmt == "json":
-            click.echo(terminal_json(briefing.to_dict(), indent=2))
+        if fmt == "jsonl":
+            click.echo(terminal_json(briefing.to_dict()))
         else:
             click.echo(terminal_text(format_text(briefing)))
 
@@ -59,11 +73,12 @@ def format_text(b: Briefing) -> str:
         f"   end: {b.end_time or '-'}",
         f"speakers of record: {'; '.join(b.speakers_of_record) or '-'}",
         f"location: {b.location or '-'}",
-        f"turns: {len(b.turns)}   exchanges: {len(b.exchanges)}   coverage: {b.coverage:.2%}",
+        f"turns: {len(b.turns)}   exchanges: {len(b.exchanges)}   coverage: {b.coverage:.2%}"
+        f"   in turns: {b.turn_share:.2%}   labels seen: {b.labels_seen}",
     ]
     lines += [f"warning: {w}" for w in b.warnings]
     for turn in b.turns:
         exchange = f" [exchange {turn.exchange}]" if turn.exchange else ""
-        lines.append(f"\n{turn.ordinal}. {turn.speaker} ({turn.role}){exchange}")
+        lines.append(f"\n{turn.ordinal}. {turn.speaker} ({turn.role}, {turn.function}){exchange}")
         lines.append(turn.text)
     return "\n".join(lines) + "\n"

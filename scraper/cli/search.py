@@ -10,7 +10,7 @@ import click
 
 from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
-from scraper.model import ROLES
+from scraper.model import FUNCTIONS, ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
 from scraper.terminal import echo, terminal_json, terminal_text
@@ -23,6 +23,11 @@ def filter_options(func):
             date_option("--until", help="Only briefings up to this date (YYYY-MM-DD)."),
             click.option("--speaker", help="Only turns by this speaker (part of the name)."),
             click.option("--role", type=click.Choice(ROLES), help="Only turns in this role."),
+            click.option(
+                "--function",
+                type=click.Choice(FUNCTIONS),
+                help="Only turns doing this (question, answer, moderation, ...).",
+            ),
             click.option("--kind", type=click.Choice(KINDS), help="Only this kind of document."),
             click.option("--topic", help="Only turns under this topic (part of its name)."),
             click.option("--watch", help="Only turns this watch matched."),
@@ -137,7 +142,10 @@ def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> 
                 "title": briefing.title,
                 "url": briefing.url,
                 "exchange": ordinal,
-                "turns": [{"speaker": t.speaker, "role": t.role, "text": t.text} for t in turns],
+                "turns": [
+                    {"speaker": t.speaker, "role": t.role, "function": t.function, "text": t.text}
+                    for t in turns
+                ],
             }
         )
     if fmt == "json":

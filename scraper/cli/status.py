@@ -15,6 +15,8 @@ def command(app, fmt: str) -> None:
 
     Example: briefwatch status --format json
     """
+    from scraper.parsing import PARSER_VERSION
+
     storage = app.storage
     runs = storage.recent_runs(limit=1)
     daemon = storage.crawl_state("daemon")
@@ -23,6 +25,10 @@ def command(app, fmt: str) -> None:
         "database": storage.location,
         "schema": storage.schema_revision(),
         "counts": storage.counts(),
+        "parser": {
+            "version": PARSER_VERSION,
+            "revisions_behind": storage.revisions_behind(PARSER_VERSION),
+        },
         "last_run": (
             {
                 "command": runs[0].command,
@@ -43,6 +49,11 @@ def command(app, fmt: str) -> None:
     click.echo(f"database:  {data['database']} (schema {data['schema']})")
     for name, count in data["counts"].items():
         click.echo(f"{name + ':':<15}{count}")
+    behind = data["parser"]["revisions_behind"]
+    click.echo(
+        f"parser:    version {PARSER_VERSION}, {behind} revision(s) read by an older parser"
+        + (" (run briefwatch reparse)" if behind else "")
+    )
     last = data["last_run"]
     if last:
         click.echo(

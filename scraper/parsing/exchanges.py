@@ -1,30 +1,35 @@
-"""Grouping turns into question-and-answer exchanges."""
+"""Grouping turns into question-and-answer exchanges, from their functions."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from scraper.model import Exchange, Turn
-
-_INTERRUPTED = ("—", "–", "--", "-")
+from scraper.parsing.functions import broken_off, gives_floor, is_ack
 
 
 def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
-    """Each reporter question (consecutive reporter turns) with the answers that follow.
+    """Each question (one or more question turns) with the answer turns that reply to it.
 
-    A new exchange starts at a reporter turn that follows an answer, except when that answer
-    was cut off mid-sentence (it ends in a dash): the reporter's interjection belongs to the
-    same exchange. Moderator and operator turns close an exchange; turns outside any exchange
-    (opening statements, moderation) have ``exchange=None``.
+    Only ``question`` and ``answer`` turns form or join an exchange; moderation, procedural,
+    statement and other turns belong to none. Question turns between the end of one answer and
+    the start of the next form one exchange. After an answer, a question turn starts a new
+    exchange unless it interrupts that answer: the answer broke off (a dash, an unfinished
+    sentence), or the turn is a short interjection ("Right.") after which the same official
+    carries on. A call-on closes the floor: a question after it starts a new exchange even
+    when the one before got no answer. A statement ends the current exchange.
     """
+    turns = list(turns)
     exchanges: list[Exchange] = []
     questions: list[int] = []
     answers: list[int] = []
     member: dict[int, int] = {}
+    called_on = False  # a call-on came after the current exchange's questions
 
     def close() -> None:
         if questions:
-            topic = next((turns[i].topic for i in questions if turns[i].topic), None)
+            topic = next((turns[i].topic for i in questions + answers if turns[i].topic), None)
             ordinal = len(exchanges) + 1
             exchanges.append(Exchange(ordinal, tuple(questions), tuple(answers), topic))
             for i in questions + answers:
@@ -32,17 +37,35 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
         questions.clear()
         answers.clear()
 
+    last_answer: int | None = None  # the answer turn the exchange ended on, if it did
     for i, turn in enumerate(turns):
-        if turn.role == "reporter":
-            if answers and not turns[answers[-1]].text.rstrip().endswith(_INTERRUPTED):
+        fn = turn.function
+        if fn == "question":
+            restates = turn.role == "moderator" and not gives_floor(turn.text)
+            if called_on or (
+                last_answer is not None and not restates and not _interrupts(turns, i, last_answer)
+            ):
                 close()
+            called_on = False
+            last_answer = None
             questions.append(i)
-        elif turn.role in ("moderator", "operator"):
+        elif fn == "answer":
+            if questions:
+                answers.append(i)
+                last_answer = i
+                called_on = False
+            else:  # a reply to no question (none open): remarks
+                turns[i] = dataclasses.replace(turn, function="statement")
+        elif fn == "moderation":
+            called_on = bool(questions) and turn.role != "other"
+        elif fn == "statement":
             close()
-        elif questions:
-            answers.append(i)
+            last_answer = None
     close()
-    numbered = [dataclasses.replace(t, exchange=member.get(i)) for i, t in enumerate(turns)]
+    numbered = [
+        dataclasses.replace(t, exchange=member.get(i)) if t.exchange != member.get(i) else t
+        for i, t in enumerate(turns)
+    ]
     # Exchanges refer to turns by their ordinal, not their list index.
     exchanges = [
         dataclasses.replace(
@@ -53,3 +76,31 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
         for e in exchanges
     ]
     return numbered, exchanges
+
+
+def _interrupts(turns: list[Turn], i: int, last_answer: int) -> bool:
+    """Whether question turn ``i`` cuts into the answer that ended at ``last_answer``."""
+    if broken_off(turns[last_answer].text):
+        return True
+    if not is_ack(turns[i].text):
+        nxt = i + 1
+        return (
+            nxt < len(turns)
+            and turns[nxt].speaker == turns[last_answer].speaker
+            and turns[nxt].function == "answer"
+            and _carries_on(turns[nxt].text)
+        )
+    j = i + 1
+    while j < len(turns) and turns[j].function == "procedural":
+        j += 1
+    return (
+        j < len(turns)
+        and turns[j].speaker == turns[last_answer].speaker
+        and turns[j].function == "answer"
+    )
+
+
+def _carries_on(text: str) -> bool:
+    """Whether a turn plainly continues a sentence begun earlier ("— on this.", "And ...")."""
+    t = text.lstrip(" (")
+    return t[:1] in "—–-…" or t[:1].islower() or bool(re.match(r"(?:and|but|or|because)\b", t))

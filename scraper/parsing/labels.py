@@ -226,6 +226,14 @@ def role_of(
     return "reporter" if texts and asks * 2 >= len(texts) else "other"
 
 
+def is_titled(norm: str, speaker: str, record: list[tuple[str, str]]) -> bool:
+    """Whether the label or the speaker's title of record names a government office."""
+    if any(w.startswith(OFFICIAL_PREFIXES) for w in _words(norm)):
+        return True
+    titles = [t for n, t in record if n == speaker and t]
+    return any(w.startswith(OFFICIAL_PREFIXES) for t in titles for w in _words(normalize(t)))
+
+
 _RANK = {"official": 0, "reporter": 1, "moderator": 2, "operator": 3, "other": 4}
 
 
@@ -253,4 +261,70 @@ def speaker_roles(
         for speaker, role in roles.items():
             if role == "moderator" and speaker not in generic:
                 roles[speaker] = "official"
+    return roles
+
+
+def refine_roles(
+    turns: list[tuple[str, str, str]],
+    functions: list[str],
+    roles: dict[str, str],
+    generic: set[str],
+    titled: set[str],
+) -> dict[str, str]:
+    """Roles from what each speaker does in this transcript, not only from their label.
+
+    ``turns`` are (speaker, role, text) in order with their ``functions``; ``generic`` the
+    speakers named by a role label (QUESTION, MODERATOR...), ``titled`` those whose label or
+    title of record makes them officials. A spokesperson or other official who only runs the
+    floor of someone else's event (call-ons, time-keeping, introductions) is its moderator;
+    where nobody asks questions, a speaker who only introduces or greets is ``other``; a named
+    speaker who keeps putting the questions an official answers is a reporter (an interviewer
+    or host named by label), but a one-turn speaker is not made a reporter by a "?".
+    """
+    roles = dict(roles)
+    done: dict[str, Counter[str]] = {}
+    for (speaker, _role, _text), fn in zip(turns, functions, strict=True):
+        done.setdefault(speaker, Counter())[fn] += 1
+    reporters = any(roles.get(s) == "reporter" for s in done)
+    substantive = {
+        s for s, c in done.items() if roles.get(s) == "official" and c["answer"] + c["statement"]
+    }
+    for speaker, counts in done.items():
+        role = roles.get(speaker)
+        if speaker in generic or role not in ("official", "other", "moderator"):
+            continue
+        speaks = counts["answer"] + counts["statement"]
+        floor = counts["moderation"]
+        if role == "official" and reporters and substantive - {speaker}:
+            # Runs the floor and says nothing of substance, or mostly runs it (untitled).
+            only_floor = speaks == 0 and (floor or speaker not in titled)
+            mostly = speaker not in titled and floor > 2 * (speaks + counts["question"])
+            if only_floor or mostly:
+                roles[speaker] = "moderator"
+        elif role == "moderator" and reporters and speaks and floor <= 2 * speaks:
+            # Named by label, taken for a moderator by a word or two, but gives the answers.
+            roles[speaker] = "official"
+        elif role in ("official", "moderator") and not reporters and not speaks:
+            # An emcee who only introduces or greets while someone else speaks.
+            roles[speaker] = "other" if substantive - {speaker} else role
+    # Someone named by label who keeps putting the questions a titled official answers: an
+    # interviewer, a host or a panel's questioner. One turn with a "?" makes nobody a reporter.
+    put, asked = Counter(), Counter()
+    for i, (speaker, _role, text) in enumerate(turns[:-1]):
+        nxt_speaker = turns[i + 1][0]
+        if (
+            speaker in generic
+            or speaker in titled
+            or roles.get(speaker) == "reporter"
+            or nxt_speaker == speaker
+            or len(text.split()) < 8
+        ):
+            continue
+        if nxt_speaker in titled or (not reporters and roles.get(nxt_speaker) == "official"):
+            put[speaker] += 1
+            asked[speaker] += "?" in text
+    for speaker, n in put.items():
+        total = sum(done[speaker].values()) - done[speaker]["procedural"]
+        if n >= 2 and n * 2 >= total and (asked[speaker] * 3 >= n or not reporters):
+            roles[speaker] = "reporter"
     return roles

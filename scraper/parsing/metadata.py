@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+import zoneinfo
 
 from scraper.parsing.labels import OFFICIAL_PREFIXES, normalize
 
@@ -13,7 +15,9 @@ _TIME = re.compile(
 _START_LINE = re.compile(
     r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$"
 )
+# "(The briefing was concluded at 3:41 p.m.)", "END 1:43 P.M. CET"
 _CONCLUDED = re.compile(r"\b(?:concluded|ended|adjourned)\s+at\s+(.{0,40})", re.I)
+_END_LINE = re.compile(r"^\s*END\s+(\d{1,2}[:.]\d{2}.{0,30})")
 _DATE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b"
 )
@@ -87,9 +91,9 @@ def is_start_time_line(text: str) -> bool:
 def end_time(closing: list[str]) -> str | None:
     """The time in "(The briefing was concluded at 3:41 p.m.)"."""
     for line in closing:
-        m = _CONCLUDED.search(line)
+        m = _CONCLUDED.search(line) or _END_LINE.match(line)
         if m:
-            return parse_time(m.group(1))
+            return parse_time(re.sub(r"^(\d{1,2})\.(\d{2})", r"\1:\2", m.group(1)))
     return None
 
 
@@ -182,3 +186,72 @@ def is_place_line(line: str) -> bool:
 
 def format_people(people: list[tuple[str, str]]) -> tuple[str, ...]:
     return tuple(f"{n}, {t}" if t else n for n, t in people)
+
+
+_URL_DATE = re.compile(r"/(20\d\d|19\d\d)/(\d{1,2})/(\d{1,2})/")
+_DATE_LINE = re.compile(r"^\s*(?:[A-Z][\w.]*,?\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}\s*$")
+
+
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar day of an aware ``moment`` in the publisher's time zone."""
+    try:
+        zone: dt.tzinfo = zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.timezone(dt.timedelta(hours=-5))
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone).date()
+
+
+def event_date(
+    title: str,
+    preamble: list[str],
+    header_date: str | None,
+    published_at: dt.datetime | None,
+    timezone: str,
+    url: str = "",
+) -> dt.date | None:
+    """The day of the event: a date in the title ("Department Press Briefing - July 1,
+    2021"), else a date line among the opening lines ("July 21, 2021"), else the page's
+    printed date, else the publication time in the publisher's time zone (an evening
+    briefing published after midnight UTC keeps its own day), else a date in the URL."""
+    found = parse_date(title)
+    if found:
+        return found
+    for line in preamble[:8]:
+        if len(line) <= 40 and _DATE_LINE.match(line):
+            found = parse_date(line)
+            if found:
+                return found
+    found = parse_date(header_date)
+    if found:
+        return found
+    if published_at is not None:
+        return local_date(published_at, timezone)
+    m = _URL_DATE.search(url)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
+
+
+_HTML_TITLE = re.compile(r"<title[^>]{0,200}>(.{0,2000}?)</title\s*>", re.I | re.S)
+_OG_TITLE = re.compile(
+    r"<meta\s[^>]{0,300}?property=[\"']og:title[\"'][^>]{0,300}?content=[\"']([^\"']{1,500})[\"']",
+    re.I,
+)
+
+
+def page_title(document: str, site_suffix: re.Pattern[str] | None = None) -> str:
+    """The title a saved page gives itself (``og:title``, else ``<title>``), without the
+    site's name ("... - United States Department of State")."""
+    head = document[:50_000]
+    m = _OG_TITLE.search(head) or _HTML_TITLE.search(head)
+    if not m:
+        return ""
+    title = clean_name(html.unescape(re.sub(r"<[^>]+>", " ", m.group(1))))
+    if site_suffix is not None:
+        title = site_suffix.sub("", title).strip()
+    return title

@@ -12,17 +12,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from scraper.model import Briefing, Turn
+from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
 from scraper.sources import get_source
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(
-    r"^\(.*\b(concluded|ended|adjourned)\b.*\)\.?$|^#+( #+)*$|^-\s*\d+\s*-$", re.I
+    r"^\(.*\b(concluded|ended|adjourned)\b.*\)\.?$|^#+( #+)*$|^-\s*\d+\s*-$|"
+    r"^end\s+\d{1,2}[:.]\d{2}\s*[ap]\.?\s*m\b.{0,20}$",
+    re.I,
 )
 
 
@@ -78,9 +81,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         if f and not kept:
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
     last_label = max((i for i, f in enumerate(labels) if f), default=-1)
-    closing_from = len(paragraphs)
-    while closing_from - 1 > last_label and _CLOSING.match(paragraphs[closing_from - 1].text):
-        closing_from -= 1
+    closing_from = _end_matter(paragraphs, last_label)
 
     preamble: list[str] = []
     closing: list[str] = []
@@ -107,30 +108,50 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
+    # Roles from the labels, then from what each speaker does (their turns' functions).
+    who = [speakers[norm] for norm in norms]
+    views = [F.TurnView(w, roles[w], t["text"]) for w, t in zip(who, raw_turns, strict=True)]
+    functions = F.classify(views)
+    unique = dict.fromkeys(norms)
+    titled = {speakers[n] for n in unique if L.is_titled(n, speakers[n], people)}
+    generic = {speakers[n] for n in unique if L.is_generic(n)}
+    refined = L.refine_roles(
+        [(v.speaker, v.role, v.text) for v in views], functions, roles, generic, titled
+    )
+    if refined != roles:
+        roles = refined
+        views = [F.TurnView(v.speaker, roles[v.speaker], v.text) for v in views]
+        functions = F.classify(views)
     turns = []
-    for i, (t, norm) in enumerate(zip(raw_turns, norms, strict=True), start=1):
+    for i, (t, view, function) in enumerate(zip(raw_turns, views, functions, strict=True), 1):
         if not t["text"]:
             warnings.append(f"turn {i} ({t['label']}) is empty")
         turns.append(
             Turn(
                 ordinal=i,
                 label=t["label"],
-                speaker=speakers[norm],
-                role=roles[speakers[norm]],
+                speaker=view.speaker,
+                role=view.role,
                 text=t["text"],
                 topic=t["topic"],
                 paragraphs=len(t["parts"]),
+                function=function,
             )
         )
     turns, exchanges = group_exchanges(turns)
 
-    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing))
-    accounted += sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    in_turns = sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns
     coverage = accounted / page.total_chars if page.total_chars else 1.0
+    turn_share = min(1.0, in_turns / page.total_chars) if page.total_chars else 0.0
     if coverage < COVERAGE_WARNING:
         warnings.append(f"only {coverage:.1%} of the text was placed in the transcript")
 
-    title = str(meta.get("title") or page.header.get("title") or "")
+    title = str(
+        meta.get("title")
+        or page.header.get("title")
+        or (M.page_title(document, src.site_suffix) if html_mode else "")
+    )
     guid = str(meta.get("guid") or "")
     published_at = meta.get("published_at")
     if not isinstance(published_at, dt.datetime):
@@ -145,18 +166,30 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         and M.is_place_line(line)
         and not (meta.get("creator") and line in str(meta["creator"]))
     ]
-    date = (
-        M.parse_date(title)
-        or M.parse_date(page.header.get("date"))
-        or (published_at.date() if published_at else None)
+    date = M.event_date(
+        title,
+        preamble,
+        page.header.get("date"),
+        published_at,
+        src.timezone,
+        url or "",
     )
+    kind = src.document_kind(
+        title,
+        url or "",
+        guid,
+        set(norms),
+        doctype=page.header.get("doctype", ""),
+        questions=any(t.role == "reporter" for t in turns),
+    )
+    warnings.extend(_promises(src, title, guid, kind, turns, exchanges))
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
         title=title,
         url=url,
         guid=guid or None,
         source=source,
-        kind=src.classify(title, url or "", guid, set(norms)),
+        kind=kind,
         date=date,
         published_at=published_at,
         speakers_of_record=M.format_people(people),
@@ -169,11 +202,52 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         turns=tuple(turns),
         exchanges=tuple(exchanges),
         coverage=round(coverage, 6),
+        turn_share=round(turn_share, 6),
+        labels_seen=sum(1 for f in found if f),
         warnings=tuple(dict.fromkeys(warnings)),
         content_hash=hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
         body=document,
         parser_version=PARSER_VERSION,
     )
+
+
+_QA_KINDS = frozenset(
+    {"press_briefing", "special_briefing", "telephonic_briefing", "press_availability", "interview"}
+)
+
+
+def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[str]:
+    """Warnings when a page whose title promises a transcript parses to less than one."""
+    if title and not turns and src.expects_transcript(title, guid):
+        return ["the title promises a transcript but no speaker turns were found"]
+    if turns and not exchanges and kind in _QA_KINDS and src.expects_transcript(title, guid):
+        return ["the title promises questions and answers but no exchange was found"]
+    return []
+
+
+def _end_matter(paragraphs: list[Paragraph], last_label: int) -> int:
+    """Where the end matter after the last turn starts: the closing line ("(The briefing was
+    concluded at ...)"), "# # #", editorial footnotes and end notes belong to no turn."""
+    start = len(paragraphs)
+    while start - 1 > last_label:
+        para = paragraphs[start - 1]
+        if not (para.note or _CLOSING.match(para.text) or _is_footnote(para.text)):
+            break
+        start -= 1
+    # Whatever follows an end mark is end matter too.
+    for k in range(last_label + 1, start):
+        if _CLOSING.match(paragraphs[k].text):
+            return k
+    return start
+
+
+def _is_footnote(text: str) -> bool:
+    """An editorial footnote after the transcript: a text with a back-link ("... ↑"), or a
+    corrected word or two standing alone ("maintain", "“insecurity”")."""
+    text = text.strip()
+    if text.endswith(("↑", "[↩]", "↩")):
+        return True
+    return len(text.split()) <= 3 and not re.search(r"[.?!:;)\]]$", text.rstrip("”’\"' "))
 
 
 def _topic(

@@ -7,7 +7,7 @@ its ``slug``, the same name its spider, test file and fixture folder use.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -84,6 +84,12 @@ class Source:
     #: origins of the configured feeds, listing and sitemap, they are all a crawl may fetch
     #: or store (see :mod:`scraper.url_policy`).
     domains: ClassVar[tuple[str, ...]] = ()
+    #: The publisher's time zone: a page's date is its publication time there, never UTC's day.
+    timezone: ClassVar[str] = "America/New_York"
+    #: The site's name after a page's own title ("... - U.S. Department of State"), removed.
+    site_suffix: ClassVar[re.Pattern[str] | None] = None
+    #: The publisher's own document types (as printed on its pages, lower case) -> kinds.
+    doctype_kinds: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -99,6 +105,22 @@ class Source:
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
         """The kind of one document (one of :data:`KINDS`)."""
         raise NotImplementedError
+
+    @classmethod
+    def document_kind(
+        cls,
+        title: str,
+        url: str,
+        guid: str,
+        labels: Collection[str],
+        doctype: str = "",
+        questions: bool = False,
+    ) -> str:
+        """The kind of one parsed document: the publisher's printed document type where the
+        page states one (:attr:`doctype_kinds`), else :meth:`classify`. ``questions`` says
+        whether anyone in the transcript was found asking questions (a reporter)."""
+        kind = cls.doctype_kinds.get(" ".join(doctype.lower().split()))
+        return kind or cls.classify(title, url, guid, labels)
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

@@ -9,9 +9,7 @@ from scraper.sources import ListingSelectors, Source, SourceConfig
 
 _PRESS_BRIEFING = re.compile(r"^\s*department\s+press\s+briefing\b", re.I)
 _TELEPHONIC = re.compile(r"\btelephonic\b|\bteleconference\b", re.I)
-_AVAILABILITY = re.compile(
-    r"\bpress\s+(availability|conference)\b|\bstatements?\s+to\s+the\s+press\b", re.I
-)
+_AVAILABILITY = re.compile(r"\bpress\s+(availability|conference)\b", re.I)
 _BRIEFING = re.compile(r"\bbriefing\b|^\s*senior\s+.*official", re.I)
 # "Secretary X With Jake Tapper of CNN", "Secretary X on ABC's This Week": one outlet, one host.
 _INTERVIEW = re.compile(
@@ -45,6 +43,23 @@ class StateDepartment(Source):
         doctype="p.collection-result__date",
         date="div.collection-result-meta span:last-child",
     )
+    site_suffix = re.compile(
+        r"\s+[-|–—]\s+(?:United\s+States|U\.\s?S\.)\s+Department\s+of\s+State\s*$", re.I
+    )
+    # The 2025-26 pages print a document type above the title (p.doctype-meta).
+    doctype_kinds = {
+        "department press briefing": "press_briefing",
+        "special briefing": "special_briefing",
+        "telephonic briefing": "telephonic_briefing",
+        "press availability": "press_availability",
+        "interview": "interview",
+        "remarks": "remarks",
+        "remarks to the press": "remarks",
+        "press statement": "press_release",
+        "media note": "press_release",
+        "readout": "press_release",
+        "fact sheet": "press_release",
+    }
     # <a id="post-257769-HAITI"></a> before a question; footnote refs share the prefix.
     topic_anchor = re.compile(r"^post-\d+-(?!footnote)([A-Za-z0-9][\w-]*)$")
 
@@ -70,6 +85,25 @@ class StateDepartment(Source):
         if "QUESTION" in labels and _INTERVIEW.search(title):
             return "interview"
         return "remarks"
+
+    @classmethod
+    def document_kind(
+        cls,
+        title: str,
+        url: str,
+        guid: str,
+        labels: Collection[str],
+        doctype: str = "",
+        questions: bool = False,
+    ) -> str:
+        """As :meth:`classify`, after the printed document type; an interviewer named by
+        label ("MS BLAUW") makes an interview as much as a QUESTION label does."""
+        kind = cls.doctype_kinds.get(" ".join(doctype.lower().split()))
+        if kind:
+            return kind
+        if questions and labels:
+            labels = {*labels, "QUESTION"}
+        return cls.classify(title, url, guid, labels)
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from scraper.masking import mask_url
 from scraper.model import Briefing
 from scraper.storage import migrate, outbox
+from scraper.storage import reparse as _reparse
 from scraper.storage import search as _search
 from scraper.storage.briefings import (
     SaveResult,
@@ -171,6 +172,35 @@ class Storage:
             return outbox.enqueue(
                 session, list(drafts), briefing_id, identity, now, alert_on_update
             )
+
+    # -- reparse --------------------------------------------------------------------------
+    def revisions_behind(self, version: str) -> int:
+        """Stored revisions read by another parser version (``briefwatch reparse`` fixes)."""
+        with self._read() as session:
+            return _reparse.revisions_behind(session, version)
+
+    def iter_texts_to_reparse(
+        self, version: str, since: dt.date | None = None, everything: bool = False, batch=50
+    ) -> Iterator[_reparse.StoredText]:
+        """Stored briefings with a revision behind ``version``, with their bodies, in batches."""
+        last_id = 0
+        while True:
+            with self._read() as session:
+                found = _reparse.texts_to_reparse(
+                    session, version, since, last_id, batch, everything
+                )
+            if not found:
+                return
+            yield from found
+            last_id = found[-1].briefing_id
+
+    def apply_reparse(
+        self, briefing_id: int, parsed: Sequence[tuple[int, Briefing]], hits: Sequence[Any]
+    ) -> bool:
+        """Replace one briefing's reading (turns, exchanges, matches) in one transaction;
+        queues no alert. Returns whether its turns or exchanges changed."""
+        with self._write() as session:
+            return _reparse.apply_reparse(session, briefing_id, parsed, hits, utcnow())
 
     # -- search ---------------------------------------------------------------------------
     def search_turns(

@@ -235,6 +235,7 @@ def _apply_turns(row: BriefingRow, b: Briefing) -> None:
             topic=t.topic[:200] if t.topic else None,
             paragraphs=t.paragraphs,
             exchange=t.exchange,
+            function=t.function,
         )
         for t in b.turns
     )
@@ -263,6 +264,7 @@ def _add_revision(
             body=b.body,
             first_seen=now,
             changes=changes,
+            parser_version=b.parser_version,
         )
     )
 
@@ -298,7 +300,17 @@ def load_briefing(row: BriefingRow) -> Briefing:
         end_time=row.end_time,
         topics=tuple(row.topics),
         turns=tuple(
-            Turn(t.ordinal, t.label, t.speaker, t.role, t.text, t.topic, t.paragraphs, t.exchange)
+            Turn(
+                t.ordinal,
+                t.label,
+                t.speaker,
+                t.role,
+                t.text,
+                t.topic,
+                t.paragraphs,
+                t.exchange,
+                t.function or "other",
+            )
             for t in row.turns
         ),
         exchanges=tuple(

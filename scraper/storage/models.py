@@ -95,6 +95,8 @@ class RevisionRow(Base):
     first_seen: Mapped[dt.datetime]
     #: Turn-level changes against the previous revision: {"added": n, "removed": n, "changed": n}.
     changes: Mapped[dict[str, Any]]
+    #: The parser version whose reading of ``body`` is stored (None: stored before 0005).
+    parser_version: Mapped[str | None] = mapped_column(String(20))
 
 
 class TurnRow(Base):
@@ -113,6 +115,8 @@ class TurnRow(Base):
     topic: Mapped[str | None] = mapped_column(String(200))
     paragraphs: Mapped[int]
     exchange: Mapped[int | None]
+    #: What the turn does (``scraper.model.FUNCTIONS``); empty for turns stored before 0005.
+    function: Mapped[str] = mapped_column(String(20), server_default="")
 
     briefing: Mapped[BriefingRow] = relationship(back_populates="turns")
 

@@ -24,6 +24,7 @@ class Filters:
     until: dt.date | None = None
     speaker: str | None = None
     role: str | None = None
+    function: str | None = None
     kind: str | None = None
     topic: str | None = None
     watch: str | None = None
@@ -63,6 +64,9 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     if f.role:
         where.append("t.role = :role")
         params["role"] = f.role
+    if f.function:
+        where.append("t.function = :function")
+        params["function"] = f.function
     if f.kind:
         where.append("b.kind = :kind")
         params["kind"] = f.kind
