@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from scraper.parsing.blocks import Paragraph
 
@@ -87,27 +88,81 @@ class Label:
     end: int  # where the turn's own text starts in the paragraph
 
 
-def find_label(paragraph: Paragraph, html_mode: bool) -> Label | None:
-    """The speaker label that opens ``paragraph``, if any (headings are rejected later)."""
+class LabelForm(Protocol):
+    """What :func:`find_label` reads from a source (see :class:`scraper.sources.Source`)."""
+
+    unbolded_labels: bool
+    bare_labels: tuple[str, ...]
+    period_labels: bool
+
+
+# A label with a period for its colon: an honorific and a name, then the turn's own text.
+_PERIOD_LABEL = re.compile(r"\s*((?:MR|MS|MRS|DR)\.? [A-Z][A-Z'’\-]+(?: [A-Z][A-Z'’\-]+)?)\.\s+")
+
+
+def find_label(
+    paragraph: Paragraph, html_mode: bool, form: LabelForm | None = None
+) -> Label | None:
+    """The speaker label that opens ``paragraph``, if any (headings are rejected later).
+
+    In HTML a label must be bold unless the source's ``form`` accepts plain-text labels, which
+    must then be upper case (``"MS. PSAKI:"``, not ``"To be clear:"``); ``form`` also names
+    labels printed without a colon (the White House's bare ``Q``).
+    """
     text = paragraph.text
+    bare = _bare_label(text, form.bare_labels) if form else None
+    if bare:
+        return bare
+    unbolded = not html_mode or (form is not None and form.unbolded_labels)
     match = _LABEL.match(text)
     if not match:
+        if form and form.period_labels and unbolded:
+            period = _PERIOD_LABEL.match(text)
+            if period and not text[period.end() :][:2].isupper():
+                return Label(period.group(1), period.end())
         return None
     raw = match.group(1).strip()
-    if html_mode:
+    if html_mode and not (form and form.unbolded_labels):
         if match.end(1) > paragraph.bold_end:  # the label itself must be bold
             return None
-    elif not _UPPER_LABEL.match(raw) or len(raw.split()) > 8:
+    elif (
+        not _UPPER_LABEL.match(raw)
+        or len(raw.split()) > 8
+        or (html_mode and any(c.isdigit() for c in raw))  # "END 6:20 P.M." is no "END 6"
+    ):
         return None
     if normalize(raw) in _NOT_LABELS or "://" in text[: match.end()]:
         return None
     return Label(raw, match.end())
 
 
+def _bare_label(text: str, bare: tuple[str, ...]) -> Label | None:
+    """``"Q   Thanks"``, ``"Q: Could"``, ``"QAlan, thanks"``: a label without its colon."""
+    for word in bare:
+        if not text.startswith(word):
+            continue
+        rest = text[len(word) :]
+        m = re.match(r"\s*:\s*|\s+|(?=[A-Z][a-z])|$", rest)
+        if m:
+            return Label(word, len(word) + m.end())
+    return None
+
+
 def normalize(label: str) -> str:
     """Upper case, no periods, single spaces: "Mr. Price" and "MR PRICE" become one."""
     label = label.replace("’", "'").replace(".", " ").upper()
     return re.sub(r"\s+", " ", label).strip()
+
+
+def fix_typos(norm: str, words: tuple[str, ...]) -> str:
+    """A normalized label with each word one letter away from a known word corrected.
+
+    ``fix_typos("OPERTATOR", ("OPERATOR",))`` is ``"OPERATOR"``.
+    """
+    if not words:
+        return norm
+    fixed = [next((k for k in words if _close(w, k)), w) for w in norm.split()]
+    return " ".join(fixed)
 
 
 def name_part(label: str) -> str:

@@ -60,10 +60,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     paragraphs = page.paragraphs
     warnings: list[str] = []
 
-    found = [None if p.note else L.find_label(p, html_mode) for p in paragraphs]
+    found = [None if p.note else L.find_label(p, html_mode, src) for p in paragraphs]
     first = next((i for i, f in enumerate(found) if f), len(paragraphs))
     opening = [p.text for p in paragraphs[:first] if not p.note]
 
+    if not src.creator_is_speaker:
+        meta.pop("creator", None)
     people = M.split_people(str(meta["creator"])) if meta.get("creator") else []
     for line in opening[:4]:
         if not meta.get("creator") and M.is_people_line(line):
@@ -81,6 +83,13 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     closing_from = len(paragraphs)
     while closing_from - 1 > last_label and _CLOSING.match(paragraphs[closing_from - 1].text):
         closing_from -= 1
+    if src.end_marker:  # "END", the closing time: what follows is not speech either
+        ends = (
+            i
+            for i in range(last_label + 1, closing_from)
+            if src.end_marker.match(paragraphs[i].text)
+        )
+        closing_from = next(ends, closing_from)
 
     preamble: list[str] = []
     closing: list[str] = []
@@ -100,13 +109,16 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         else:
             preamble.append(para.text)
 
-    norms = [L.normalize(t["label"]) for t in raw_turns]
+    norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
     speakers = L.resolve_speakers(norms, people)
     texts_by_speaker: dict[str, list[str]] = {}
     for t, norm in zip(raw_turns, norms, strict=True):
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
+    for norm in norms:  # the publisher's own role words ("AIDE") decide
+        role = next((r for w, r in src.role_words.items() if w in norm.split()), None)
+        roles[speakers[norm]] = role or roles[speakers[norm]]
     turns = []
     for i, (t, norm) in enumerate(zip(raw_turns, norms, strict=True), start=1):
         if not t["text"]:

@@ -78,6 +78,28 @@ class Source:
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
 
+    # -- label form and vocabulary (read by the parser; the defaults are the State Department's)
+    #: Whether a speaker label in HTML may be plain text. When False it must be bold.
+    unbolded_labels: ClassVar[bool] = False
+    #: Labels printed without a colon: followed by spaces, a colon, or glued to a capitalized
+    #: word (``"Q   Thank you."``, ``"Q: Could you"``, ``"QAlan, thanks"``).
+    bare_labels: ClassVar[tuple[str, ...]] = ()
+    #: Whether a period may stand for the colon after an upper-case name
+    #: (``"MR. SULLIVAN.  Yeah, on Syria."``).
+    period_labels: ClassVar[bool] = False
+    #: A paragraph after the last label that ends the transcript (``END``, the closing time):
+    #: it and everything after it is closing text, not speech.
+    end_marker: ClassVar[re.Pattern[str] | None] = None
+    #: Words of the publisher's labels; a label word one letter away from one of them is a
+    #: typo of it (``OPERTATOR``), so both spellings name one speaker.
+    label_words: ClassVar[tuple[str, ...]] = ()
+    #: A word in a label that decides its speaker's role (``{"AIDE": "moderator"}``).
+    role_words: ClassVar[dict[str, str]] = {}
+    #: Whether a feed item's author (``dc:creator``) names the speakers of record.
+    creator_is_speaker: ClassVar[bool] = True
+    #: Time zone of the publisher's dates: a publication time becomes a date there.
+    timezone: ClassVar[str] = "America/New_York"
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         SOURCES[cls.slug] = cls
@@ -108,3 +130,4 @@ def get_source(slug: str) -> type[Source]:
 
 
 from scraper.sources import state_department as _state_department  # noqa: E402,F401
+from scraper.sources import whitehouse as _whitehouse  # noqa: E402,F401
