@@ -35,7 +35,8 @@ def parse_transcript(
     """Parse one transcript. Never raises on bad input: problems become ``warnings``.
 
     ``meta`` may carry what a feed item knows: ``title``, ``guid``, ``creator`` (the speakers
-    of record) and ``published_at`` (an aware datetime).
+    of record) and ``published_at`` (an aware datetime), or what a listing knows: ``title``
+    and ``date`` (the day it lists the page under, used when nothing better dates it).
     """
     meta = dict(meta or {})
     try:
@@ -102,7 +103,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
             closing.append(para.text)
         elif label:
             raw_turns.append(
-                {"label": label.raw, "parts": [para.text[label.end :]], "topic": topic}
+                {
+                    "label": label.raw,
+                    "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
+                    "parts": [para.text[label.end :]],
+                    "topic": topic,
+                }
             )
         elif raw_turns:
             raw_turns[-1]["parts"].append(para.text)
@@ -111,14 +117,17 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
 
     norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
     speakers = L.resolve_speakers(norms, people)
+    for norm in norms:  # "WHITE HOUSE AIDE" and "POLISH AIDE": two roles, not one surname
+        if src.role_words.keys() & norm.split():
+            speakers[norm] = norm
     texts_by_speaker: dict[str, list[str]] = {}
     for t, norm in zip(raw_turns, norms, strict=True):
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
     for norm in norms:  # the publisher's own role words ("AIDE") decide
-        role = next((r for w, r in src.role_words.items() if w in norm.split()), None)
-        roles[speakers[norm]] = role or roles[speakers[norm]]
+        for word in src.role_words.keys() & norm.split():
+            roles[speakers[norm]] = src.role_words[word]
     turns = []
     for i, (t, norm) in enumerate(zip(raw_turns, norms, strict=True), start=1):
         if not t["text"]:
@@ -137,7 +146,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     turns, exchanges = group_exchanges(turns)
 
     accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing))
-    accounted += sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    accounted += sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)
     coverage = accounted / page.total_chars if page.total_chars else 1.0
     if coverage < COVERAGE_WARNING:
         warnings.append(f"only {coverage:.1%} of the text was placed in the transcript")
@@ -158,9 +167,11 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         and not (meta.get("creator") and line in str(meta["creator"]))
     ]
     date = (
-        M.parse_date(title)
+        src.date_of(title, preamble, published_at)
+        or M.parse_date(title)
         or M.parse_date(page.header.get("date"))
         or (published_at.date() if published_at else None)
+        or (meta["date"] if isinstance(meta.get("date"), dt.date) else None)  # a listing's
     )
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(

@@ -6,8 +6,9 @@ its ``slug``, the same name its spider, test file and fixture folder use.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -108,6 +109,13 @@ class Source:
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
         """The kind of one document (one of :data:`KINDS`)."""
         raise NotImplementedError
+
+    @classmethod
+    def date_of(
+        cls, title: str, preamble: Sequence[str], published_at: dt.datetime | None
+    ) -> dt.date | None:
+        """The day of the event by this publisher's conventions; None leaves it to the parser."""
+        return None
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

@@ -9,8 +9,10 @@ neither its category nor its link path finds every briefing: the title names the
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from zoneinfo import ZoneInfo
 
 from scraper.sources import ListingSelectors, Source, SourceConfig
 
@@ -19,10 +21,18 @@ _GAGGLE = re.compile(r"\bgaggle\b", re.I)
 _PRESS_BRIEFING = re.compile(r"\b(?:daily\s+)?press\s+briefing\b|^\s*press\s+briefing\b", re.I)
 _CALL = re.compile(r"\b(?:press|conference)\s+call\b|\bteleconference\b", re.I)
 _CONFERENCE = re.compile(r"\bpress\s+conference\b", re.I)
-_BRIEFING = re.compile(r"\bbriefing\b", re.I)
+# "Background Briefing by ...", "Briefing on ..." (not "Remarks ... Before a Command Briefing").
+_BRIEFING = re.compile(r"^\s*(?:background\s+)?briefing\b", re.I)
 _INTERVIEW = re.compile(r"\binterview\b|\btown\s+hall\s+with\b", re.I)
 _REMARKS = re.compile(r"\bremarks\b", re.I)
 # Not transcripts, whatever a bold "NPR:" inside them looks like.
+# "6/13/12", "07/08/2013" (archive titles); "March 3rd, 2022" (feed titles).
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
+# "For Immediate Release   August 11, 2009" (2009 header), "May 21, 2021" alone on a line.
+_DATE_LINE = re.compile(
+    r"^(?:for\s+immediate\s+release\b.*|[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})$", re.I
+)
 _NOT_TRANSCRIPT = re.compile(
     r"^\s*(?:statement|readout|fact\s+sheet|memorandum|executive\s+order|proclamation|"
     r"letter|message|notice|a\s+proclamation|nominations?|president\s+biden\s+announces)\b",
@@ -39,7 +49,6 @@ class WhiteHouse(Source):
         enabled=True,
         feeds=("https://www.whitehouse.gov/briefing-room/feed/",),
         listing_url="https://obamawhitehouse.archives.gov/briefing-room/press-briefings",
-        kinds=("press_briefing", "telephonic_briefing", "press_availability", "remarks"),
     )
     # The 2009-2016 archive's listing (Drupal views): ?page=N, counted from 0.
     listing = ListingSelectors(
@@ -101,6 +110,42 @@ class WhiteHouse(Source):
         return kind or "press_release"
 
     @classmethod
+    def date_of(
+        cls, title: str, preamble: Sequence[str], published_at: dt.datetime | None
+    ) -> dt.date | None:
+        """The title's date, else a date line of the body, else the publication day in Eastern time.
+
+        Never the UTC day: a briefing published at 23:02 EDT is dated that evening.
+        """
+        from scraper.parsing.metadata import parse_date
+
+        date = _title_date(title)
+        if date:
+            return date
+        for line in preamble[:8]:
+            if _DATE_LINE.match(line) and parse_date(line):
+                return parse_date(line)
+        if published_at is not None and published_at.tzinfo is not None:
+            return published_at.astimezone(ZoneInfo(cls.timezone)).date()
+        return None
+
+    @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:
         kind = cls.title_kind(title)
         return kind is not None and kind != "remarks"  # most remarks are speeches: no labels
+
+
+def _title_date(title: str) -> dt.date | None:
+    from scraper.parsing.metadata import parse_date
+
+    date = parse_date(_ORDINAL.sub(r"\1", title))
+    if date:
+        return date
+    m = _NUMERIC_DATE.search(title)
+    if not m:
+        return None
+    month, day, year = (int(g) for g in m.groups())
+    try:
+        return dt.date(year + 2000 if year < 100 else year, month, day)
+    except ValueError:
+        return None
