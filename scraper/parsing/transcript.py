@@ -57,7 +57,7 @@ def parse_transcript(
 def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) -> Briefing:
     src = get_source(source)
     html_mode = looks_like_html(document)
-    page = split_page(document)
+    page = split_page(document, src.content_xpath)
     paragraphs = page.paragraphs
     warnings: list[str] = []
 

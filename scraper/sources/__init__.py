@@ -100,10 +100,20 @@ class Source:
     creator_is_speaker: ClassVar[bool] = True
     #: Time zone of the publisher's dates: a publication time becomes a date there.
     timezone: ClassVar[str] = "America/New_York"
+    #: XPath of the element holding the transcript on a detail page (else the page's
+    #: ``div.entry-content``, else its body).
+    content_xpath: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         SOURCES[cls.slug] = cls
+
+    @classmethod
+    def listing_page_url(cls, listing_url: str, page: int) -> str:
+        """The URL of listing page ``page``, counted from 1 (the listing URL itself)."""
+        if page <= 1 or cls.listing is None:
+            return listing_url
+        return listing_url.rstrip("/") + "/" + cls.listing.next_page.format(n=page)
 
     @classmethod
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:

@@ -56,8 +56,10 @@ class WhiteHouse(Source):
         link="div.views-field-title h3.field-content a",
         doctype="div.views-field-title h3.field-content a",  # the title names the kind
         date="div.views-field-created span.field-content",
-        next_page="?page={n}",
     )
+
+    # The archive's pages hold the transcript in the Drupal body field.
+    content_xpath = "//div[contains(@class, 'field-name-field-forall-body')]"
 
     unbolded_labels = True
     bare_labels = ("Q",)
@@ -71,6 +73,11 @@ class WhiteHouse(Source):
     role_words = {"AIDE": "moderator"}
     creator_is_speaker = False  # dc:creator is always "The White House"
     timezone = "America/New_York"
+
+    @classmethod
+    def listing_page_url(cls, listing_url: str, page: int) -> str:
+        """Drupal counts the archive's listing pages from 0: page 2 is ``?page=1``."""
+        return listing_url if page <= 1 else f"{listing_url}?page={page - 1}"
 
     @classmethod
     def title_kind(cls, title: str) -> str | None:
