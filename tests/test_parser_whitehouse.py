@@ -636,3 +636,43 @@ def test_plain_text_with_a_bare_q():
     b = parse_transcript(text, source="whitehouse")
     assert [t.label for t in b.turns] == ["MS. PSAKI", "Q", "MS. PSAKI"]
     assert b.closing == ("END",)
+
+
+TIMES = [
+    (
+        "transcripts/press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341.html",
+        "13:04 EDT",
+        "14:06 EDT",
+        "James S. Brady Press Briefing Room",
+    ),
+    (
+        "transcripts/corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html",
+        "12:57 CET",
+        "13:43 CET",
+        "Belweder Palace; Warsaw, Poland",
+    ),
+    (  # the 2009 letterhead is neither a place nor speech
+        "archive/2009-08-11.gaggle-press-secretary-robert-gibbs-aboard-air-force-one-en-.n1522.html",
+        "12:13 EDT",
+        "12:24 EDT",
+        "Aboard Air Force One; En Route Portsmouth, New Hampshire",
+    ),
+    (
+        "archive/2009-04-18.press-briefing-senior-administration-officials-second-and-th.n1622.html",
+        "18:59 EDT",
+        "19:35 EDT",
+        "Crowne Plaza Hotel; Port of Spain, Trinidad and Tobago",
+    ),
+    (  # capitalised header lines of a 2016 call
+        "archive/2016-02-10.press-call-us-asean-summit-1.n123.html",
+        "17:38 EST",
+        "18:20 EST",
+        "Via Telephone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "start", "end", "place"), TIMES, ids=[t[0][-40:] for t in TIMES])
+def test_start_and_closing_times_and_place(name, start, end, place):
+    b = parse_wh(name)
+    assert (b.start_time, b.end_time, b.location) == (start, end, place)

@@ -11,7 +11,7 @@ _TIME = re.compile(
     r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\.?(?:\s*,?\s*\(?([A-Z]{2,5})\b\)?)?", re.I
 )
 _START_LINE = re.compile(
-    r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$"
+    r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$", re.I
 )
 _CONCLUDED = re.compile(r"\b(?:concluded|ended|adjourned)\s+at\s+(.{0,40})", re.I)
 _DATE = re.compile(
@@ -85,11 +85,15 @@ def is_start_time_line(text: str) -> bool:
 
 
 def end_time(closing: list[str]) -> str | None:
-    """The time in "(The briefing was concluded at 3:41 p.m.)"."""
+    """The time in "(The briefing was concluded at 3:41 p.m.)", or a closing time line
+    ("2:04 P.M. EDT", "END 1:43 P.M. CET")."""
     for line in closing:
         m = _CONCLUDED.search(line)
         if m:
             return parse_time(m.group(1))
+    for line in closing:
+        if is_start_time_line(line.removeprefix("END")):
+            return parse_time(line)
     return None
 
 

@@ -158,9 +158,10 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         published_at = None
     start_line = next((line for line in preamble if M.is_start_time_line(line)), None)
     people_lines = {line for line in preamble[:4] if M.is_people_line(line)}
+    letterhead = src.letterhead
     places = [
         line
-        for line in preamble[:6]
+        for line in [x for x in preamble if not (letterhead and letterhead.match(x))][:6]
         if line not in people_lines
         and line != start_line
         and M.is_place_line(line)

@@ -100,6 +100,9 @@ class Source:
     creator_is_speaker: ClassVar[bool] = True
     #: Time zone of the publisher's dates: a publication time becomes a date there.
     timezone: ClassVar[str] = "America/New_York"
+    #: A line before the first turn that is the publisher's letterhead (its name, the office,
+    #: a title in capitals): text, but not a place.
+    letterhead: ClassVar[re.Pattern[str] | None] = None
     #: XPath of the element holding the transcript on a detail page (else the page's
     #: ``div.entry-content``, else its body).
     content_xpath: ClassVar[str | None] = None

@@ -69,6 +69,12 @@ class WhiteHouse(Source):
     end_marker = re.compile(
         r"^(?=\S)(?:END\b[\s.]*)?(?:\d{1,2}:\d{2}\s*[AP]\.?\s*M\.?(?:\s+(?:[A-Z]{2,4}|\(Local\)))?)?\s*$"
     )
+    # The 2009 header ("THE WHITE HOUSE", "Office of the Press Secretary", underscores, "For
+    # Immediate Release", the title in capitals) and the 2016 calls' capitalised header lines.
+    letterhead = re.compile(
+        r"^(?:THE WHITE HOUSE|Office of the [A-Z][\w ]+|_{5,}.*|For Immediate Release\b.*"
+        r"|(?!.*[a-z]{2})(?=.*[A-Z]{2}).+)$"  # capitals ("DENIS McDONOUGH" too)
+    )
     label_words = ("OPERATOR", "MODERATOR", "ADMINISTRATION", "OFFICIAL", "SENIOR")
     role_words = {"AIDE": "moderator"}
     creator_is_speaker = False  # dc:creator is always "The White House"
