@@ -529,6 +529,12 @@ def test_kind_from_the_title(title, kind):
     assert WhiteHouse.classify(title, "", "", {"Q", "MS PSAKI"}) == kind
 
 
+def test_a_body_alone_with_labels_is_a_transcript():
+    assert WhiteHouse.classify("", "", "", {"Q", "MR CARNEY"}) == "remarks"
+    url = "https://obamawhitehouse.archives.gov/the-press-office/2012/06/13/press-briefing-press-secretary-jay-carney-61312"
+    assert WhiteHouse.classify("", url, "", {"Q", "MR CARNEY"}) == "press_briefing"
+
+
 def test_an_item_without_labels_is_a_press_release_whatever_its_title():
     assert WhiteHouse.classify("Press Briefing by Press Secretary", "", "", set()) == (
         "press_release"

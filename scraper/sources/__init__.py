@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -75,9 +75,6 @@ class Source:
     name: ClassVar[str]
     config_class: ClassVar[type[SourceConfig]] = SourceConfig
     defaults: ClassVar[SourceConfig]
-    listing: ClassVar[ListingSelectors | None] = None
-    #: Element ids that mark a new topic; group 1 is the topic's name.
-    topic_anchor: ClassVar[re.Pattern[str] | None] = None
 
     # -- label form and vocabulary (read by the parser; the defaults are the State Department's)
     #: Whether a speaker label in HTML may be plain text. When False it must be bold.
@@ -107,9 +104,26 @@ class Source:
     #: ``div.entry-content``, else its body).
     content_xpath: ClassVar[str | None] = None
 
+    listing: ClassVar[ListingSelectors | None] = None
+    #: Element ids that mark a new topic; group 1 is the topic's name.
+    topic_anchor: ClassVar[re.Pattern[str] | None] = None
+
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         SOURCES[cls.slug] = cls
+
+    @classmethod
+    def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
+        """The kind of one document (one of :data:`KINDS`)."""
+        raise NotImplementedError
+
+    @classmethod
+    def expects_transcript(cls, title: str, guid: str) -> bool:
+        """Whether an item's title or guid promises a transcript (before its body is read).
+
+        A promised transcript that parses to no turns means the site changed its markup.
+        """
+        raise NotImplementedError
 
     @classmethod
     def listing_page_url(cls, listing_url: str, page: int) -> str:
@@ -119,24 +133,11 @@ class Source:
         return listing_url.rstrip("/") + "/" + cls.listing.next_page.format(n=page)
 
     @classmethod
-    def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:
-        """The kind of one document (one of :data:`KINDS`)."""
-        raise NotImplementedError
-
-    @classmethod
     def date_of(
-        cls, title: str, preamble: Sequence[str], published_at: dt.datetime | None
+        cls, title: str, preamble: list[str] | tuple[str, ...], published_at: dt.datetime | None
     ) -> dt.date | None:
         """The day of the event by this publisher's conventions; None leaves it to the parser."""
         return None
-
-    @classmethod
-    def expects_transcript(cls, title: str, guid: str) -> bool:
-        """Whether an item's title or guid promises a transcript (before its body is read).
-
-        A promised transcript that parses to no turns means the site changed its markup.
-        """
-        raise NotImplementedError
 
 
 SOURCES: dict[str, type[Source]] = {}

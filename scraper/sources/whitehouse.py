@@ -50,6 +50,8 @@ class WhiteHouse(Source):
         feeds=("https://www.whitehouse.gov/briefing-room/feed/",),
         listing_url="https://obamawhitehouse.archives.gov/briefing-room/press-briefings",
     )
+    #: Hosts of the publisher's own links: the feed's items, and the archive's pages.
+    domains = ("www.whitehouse.gov", "obamawhitehouse.archives.gov")
     # The 2009-2016 archive's listing (Drupal views): ?page=N, counted from 0.
     listing = ListingSelectors(
         item="div.view-content div.views-row",
@@ -120,6 +122,8 @@ class WhiteHouse(Source):
         kind = cls.title_kind(title)
         if kind == "special_briefing" and "OPERATOR" in labels:
             return "telephonic_briefing"
+        if kind is None and not title.strip():  # a saved body alone: nothing names the event
+            return "remarks"
         return kind or "press_release"
 
     @classmethod
