@@ -165,6 +165,18 @@ def fix_typos(norm: str, words: tuple[str, ...]) -> str:
     return " ".join(fixed)
 
 
+def apply_role_words(
+    norms: list[str], speakers: dict[str, str], roles: dict[str, str], words: dict[str, str]
+) -> None:
+    """Labels holding one of the publisher's role words (``{"AIDE": "moderator"}``) name a
+    role, not a person: each is its own speaker ("WHITE HOUSE AIDE" and "POLISH AIDE" are two,
+    not one surname), with that role."""
+    for norm in norms:
+        for word in words.keys() & norm.split():
+            speakers[norm] = norm
+            roles[norm] = words[word]
+
+
 def name_part(label: str) -> str:
     """The name in a "Name, Title of Org" label; the whole label otherwise."""
     return normalize(label.split(",", 1)[0])

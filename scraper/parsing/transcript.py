@@ -117,17 +117,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
 
     norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
     speakers = L.resolve_speakers(norms, people)
-    for norm in norms:  # "WHITE HOUSE AIDE" and "POLISH AIDE": two roles, not one surname
-        if src.role_words.keys() & norm.split():
-            speakers[norm] = norm
     texts_by_speaker: dict[str, list[str]] = {}
     for t, norm in zip(raw_turns, norms, strict=True):
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
-    for norm in norms:  # the publisher's own role words ("AIDE") decide
-        for word in src.role_words.keys() & norm.split():
-            roles[speakers[norm]] = src.role_words[word]
+    L.apply_role_words(norms, speakers, roles, src.role_words)
     turns = []
     for i, (t, norm) in enumerate(zip(raw_turns, norms, strict=True), start=1):
         if not t["text"]:
