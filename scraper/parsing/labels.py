@@ -12,6 +12,8 @@ from scraper.parsing.blocks import Paragraph
 # "MR PRICE:", "Deputy Secretary of State Sherman:", "Name, Title of Org:" (label up to the colon).
 _LABEL = re.compile(r"\s*([^\W\d_][^:]{0,159}?)\s*:\s*")
 _UPPER_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 .'’\-()&/]*$")
+# An upper-case word of a plain-text label; names keep their mixed-case prefix ("McDONOUGH").
+_UPPER_WORD = re.compile(r"^(?:Mc|Mac|D[aeiu]|L[ae]|Van|Von)?[A-Z0-9][A-Z0-9.'’\-()&/]*$")
 _NOT_LABELS = frozenset(
     {"NOTE", "UPDATE", "CORRECTION", "EDITOR'S NOTE", "BACKGROUND", "HTTP", "HTTPS"}
 )
@@ -126,7 +128,7 @@ def find_label(
         if match.end(1) > paragraph.bold_end:  # the label itself must be bold
             return None
     elif (
-        not _UPPER_LABEL.match(raw)
+        not (_UPPER_LABEL.match(raw) or (form and _upper_words(raw, form)))
         or len(raw.split()) > 8
         or (html_mode and any(c.isdigit() for c in raw))  # "END 6:20 P.M." is no "END 6"
     ):
@@ -134,6 +136,10 @@ def find_label(
     if normalize(raw) in _NOT_LABELS or "://" in text[: match.end()]:
         return None
     return Label(raw, match.end())
+
+
+def _upper_words(raw: str, form: LabelForm) -> bool:
+    return form.unbolded_labels and all(_UPPER_WORD.match(w) for w in raw.split())
 
 
 def _bare_label(text: str, bare: tuple[str, ...]) -> Label | None:
