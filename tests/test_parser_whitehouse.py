@@ -472,6 +472,7 @@ LABELS = [
     ("And finally: the", None, None),
     ("Another COVID update: today", None, None),
     ("END\xa0\xa0\xa0\xa0 6:20 P.M. EST", None, None),
+    ("SENIOR ADMINISTRATION OFFICIAL 2: Thanks.", "SENIOR ADMINISTRATION OFFICIAL 2", "Thanks."),
     ("1:14 P.M. EDT", None, None),
     ("[senior administration official] Thanks.", None, None),
     ("Qatar is a partner.", None, None),
@@ -632,7 +633,7 @@ def test_every_body(name):
         assert turn.label == "Q" or (
             turn.label.replace("Mc", "MC").isupper() and ":" not in turn.label
         ), turn.label
-        assert not any(c.isdigit() for c in turn.label), turn.label
+        assert not turn.label.startswith("END"), turn.label
         assert turn.text or turn.role == "reporter", turn.ordinal
         if turn.label == "Q":
             assert turn.role == "reporter"

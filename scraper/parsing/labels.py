@@ -130,7 +130,7 @@ def find_label(
     elif (
         not (_UPPER_LABEL.match(raw) or (form and _upper_words(raw, form)))
         or len(raw.split()) > 8
-        or (html_mode and any(c.isdigit() for c in raw))  # "END 6:20 P.M." is no "END 6"
+        or (html_mode and re.match(r"\s*:\d", text[match.end(1) :]))  # "END 6:20 P.M."
     ):
         return None
     if normalize(raw) in _NOT_LABELS or "://" in text[: match.end()]:
