@@ -49,6 +49,7 @@ OFFICIAL_PREFIXES = (
     "GENERAL",
     "ADMIRAL",
     "COUNSELOR",
+    "ADVIS",
 )
 # Words that may open a mixed-case label ("Mr. Gonzalez", "Moderator", "Deputy Secretary ...").
 HONORIFICS = frozenset(

@@ -32,6 +32,8 @@ _NAME_OF_OUTLET = re.compile(r"^([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s
 _TITLE_NOUNS = frozenset(
     [
         "affairs",
+        "advisor",
+        "adviser",
         "bureau",
         "office",
         "state",
@@ -143,7 +145,7 @@ def split_people(line: str) -> list[tuple[str, str]]:
     """ "Name, Title, Name, Title" (or "Title Name, ...") -> [(name, title), ...]."""
     people: list[tuple[str, str]] = []
     for part in (clean_name(p) for p in re.split(r"[,;]", line)):
-        part = re.sub(r"^(And|and)\s+", "", part).strip()
+        part = re.sub(r"^(And|and|AND|BY)\s+", "", part).strip()  # "BY BEN RHODES, ..."
         if not part:
             continue
         outlet = _NAME_OF_OUTLET.match(part)

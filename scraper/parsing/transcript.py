@@ -65,8 +65,8 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     first = next((i for i, f in enumerate(found) if f), len(paragraphs))
     opening = [p.text for p in paragraphs[:first] if not p.note]
 
-    if not src.creator_is_speaker:
-        meta.pop("creator", None)
+    if not src.creator_is_speaker:  # the publisher names its speakers elsewhere
+        meta["creator"] = src.speakers_named(str(meta.get("title") or ""))
     people = M.split_people(str(meta["creator"])) if meta.get("creator") else []
     for line in opening[:4]:
         if not meta.get("creator") and M.is_people_line(line):

@@ -93,7 +93,8 @@ class Source:
     label_words: ClassVar[tuple[str, ...]] = ()
     #: A word in a label that decides its speaker's role (``{"AIDE": "moderator"}``).
     role_words: ClassVar[dict[str, str]] = {}
-    #: Whether a feed item's author (``dc:creator``) names the speakers of record.
+    #: Whether a feed item's author (``dc:creator``) names the speakers of record; when not,
+    #: :meth:`speakers_named` finds them in the title.
     creator_is_speaker: ClassVar[bool] = True
     #: Time zone of the publisher's dates: a publication time becomes a date there.
     timezone: ClassVar[str] = "America/New_York"
@@ -131,6 +132,11 @@ class Source:
         if page <= 1 or cls.listing is None:
             return listing_url
         return listing_url.rstrip("/") + "/" + cls.listing.next_page.format(n=page)
+
+    @classmethod
+    def speakers_named(cls, title: str) -> str:
+        """The speakers of record a title names, as "Title Name, Title Name" ("" if none)."""
+        return ""
 
     @classmethod
     def date_of(

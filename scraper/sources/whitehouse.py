@@ -33,6 +33,15 @@ _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b")
 _DATE_LINE = re.compile(
     r"^(?:for\s+immediate\s+release\b.*|[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})$", re.I
 )
+# "... by Press Secretary Jen Psaki and National Security Advisor Jake Sullivan, June 7, 2021",
+# "... by Principal Deputy Press Secretary Karine Jean-Pierre Aboard Air Force One En Route".
+_BY = re.compile(r"\bby\s+(.+)$", re.I)
+_AFTER_NAMES = re.compile(
+    r"\s+(?:aboard|en route|on|with|to|in|at|after|before|previewing|during)\s.*$|\s*--.*$", re.I
+)
+_TRAILING_DATE = re.compile(
+    r",?\s*(?:[A-Z][a-z]+\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4})\s*$"
+)
 _NOT_TRANSCRIPT = re.compile(
     r"^\s*(?:statement|readout|fact\s+sheet|memorandum|executive\s+order|proclamation|"
     r"letter|message|notice|a\s+proclamation|nominations?|president\s+biden\s+announces)\b",
@@ -125,6 +134,16 @@ class WhiteHouse(Source):
         if kind is None and not title.strip():  # a saved body alone: nothing names the event
             return "remarks"
         return kind or "press_release"
+
+    @classmethod
+    def speakers_named(cls, title: str) -> str:
+        """The briefers a title names after "by": "Press Secretary Jen Psaki, National Security
+        Advisor Jake Sullivan" (the feed's dc:creator is always "The White House")."""
+        found = _BY.search(_CORRECTED.sub("", title))
+        if not found or cls.title_kind(title) in (None, "remarks", "interview"):
+            return ""  # "Remarks by President Biden Honoring ..." names an occasion too
+        names = _TRAILING_DATE.sub("", _AFTER_NAMES.sub("", found.group(1)))
+        return re.sub(r",?\s+and\s+", ", ", names).strip(" ,")
 
     @classmethod
     def date_of(
