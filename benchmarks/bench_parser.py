@@ -26,11 +26,24 @@ def _best_of(rounds: int, work: Callable[[], None]) -> float:
     return best
 
 
+def _per_source(rounds: int) -> None:
+    """Each source's own rate, over all its fixture bodies (listing pages aside)."""
+    from scraper.sources import SOURCES
+
+    for slug in SOURCES:
+        folder = BODIES.parents[1] / slug
+        paths = [p for p in sorted(folder.rglob("*.html")) if "listing" not in p.parts]
+        found = [p.read_text(encoding="utf-8") for p in paths]
+        took = _best_of(rounds, lambda s=slug, f=found: [parse_transcript(b, source=s) for b in f])
+        print(f"parser [{slug}]: {len(found)} bodies, {len(found) / took:.0f} transcripts/s")
+
+
 def run(rounds: int = 5) -> dict[str, float]:
     bodies = [p.read_text(encoding="utf-8") for p in sorted(BODIES.glob("*.html"))]
     ours = _best_of(rounds, lambda: [parse_transcript(b) for b in bodies])
     soup = _best_of(rounds, lambda: [BeautifulSoup(b, "lxml") for b in bodies])
     bare = _best_of(rounds, lambda: [lxml.html.document_fromstring(b) for b in bodies])
+    _per_source(rounds)
     figures = {
         "bodies": len(bodies),
         "megabytes": sum(map(len, bodies)) / 1e6,

@@ -12,7 +12,16 @@ import sqlalchemy
 import sqlalchemy.exc
 
 
-def write_config(path: Path, database_url: str, http: dict | None = None, **source: object) -> Path:
+def write_config(
+    path: Path,
+    database_url: str,
+    http: dict | None = None,
+    slug: str = "state_department",
+    **source: object,
+) -> Path:
+    """A configuration crawling only the source ``slug``, with ``source`` as its settings."""
+    from scraper.sources import SOURCES
+
     settings = {
         "download_delay_seconds": 0.0,
         "autothrottle": False,
@@ -22,8 +31,9 @@ def write_config(path: Path, database_url: str, http: dict | None = None, **sour
     }
     lines = ["[database]", f"url = {json.dumps(database_url)}", "[http]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
-    lines += ["[sources.state_department]"]
+    lines += [f"[sources.{slug}]"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in source.items()]
+    lines += [f"[sources.{other}]\nenabled = false" for other in SOURCES if other != slug]
     path.write_text("\n".join(lines) + "\n")
     return path
 

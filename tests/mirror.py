@@ -69,7 +69,10 @@ class Mirror:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                resource = mirror.routes.get(self.path.split("?")[0])
+                # A route may name a query ("/list?page=1"); else the query is ignored.
+                resource = mirror.routes.get(self.path) or mirror.routes.get(
+                    self.path.split("?")[0]
+                )
                 if resource is not None and resource.faults:
                     fault = resource.faults.pop(0)
                     mirror.faults_served += 1

@@ -17,6 +17,8 @@ from scraper.terminal import echo, terminal_json, terminal_text
 
 
 def filter_options(func):
+    from scraper.sources import SOURCES
+
     for option in reversed(
         [
             date_option("--since", help="Only briefings from this date (YYYY-MM-DD)."),
@@ -31,6 +33,7 @@ def filter_options(func):
             click.option("--kind", type=click.Choice(KINDS), help="Only this kind of document."),
             click.option("--topic", help="Only turns under this topic (part of its name)."),
             click.option("--watch", help="Only turns this watch matched."),
+            click.option("--source", type=click.Choice(list(SOURCES)), help="Only this source."),
         ]
     ):
         func = option(func)

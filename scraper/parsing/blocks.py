@@ -109,8 +109,11 @@ def looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(p|div|br|strong|b|span|html|body|section|li)\b", text[:20000], re.I))
 
 
-def split_page(document: str) -> Page:
-    """Paragraphs of an HTML page or fragment, or of plain text (one paragraph per line)."""
+def split_page(document: str, content_xpath: str | None = None) -> Page:
+    """Paragraphs of an HTML page or fragment, or of plain text (one paragraph per line).
+
+    ``content_xpath`` names the element holding the transcript on the source's pages.
+    """
     if not looks_like_html(document):
         paragraphs = [Paragraph(clean(line)) for line in document.splitlines() if clean(line)]
         return Page(paragraphs, {}, nonspace(document))
@@ -119,15 +122,16 @@ def split_page(document: str) -> Page:
     except (lxml.etree.ParserError, ValueError):
         return Page([], {}, 0)
     header = _read_header(root)
-    content = _content_root(root)
+    content = _content_root(root, content_xpath)
     walker = _Walker()
     walker.walk(content)
     walker.flush()
     return Page(walker.paragraphs, header, walker.total)
 
 
-def _content_root(root):
+def _content_root(root, content_xpath: str | None = None):
     for xpath in (
+        *([content_xpath] if content_xpath else []),
         "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
         "//body",
     ):

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from scraper.parsing.blocks import Paragraph
 
 # "MR PRICE:", "Deputy Secretary of State Sherman:", "Name, Title of Org:" (label up to the colon).
 _LABEL = re.compile(r"\s*([^\W\d_][^:]{0,159}?)\s*:\s*")
 _UPPER_LABEL = re.compile(r"^[A-Z0-9][A-Z0-9 .'’\-()&/]*$")
+# An upper-case word of a plain-text label; names keep their mixed-case prefix ("McDONOUGH").
+_UPPER_WORD = re.compile(r"^(?:Mc|Mac|D[aeiu]|L[ae]|Van|Von)?[A-Z0-9][A-Z0-9.'’\-()&/]*$")
 _NOT_LABELS = frozenset(
     {"NOTE", "UPDATE", "CORRECTION", "EDITOR'S NOTE", "BACKGROUND", "HTTP", "HTTPS"}
 )
@@ -46,6 +49,7 @@ OFFICIAL_PREFIXES = (
     "GENERAL",
     "ADMIRAL",
     "COUNSELOR",
+    "ADVIS",
 )
 # Words that may open a mixed-case label ("Mr. Gonzalez", "Moderator", "Deputy Secretary ...").
 HONORIFICS = frozenset(
@@ -87,27 +91,97 @@ class Label:
     end: int  # where the turn's own text starts in the paragraph
 
 
-def find_label(paragraph: Paragraph, html_mode: bool) -> Label | None:
-    """The speaker label that opens ``paragraph``, if any (headings are rejected later)."""
+class LabelForm(Protocol):
+    """What :func:`find_label` reads from a source (see :class:`scraper.sources.Source`)."""
+
+    unbolded_labels: bool
+    bare_labels: tuple[str, ...]
+    period_labels: bool
+
+
+# A label with a period for its colon: an honorific and a name, then the turn's own text.
+_PERIOD_LABEL = re.compile(r"\s*((?:MR|MS|MRS|DR)\.? [A-Z][A-Z'’\-]+(?: [A-Z][A-Z'’\-]+)?)\.\s+")
+
+
+def find_label(
+    paragraph: Paragraph, html_mode: bool, form: LabelForm | None = None
+) -> Label | None:
+    """The speaker label that opens ``paragraph``, if any (headings are rejected later).
+
+    In HTML a label must be bold unless the source's ``form`` accepts plain-text labels, which
+    must then be upper case (``"MS. PSAKI:"``, not ``"To be clear:"``); ``form`` also names
+    labels printed without a colon (the White House's bare ``Q``).
+    """
     text = paragraph.text
+    bare = _bare_label(text, form.bare_labels) if form else None
+    if bare:
+        return bare
+    unbolded = not html_mode or (form is not None and form.unbolded_labels)
     match = _LABEL.match(text)
     if not match:
+        if form and form.period_labels and unbolded:
+            period = _PERIOD_LABEL.match(text)
+            if period and not text[period.end() :][:2].isupper():
+                return Label(period.group(1), period.end())
         return None
     raw = match.group(1).strip()
-    if html_mode:
+    if html_mode and not (form and form.unbolded_labels):
         if match.end(1) > paragraph.bold_end:  # the label itself must be bold
             return None
-    elif not _UPPER_LABEL.match(raw) or len(raw.split()) > 8:
+    elif (
+        not (_UPPER_LABEL.match(raw) or (form and _upper_words(raw, form)))
+        or len(raw.split()) > 8
+        or (html_mode and re.match(r"\s*:\d", text[match.end(1) :]))  # "END 6:20 P.M."
+    ):
         return None
     if normalize(raw) in _NOT_LABELS or "://" in text[: match.end()]:
         return None
     return Label(raw, match.end())
 
 
+def _upper_words(raw: str, form: LabelForm) -> bool:
+    return form.unbolded_labels and all(_UPPER_WORD.match(w) for w in raw.split())
+
+
+def _bare_label(text: str, bare: tuple[str, ...]) -> Label | None:
+    """``"Q   Thanks"``, ``"Q: Could"``, ``"QAlan, thanks"``: a label without its colon."""
+    for word in bare:
+        if not text.startswith(word):
+            continue
+        rest = text[len(word) :]
+        m = re.match(r"\s*:\s*|\s+|(?=[A-Z][a-z])|$", rest)
+        if m:
+            return Label(word, len(word) + m.end())
+    return None
+
+
 def normalize(label: str) -> str:
     """Upper case, no periods, single spaces: "Mr. Price" and "MR PRICE" become one."""
     label = label.replace("’", "'").replace(".", " ").upper()
     return re.sub(r"\s+", " ", label).strip()
+
+
+def fix_typos(norm: str, words: tuple[str, ...]) -> str:
+    """A normalized label with each word one letter away from a known word corrected.
+
+    ``fix_typos("OPERTATOR", ("OPERATOR",))`` is ``"OPERATOR"``.
+    """
+    if not words:
+        return norm
+    fixed = [next((k for k in words if _close(w, k)), w) for w in norm.split()]
+    return " ".join(fixed)
+
+
+def apply_role_words(
+    norms: list[str], speakers: dict[str, str], roles: dict[str, str], words: dict[str, str]
+) -> None:
+    """Labels holding one of the publisher's role words (``{"AIDE": "moderator"}``) name a
+    role, not a person: each is its own speaker ("WHITE HOUSE AIDE" and "POLISH AIDE" are two,
+    not one surname), with that role."""
+    for norm in norms:
+        for word in words.keys() & norm.split():
+            speakers[norm] = norm
+            roles[norm] = words[word]
 
 
 def name_part(label: str) -> str:

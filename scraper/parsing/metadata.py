@@ -13,7 +13,7 @@ _TIME = re.compile(
     r"\b(\d{1,2})(?::(\d{2}))?\s*([ap])\.?\s*m\.?(?:\s*,?\s*\(?([A-Z]{2,5})\b\)?)?", re.I
 )
 _START_LINE = re.compile(
-    r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$"
+    r"^\s*\d{1,2}(?::\d{2})?\s*[ap]\.?\s*m\.?(\s*,?\s*\(?[A-Za-z]{2,5}\)?)?\s*$", re.I
 )
 # "(The briefing was concluded at 3:41 p.m.)", "END 1:43 P.M. CET"
 _CONCLUDED = re.compile(r"\b(?:concluded|ended|adjourned)\s+at\s+(.{0,40})", re.I)
@@ -36,6 +36,8 @@ _NAME_OF_OUTLET = re.compile(r"^([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\s
 _TITLE_NOUNS = frozenset(
     [
         "affairs",
+        "advisor",
+        "adviser",
         "bureau",
         "office",
         "state",
@@ -89,11 +91,15 @@ def is_start_time_line(text: str) -> bool:
 
 
 def end_time(closing: list[str]) -> str | None:
-    """The time in "(The briefing was concluded at 3:41 p.m.)"."""
+    """The time in "(The briefing was concluded at 3:41 p.m.)", or a closing time line
+    ("2:04 P.M. EDT", "END 1:43 P.M. CET")."""
     for line in closing:
         m = _CONCLUDED.search(line) or _END_LINE.match(line)
         if m:
             return parse_time(re.sub(r"^(\d{1,2})\.(\d{2})", r"\1:\2", m.group(1)))
+    for line in closing:
+        if is_start_time_line(line.removeprefix("END")):
+            return parse_time(line)
     return None
 
 
@@ -143,7 +149,7 @@ def split_people(line: str) -> list[tuple[str, str]]:
     """ "Name, Title, Name, Title" (or "Title Name, ...") -> [(name, title), ...]."""
     people: list[tuple[str, str]] = []
     for part in (clean_name(p) for p in re.split(r"[,;]", line)):
-        part = re.sub(r"^(And|and)\s+", "", part).strip()
+        part = re.sub(r"^(And|and|AND|BY)\s+", "", part).strip()  # "BY BEN RHODES, ..."
         if not part:
             continue
         outlet = _NAME_OF_OUTLET.match(part)

@@ -38,7 +38,8 @@ def parse_transcript(
     """Parse one transcript. Never raises on bad input: problems become ``warnings``.
 
     ``meta`` may carry what a feed item knows: ``title``, ``guid``, ``creator`` (the speakers
-    of record) and ``published_at`` (an aware datetime).
+    of record) and ``published_at`` (an aware datetime), or what a listing knows: ``title``
+    and ``date`` (the day it lists the page under, used when nothing better dates it).
     """
     meta = dict(meta or {})
     try:
@@ -59,14 +60,16 @@ def parse_transcript(
 def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) -> Briefing:
     src = get_source(source)
     html_mode = looks_like_html(document)
-    page = split_page(document)
+    page = split_page(document, src.content_xpath)
     paragraphs = page.paragraphs
     warnings: list[str] = []
 
-    found = [None if p.note else L.find_label(p, html_mode) for p in paragraphs]
+    found = [None if p.note else L.find_label(p, html_mode, src) for p in paragraphs]
     first = next((i for i, f in enumerate(found) if f), len(paragraphs))
     opening = [p.text for p in paragraphs[:first] if not p.note]
 
+    if not src.creator_is_speaker:  # the publisher names its speakers elsewhere
+        meta["creator"] = src.speakers_named(str(meta.get("title") or ""))
     people = M.split_people(str(meta["creator"])) if meta.get("creator") else []
     for line in opening[:4]:
         if not meta.get("creator") and M.is_people_line(line):
@@ -82,6 +85,13 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
     last_label = max((i for i, f in enumerate(labels) if f), default=-1)
     closing_from = _end_matter(paragraphs, last_label)
+    if src.end_marker:  # "END", the closing time: what follows is not speech either
+        ends = (
+            i
+            for i in range(last_label + 1, closing_from)
+            if src.end_marker.match(paragraphs[i].text)
+        )
+        closing_from = next(ends, closing_from)
 
     preamble: list[str] = []
     closing: list[str] = []
@@ -94,20 +104,26 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
             closing.append(para.text)
         elif label:
             raw_turns.append(
-                {"label": label.raw, "parts": [para.text[label.end :]], "topic": topic}
+                {
+                    "label": label.raw,
+                    "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
+                    "parts": [para.text[label.end :]],
+                    "topic": topic,
+                }
             )
         elif raw_turns:
             raw_turns[-1]["parts"].append(para.text)
         else:
             preamble.append(para.text)
 
-    norms = [L.normalize(t["label"]) for t in raw_turns]
+    norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
     speakers = L.resolve_speakers(norms, people)
     texts_by_speaker: dict[str, list[str]] = {}
     for t, norm in zip(raw_turns, norms, strict=True):
         t["text"] = "\n\n".join(p for p in t["parts"] if p)
         texts_by_speaker.setdefault(speakers[norm], []).append(t["text"])
     roles = L.speaker_roles(norms, speakers, people, texts_by_speaker)
+    L.apply_role_words(norms, speakers, roles, src.role_words)
     # Roles from the labels, then from what each speaker does (their turns' functions).
     who = [speakers[norm] for norm in norms]
     views = [F.TurnView(w, roles[w], t["text"]) for w, t in zip(who, raw_turns, strict=True)]
@@ -140,7 +156,8 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         )
     turns, exchanges = group_exchanges(turns)
 
-    in_turns = sum(nonspace(t.label) + 1 + nonspace(t.text) for t in turns)
+    # A label's width as printed: a bare "Q" has no colon.
+    in_turns = sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)
     accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns
     coverage = accounted / page.total_chars if page.total_chars else 1.0
     turn_share = min(1.0, in_turns / page.total_chars) if page.total_chars else 0.0
@@ -158,21 +175,27 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         published_at = None
     start_line = next((line for line in preamble if M.is_start_time_line(line)), None)
     people_lines = {line for line in preamble[:4] if M.is_people_line(line)}
+    letterhead = src.letterhead
     places = [
         line
-        for line in preamble[:6]
+        for line in [x for x in preamble if not (letterhead and letterhead.match(x))][:6]
         if line not in people_lines
         and line != start_line
         and M.is_place_line(line)
         and not (meta.get("creator") and line in str(meta["creator"]))
     ]
-    date = M.event_date(
-        title,
-        preamble,
-        page.header.get("date"),
-        published_at,
-        src.timezone,
-        url or "",
+    listing_date = meta["date"] if isinstance(meta.get("date"), dt.date) else None
+    date = (
+        src.date_of(title, preamble, published_at)
+        or M.event_date(
+            title,
+            preamble,
+            page.header.get("date"),
+            published_at,
+            src.timezone,
+            url or "",
+        )
+        or listing_date
     )
     kind = src.document_kind(
         title,

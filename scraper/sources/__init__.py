@@ -6,6 +6,7 @@ its ``slug``, the same name its spider, test file and fixture folder use.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -77,6 +78,36 @@ class Source:
     name: ClassVar[str]
     config_class: ClassVar[type[SourceConfig]] = SourceConfig
     defaults: ClassVar[SourceConfig]
+
+    # -- label form and vocabulary (read by the parser; the defaults are the State Department's)
+    #: Whether a speaker label in HTML may be plain text. When False it must be bold.
+    unbolded_labels: ClassVar[bool] = False
+    #: Labels printed without a colon: followed by spaces, a colon, or glued to a capitalized
+    #: word (``"Q   Thank you."``, ``"Q: Could you"``, ``"QAlan, thanks"``).
+    bare_labels: ClassVar[tuple[str, ...]] = ()
+    #: Whether a period may stand for the colon after an upper-case name
+    #: (``"MR. SULLIVAN.  Yeah, on Syria."``).
+    period_labels: ClassVar[bool] = False
+    #: A paragraph after the last label that ends the transcript (``END``, the closing time):
+    #: it and everything after it is closing text, not speech.
+    end_marker: ClassVar[re.Pattern[str] | None] = None
+    #: Words of the publisher's labels; a label word one letter away from one of them is a
+    #: typo of it (``OPERTATOR``), so both spellings name one speaker.
+    label_words: ClassVar[tuple[str, ...]] = ()
+    #: A word in a label that decides its speaker's role (``{"AIDE": "moderator"}``).
+    role_words: ClassVar[dict[str, str]] = {}
+    #: Whether a feed item's author (``dc:creator``) names the speakers of record; when not,
+    #: :meth:`speakers_named` finds them in the title.
+    creator_is_speaker: ClassVar[bool] = True
+    #: Time zone of the publisher's dates: a publication time becomes a date there.
+    timezone: ClassVar[str] = "America/New_York"
+    #: A line before the first turn that is the publisher's letterhead (its name, the office,
+    #: a title in capitals): text, but not a place.
+    letterhead: ClassVar[re.Pattern[str] | None] = None
+    #: XPath of the element holding the transcript on a detail page (else the page's
+    #: ``div.entry-content``, else its body).
+    content_xpath: ClassVar[str | None] = None
+
     listing: ClassVar[ListingSelectors | None] = None
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
@@ -130,6 +161,25 @@ class Source:
         """
         raise NotImplementedError
 
+    @classmethod
+    def listing_page_url(cls, listing_url: str, page: int) -> str:
+        """The URL of listing page ``page``, counted from 1 (the listing URL itself)."""
+        if page <= 1 or cls.listing is None:
+            return listing_url
+        return listing_url.rstrip("/") + "/" + cls.listing.next_page.format(n=page)
+
+    @classmethod
+    def speakers_named(cls, title: str) -> str:
+        """The speakers of record a title names, as "Title Name, Title Name" ("" if none)."""
+        return ""
+
+    @classmethod
+    def date_of(
+        cls, title: str, preamble: list[str] | tuple[str, ...], published_at: dt.datetime | None
+    ) -> dt.date | None:
+        """The day of the event by this publisher's conventions; None leaves it to the parser."""
+        return None
+
 
 SOURCES: dict[str, type[Source]] = {}
 
@@ -143,3 +193,4 @@ def get_source(slug: str) -> type[Source]:
 
 
 from scraper.sources import state_department as _state_department  # noqa: E402,F401
+from scraper.sources import whitehouse as _whitehouse  # noqa: E402,F401

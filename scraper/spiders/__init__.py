@@ -2,7 +2,10 @@
 
 from scraper.spiders.base import TranscriptSpider
 from scraper.spiders.state_department import StateDepartmentSpider
+from scraper.spiders.whitehouse import WhiteHouseSpider
 
-SPIDERS: dict[str, type[TranscriptSpider]] = {StateDepartmentSpider.name: StateDepartmentSpider}
+SPIDERS: dict[str, type[TranscriptSpider]] = {
+    spider.name: spider for spider in (StateDepartmentSpider, WhiteHouseSpider)
+}
 
 __all__ = ["SPIDERS", "TranscriptSpider"]

@@ -150,9 +150,7 @@ class TranscriptSpider(scrapy.Spider):
 
     # -- backfill --------------------------------------------------------------------------
     def _listing_request(self, page: int) -> scrapy.Request:
-        url = self.listing_url
-        if page > 1:
-            url = url.rstrip("/") + "/" + self.source.listing.next_page.format(n=page)
+        url = self.source.listing_page_url(self.listing_url, page)
         return scrapy.Request(
             url, self.parse_listing, errback=self.on_error, cb_kwargs={"page": page}
         )
@@ -174,7 +172,7 @@ class TranscriptSpider(scrapy.Spider):
                 continue
             if self.until and date and date > self.until:
                 continue
-            yield from self._detail(response.urljoin(link), {"title": title}, page)
+            yield from self._detail(response.urljoin(link), {"title": title, "date": date}, page)
         self._pages_listed.add(page)
         if entries and not older_than_since and page < self.max_pages:
             yield self._listing_request(page + 1)

@@ -28,6 +28,7 @@ class Filters:
     kind: str | None = None
     topic: str | None = None
     watch: str | None = None
+    source: str | None = None  # a source's slug
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
             "AND m.turn_ordinal = t.ordinal AND m.watch = :watch)"
         )
         params["watch"] = f.watch
+    if f.source:
+        where.append("b.source_id IN (SELECT id FROM sources WHERE slug = :source)")
+        params["source"] = f.source
     return "".join(f" AND {w}" for w in where), params
 
 

@@ -1,0 +1,163 @@
+"""The contract every registered source keeps: it has real fixtures with provenance and a
+hand-annotated gold, parses the gold transcripts with every turn found (label and opening
+words) and nothing else, classifies their kinds, and monitors its real feed replay.
+
+A new publisher passes these tests by adding its module, spider and fixture folder (see the
+README, "Adding a source"); nothing here names a source.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import html
+import json
+from pathlib import Path
+
+import pytest
+from crawling import briefwatch, rows, write_config
+from mirror import Mirror, Resource
+from scrapy.http import Request, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from scraper.config import config_from_dict
+from scraper.items import BriefingItem, FeedPollItem
+from scraper.parsing import parse_transcript
+from scraper.sources import KINDS, SOURCES, TRANSCRIPT_KINDS
+from scraper.spiders import SPIDERS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SLUGS = sorted(SOURCES)
+
+
+def fixture_dir(slug: str) -> Path:
+    return FIXTURES / slug
+
+
+@functools.cache
+def index_of(root: Path) -> dict[str, dict]:
+    """Body path (relative to ``root``) -> its index entry: every JSON list beside the bodies
+    whose entries carry a ``title`` and a ``file`` (or ``versions`` of files)."""
+    found: dict[str, dict] = {}
+    for path in root.rglob("*.json"):
+        if {"gold", "feed-replay"} & set(path.relative_to(root).parts):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            continue
+        for entry in data:
+            if isinstance(entry, dict) and "title" in entry:
+                files = [entry["file"]] if "file" in entry else []
+                files += [v["file"] for v in entry.get("versions", [])]
+                for file in files:
+                    found[str((path.parent / file).relative_to(root))] = entry
+    return found
+
+
+def golds() -> list[tuple[str, Path]]:
+    return [(s, p) for s in SLUGS for p in sorted((fixture_dir(s) / "gold").glob("*.gold.json"))]
+
+
+def replays() -> list[tuple[str, Path]]:
+    return [
+        (s, p.parent)
+        for s in SLUGS
+        for p in sorted(fixture_dir(s).glob("feed-replay/*/versions.json"))
+    ]
+
+
+def parse_gold(slug: str, path: Path):
+    gold = json.loads(path.read_text(encoding="utf-8"))
+    root = fixture_dir(slug)
+    entry = index_of(root).get(gold["body"], {})
+    meta: dict = {"title": html.unescape(entry.get("title", ""))}
+    if entry.get("pubDate"):
+        meta["published_at"] = email.utils.parsedate_to_datetime(entry["pubDate"])
+    body = (root / gold["body"]).read_text(encoding="utf-8")
+    return gold, parse_transcript(body, url=gold["url"], meta=meta, source=slug)
+
+
+def _words(text: str) -> str:
+    return " ".join(html.unescape(text).replace("\xa0", " ").split())
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_source_is_complete(slug):
+    source = SOURCES[slug]
+    assert source.slug == slug and source.name and source.__doc__
+    assert SPIDERS[slug].source is source
+    assert slug in config_from_dict({}).sources  # [sources.SLUG] defaults from its module
+    root = fixture_dir(slug)
+    assert (root / "PROVENANCE.md").is_file()
+    assert [g for s, g in golds() if s == slug], "no gold annotations"
+    assert [r for s, r in replays() if s == slug], "no feed replay"
+    assert index_of(root), "no index of the bodies' titles"
+
+
+@pytest.mark.parametrize(("slug", "path"), golds(), ids=[f"{s}:{p.name[:40]}" for s, p in golds()])
+def test_every_gold_turn_is_found_and_nothing_else(slug, path):
+    gold, b = parse_gold(slug, path)
+    got = [(_words(t.label), _words(t.text)) for t in b.turns]
+    want = [(_words(t["label"]), _words(t["starts"])) for t in gold["turns"]]
+    assert len(got) == len(want)
+    for (label, text), (gold_label, starts) in zip(got, want, strict=True):
+        assert (label, text[: len(starts)]) == (gold_label, starts)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_kinds_are_classified(slug):
+    golden = [(p, json.loads(p.read_text(encoding="utf-8"))) for s, p in golds() if s == slug]
+    pairs = [(parse_gold(slug, p)[1].kind, gold["kind"]) for p, gold in golden]
+    assert all(got in KINDS for got, _ in pairs)
+    assert sum(got == want for got, want in pairs) >= 0.9 * len(pairs)
+
+
+def poll(slug: str, feed: Path) -> list:
+    spider = SPIDERS[slug].from_crawler(get_crawler(SPIDERS[slug]), feeds=["https://x/feed/"])
+    request = Request("https://x/feed/", meta={"feed_url": "https://x/feed/"})
+    response = XmlResponse("https://x/feed/", body=feed.read_bytes(), request=request)
+    return list(spider.parse_feed(response))
+
+
+def transcripts_of(slug: str, replay: Path) -> tuple[list[dict], dict[str, set[str]]]:
+    """Each version's feed, and every transcript item's distinct bodies over the replay."""
+    versions = json.loads((replay / "versions.json").read_text())
+    bodies: dict[str, set[str]] = {}
+    for version in versions:
+        out = poll(slug, replay / version["file"])
+        assert isinstance(out[-1], FeedPollItem) and out[-1].items
+        for item in out:
+            if isinstance(item, BriefingItem) and item.briefing.kind in TRANSCRIPT_KINDS:
+                assert item.briefing.turns, item.briefing.url
+                bodies.setdefault(item.briefing.guid, set()).add(item.briefing.content_hash)
+    return versions, bodies
+
+
+@pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
+def test_replay_feeds_parse_in_process(slug, replay):
+    versions, bodies = transcripts_of(slug, replay)
+    assert versions and bodies
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
+def test_replay_is_monitored(slug, replay, tmp_path):
+    """Real crawls of the replay served in order: every transcript stored once, each of its
+    distinct bodies one revision, and an unchanged feed costs one 304."""
+    versions, bodies = transcripts_of(slug, replay)
+    database_url = f"sqlite:///{tmp_path / 'c.db'}"
+    with Mirror() as site:
+        config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[site.url("/f")])
+        for version in versions:
+            site.routes["/f"] = Resource((replay / version["file"]).read_bytes())
+            result = briefwatch(config, "crawl")
+            assert result.returncode == 0, result.stderr
+        stored = dict(rows(database_url, "SELECT guid, id FROM briefings"))
+        assert set(stored) == set(bodies)
+        revisions = dict(
+            rows(database_url, "SELECT briefing_id, count(*) FROM revisions GROUP BY briefing_id")
+        )
+        assert {g: revisions[stored[g]] for g in bodies} == {g: len(b) for g, b in bodies.items()}
+        before = len(site.requests)
+        assert briefwatch(config, "crawl").returncode == 0
+        assert [r.status for r in site.requests[before:] if r.path == "/f"] == [304]
