@@ -16,6 +16,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from crawling import briefwatch, rows, write_config  # noqa: E402
 from reliability import crash_trials  # noqa: E402
 
+from benchmarks.targets import Check, Target  # noqa: E402
+
+LOST = Target("reliability", "items lost (crash trials + fault sweep)", "==", 0, "item(s)")
+DUPLICATES = Target("reliability", "duplicate alerts after crashes", "==", 0, "alert(s)")
+INTEGRITY = Target("reliability", "integrity failures after crashes", "==", 0, "failure(s)")
+
 
 def fault_sweep(tmp: Path) -> dict[str, int]:
     from mirror import Mirror
@@ -44,7 +50,8 @@ def fault_sweep(tmp: Path) -> dict[str, int]:
     return report
 
 
-def run(trials: int = 20) -> dict[str, object]:
+def run(quick: bool = False) -> list[Check]:
+    trials = 4 if quick else 20
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         crashes = crash_trials(tmp, trials=trials)
@@ -63,8 +70,12 @@ def run(trials: int = 20) -> dict[str, object]:
         f"{faults['runs_completed']} completed without a crash, items lost after recovery "
         f"{faults['items_lost']}"
     )
-    return {"crashes": crashes, "faults": faults}
+    return [
+        LOST.check(crashes["items_lost"] + faults["items_lost"], f"{crashes['trials']} trials"),
+        DUPLICATES.check(crashes["duplicate_alerts"], f"{crashes['alerts_queued']} queued"),
+        INTEGRITY.check(crashes["integrity_failures"]),
+    ]
 
 
 if __name__ == "__main__":
-    run()
+    run(quick="--quick" in sys.argv)
