@@ -6,12 +6,9 @@ import json
 from pathlib import Path
 
 import click
-from bs4 import UnicodeDammit
 
 from scraper.cli.context import RuntimeFailure
 from scraper.model import Briefing
-from scraper.parsing import parse_transcript
-from scraper.parsing.feed import FeedError, parse_feed
 
 
 @click.command("parse")
@@ -24,6 +21,11 @@ def command(path: str, url: str | None, fmt: str, source: str) -> None:
 
     Example: briefwatch parse saved-briefing.html --format text
     """
+    from bs4 import UnicodeDammit
+
+    from scraper.parsing import parse_transcript
+    from scraper.parsing.feed import FeedError, parse_feed
+
     data = _read(path)
     briefings: list[Briefing]
     if data.lstrip()[:200].lstrip().startswith(b"<?xml") or b"<rss" in data[:1000]:
