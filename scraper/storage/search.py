@@ -14,8 +14,23 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from scraper.search.query import to_fts5, to_tsquery
+from scraper.storage.briefings import turn_id
 
 MARK_START, MARK_END = "[", "]"
+#: Turn ids below this carry no date (undated briefings, or rows stored before ids were
+#: time-ordered); see :func:`scraper.storage.briefings.turn_id`.
+FIRST_DATED_ID = 1 << 46
+#: PostgreSQL: a newest-first search first reads this many of the newest turns (plus ten per
+#: row of the page depth) in id order; a query that does not fill its page there is selective,
+#: and is answered through the GIN index instead (the planner cannot tell an absent word from
+#: a common one, and walks the whole table newest first for it).
+WALK_TURNS = 3000
+#: The distinct speakers, one index seek each (a loose index scan, on both backends).
+_SPEAKERS = text(
+    "WITH RECURSIVE s(name) AS (SELECT min(speaker) FROM turns UNION ALL "
+    "SELECT (SELECT min(speaker) FROM turns WHERE speaker > s.name) FROM s "
+    "WHERE s.name IS NOT NULL) SELECT name FROM s WHERE name IS NOT NULL"
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,7 @@ def _match(session: Session, node) -> tuple[str, str, str, str, str, dict[str, A
 def _run(session: Session, sql: str, params: dict[str, Any]):
     """Execute with dates bound as dates (each backend stores them its own way)."""
     statement = text(sql)
-    dates = [bindparam(n, type_=Date) for n in ("since", "until") if n in params]
+    dates = [bindparam(n, type_=Date) for n in ("since", "until") if f":{n}" in sql]
     if dates:
         statement = statement.bindparams(*dates)
     return session.execute(statement, params)
@@ -110,36 +125,187 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _matches_nothing(session: Session, f: Filters) -> bool:
+    """True when no stored speaker's name holds the ``--speaker`` filter, or no briefing is of
+    the ``--kind``: the search can only find nothing, and is answered without reading every
+    match of the query."""
+    if (
+        f.kind
+        and not session.execute(
+            text("SELECT 1 FROM briefings WHERE kind = :kind LIMIT 1"), {"kind": f.kind}
+        ).first()
+    ):
+        return True
+    if not f.speaker or any(c in f.speaker for c in "%_\\"):
+        return False
+    needle = f.speaker.lower()
+    return not any(needle in name.lower() for name in session.execute(_SPEAKERS).scalars())
+
+
+def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str, Any]]:
+    """A date filter as a range of turn ids too (ids begin with the briefing's day), which both
+    full-text indexes seek to instead of reading every newer match. Left out when a dated
+    briefing has turns whose ids carry no date (stored before ids were time-ordered, or
+    dated before 1900)."""
+    if not (f.since or f.until):
+        return "", {}
+    legacy = session.execute(
+        text(
+            "SELECT 1 FROM turns t WHERE t.id < :dated AND EXISTS (SELECT 1 FROM briefings b "
+            "WHERE b.id = t.briefing_id AND b.date IS NOT NULL) LIMIT 1"
+        ),
+        {"dated": FIRST_DATED_ID},
+    ).first()
+    if legacy:
+        return "", {}
+    low = turn_id(f.since, 0, 0xFFFF) if f.since else FIRST_DATED_ID
+    high = turn_id(f.until, 0x3FFFFFFF, 0) if f.until else (1 << 62) - 1
+    return f" AND {column} BETWEEN :id_low AND :id_high", {"id_low": low, "id_high": high}
+
+
+def _newest_ids_postgres(
+    session: Session, node, filters: Filters, need: int, extra: str = ""
+) -> list[int]:
+    """Ids of the ``need`` newest matching turns on PostgreSQL, by the cheaper of two plans:
+    reading the newest turns in id order until the page is full (a common word fills it at
+    once; with a selective filter, a longer read does), else through the GIN index (a rare
+    or absent word: few matches to read and sort)."""
+    where, params = _filters(filters)
+    where += extra
+    ids_where, ids_params = _id_range(session, filters, "t.id")
+    params = {**params, **ids_params, "q": to_tsquery(node), "need": need}
+    newest = (
+        f"(SELECT * FROM turns t WHERE TRUE{ids_where} ORDER BY t.id DESC LIMIT :budget) t "
+        "JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query"
+    )
+    walk = f"SELECT t.id FROM {newest} WHERE t.text_tsv @@ query{where} ORDER BY t.id DESC"
+    walk += " LIMIT :need"
+    count = f"SELECT count(*), count(*) FILTER (WHERE t.text_tsv @@ query) FROM {newest}"
+    budget = WALK_TURNS + 10 * need
+    for _attempt in range(2):
+        ids = [r[0] for r in _run(session, walk, {**params, "budget": budget})]
+        if len(ids) == need:
+            return ids
+        walked, matched = _run(session, count, {**params, "budget": budget}).one()
+        if walked < budget:  # every turn in range was read: that is all there is
+            return ids
+        if matched * 100 < walked:  # a rare word: the index has few matches to read
+            break
+        budget *= 10  # a common word and a selective filter: read further
+    indexed = (
+        "WITH m AS MATERIALIZED (SELECT t.id FROM turns t "
+        "JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
+        f"WHERE t.text_tsv @@ query{where}{ids_where}) "
+        "SELECT id FROM m ORDER BY id DESC LIMIT :need"
+    )
+    return [r[0] for r in _run(session, indexed, params)]
+
+
 def search_turns(
     session: Session, node, filters: Filters, limit: int, offset: int, order: str = "date"
 ) -> list[TurnHit]:
     """Turns matching the query, newest briefing first (or best match first)."""
+    if _matches_nothing(session, filters):
+        return []
+    if _postgres(session):
+        return _search_turns_postgres(session, node, filters, limit, offset, order)
     source, condition, snippet, rank, newest, params = _match(session, node)
     where, more = _filters(filters)
+    ids_where, ids_params = _id_range(session, filters, "turns_fts.rowid")
     order_by = rank if order == "rank" else newest
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip FROM {source} WHERE {condition}{where} "
+        f"t.exchange, {snippet} AS snip FROM {source} WHERE {condition}{where}{ids_where} "
         f"ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
-    rows = _run(session, sql, {**params, **more, "limit": limit, "offset": offset})
+    rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
     return [TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9]) for row in rows]
+
+
+def _search_turns_postgres(
+    session: Session, node, filters: Filters, limit: int, offset: int, order: str
+) -> list[TurnHit]:
+    """The page's turn ids first, then their headlines: a deep page formats 20 snippets, not
+    the thousands it skips."""
+    _source, _condition, snippet, rank, _newest, params = _match(session, node)
+    if order == "rank":
+        where, more = _filters(filters)
+        ids_where, ids_params = _id_range(session, filters, "t.id")
+        page = (
+            "SELECT t.id FROM turns t JOIN briefings b ON b.id = t.briefing_id, "
+            f"to_tsquery('english', :q) AS query WHERE t.text_tsv @@ query{where}{ids_where} "
+            f"ORDER BY {rank}, t.id DESC LIMIT :limit OFFSET :offset"
+        )
+        ids = [
+            r[0]
+            for r in _run(
+                session, page, {**params, **more, **ids_params, "limit": limit, "offset": offset}
+            )
+        ]
+    else:
+        ids = _newest_ids_postgres(session, node, filters, offset + limit)[offset:]
+    if not ids:
+        return []
+    sql = (
+        f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
+        f"t.exchange, {snippet} AS snip, t.id FROM turns t "
+        f"JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
+        f"WHERE t.id = ANY(:ids)"
+    )
+    rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
+    return [
+        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9])
+        for row in (rows[i] for i in ids if i in rows)
+    ]
 
 
 def search_exchanges(
     session: Session, node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
-    """(briefing id, exchange) of exchanges whose question or answer matches, newest first."""
-    source, condition, _snippet, _rank, _newest, params = _match(session, node)
-    where, more = _filters(filters)
-    sql = (
-        f"SELECT b.id, t.exchange, max(b.date) AS d FROM {source} "
-        f"WHERE {condition} AND t.exchange IS NOT NULL{where} "
-        f"GROUP BY b.id, t.exchange ORDER BY d DESC, b.id DESC, t.exchange "
-        f"LIMIT :limit OFFSET :offset"
-    )
-    rows = _run(session, sql, {**params, **more, "limit": limit, "offset": offset})
-    return [(r[0], r[1]) for r in rows]
+    """(briefing id, exchange) of exchanges whose question or answer matches, newest first.
+
+    Matching turns are read newest first (turn ids order them by date, briefing and turn)
+    until the page holds enough distinct exchanges: a common word reads a few hundred turns,
+    not every match."""
+    if _matches_nothing(session, filters):
+        return []
+    need = offset + limit
+    batch = need * 3
+    while True:
+        pairs, complete = _exchange_turns(session, node, filters, batch)
+        exchanges = list(dict.fromkeys(pairs))
+        if len(exchanges) >= need or complete:
+            return exchanges[offset:need]
+        batch *= 4
+
+
+def _exchange_turns(
+    session: Session, node, filters: Filters, batch: int
+) -> tuple[list[tuple[int, int]], bool]:
+    """(briefing id, exchange) of the ``batch`` newest matching turns in an exchange, and
+    whether that is all of them."""
+    extra = " AND t.exchange IS NOT NULL"
+    if _postgres(session):
+        ids = _newest_ids_postgres(session, node, filters, batch, extra)
+        rows = _run(
+            session,
+            "SELECT briefing_id, exchange FROM turns WHERE id = ANY(:ids) ORDER BY id DESC",
+            {"ids": ids},
+        ).all()
+    else:
+        source, condition, _snippet, _rank, newest, params = _match(session, node)
+        where, more = _filters(filters)
+        ids_where, ids_params = _id_range(session, filters, "turns_fts.rowid")
+        sql = (
+            f"SELECT t.briefing_id, t.exchange FROM {source} "
+            f"WHERE {condition}{extra}{where}{ids_where} ORDER BY {newest} LIMIT :batch"
+        )
+        rows = _run(session, sql, {**params, **more, **ids_params, "batch": batch}).all()
+    return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
 def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
