@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -144,7 +145,7 @@ def _watch_test(url: str, tmp: Path) -> tuple[float, int]:
     seconds = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"watch test failed: {done.stderr.strip()[-300:]}")
-    return seconds, sum(1 for line in done.stdout.splitlines() if not line.startswith(" "))
+    return seconds, int(re.search(r"(\d+) alert", done.stderr).group(1))
 
 
 def measure(url: str, backend: str, turns: int, rounds: int, tmp: Path) -> list[Check]:

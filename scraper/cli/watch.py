@@ -40,11 +40,12 @@ def list_watches(app) -> None:
 def test_watch(app, name: str, since, until) -> None:
     """Backtest one watch over the stored archive: print what it would have alerted.
 
-    Sends nothing and changes nothing.
+    Sends nothing and changes nothing. A watch of words and phrases reads only the briefings
+    the full-text index finds them in (regexes and matches inside words read every one).
 
     Example: briefwatch watch test pakistan-sanctions --since 2021-07-01
     """
-    from scraper.watch.matcher import Matcher
+    from scraper.watch.matcher import Matcher, index_query
 
     watch = next((w for w in app.config.watch if w.name == name), None)
     if watch is None:
@@ -52,7 +53,11 @@ def test_watch(app, name: str, since, until) -> None:
         raise UsageFailure(f"no watch named {name!r} (known: {known})")
     matcher = Matcher([watch])
     total = 0
-    for _id, briefing in app.storage.iter_briefings(since, until):
+    query = index_query(watch)
+    found = app.storage.matching_units(query, since, until) if query is not None else None
+    if found is None:
+        found = app.storage.iter_briefings(since, until)
+    for _id, briefing in found:
         turns = {t.ordinal: t for t in briefing.turns}
         for hit in matcher.hits(briefing):
             total += 1

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scraper.model import Briefing
 from scraper.storage import migrate, outbox
@@ -138,12 +138,22 @@ class Storage:
                     query = query.where(BriefingRow.date >= since)
                 if until:
                     query = query.where(BriefingRow.date <= until)
+                query = query.options(
+                    selectinload(BriefingRow.turns), selectinload(BriefingRow.exchanges)
+                )  # a batch's turns and exchanges in two queries, not two per briefing
                 rows = session.scalars(query.order_by(BriefingRow.id).limit(batch)).all()
                 loaded = [(row.id, load_briefing(row)) for row in rows]
             if not loaded:
                 return
             yield from loaded
             last_id = loaded[-1][0]
+
+    def matching_units(
+        self, query, since: dt.date | None = None, until: dt.date | None = None
+    ) -> Iterator[tuple[int, Briefing]] | None:
+        """Briefings with a turn matching ``query`` (a parsed search), each holding only the
+        units (exchanges, lone turns) with such a turn; None if the index cannot tell."""
+        return _search.matching_units(self._read, query, since, until)
 
     def rematch(
         self,

@@ -7,14 +7,18 @@ Every statement is parameterized; the query string is compiled by
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
-from scraper.search.query import to_fts5, to_tsquery
+from scraper.model import Briefing, Exchange, Turn
+from scraper.search.query import Or, Term, to_fts5, to_tsquery
 from scraper.storage.briefings import turn_id
+from scraper.storage.models import BriefingRow, ExchangeRow, TurnRow
 
 MARK_START, MARK_END = "[", "]"
 #: Turn ids below this carry no date (undated briefings, or rows stored before ids were
@@ -326,3 +330,86 @@ def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, 
     )
     rows = _run(session, sql, {**params, **more})
     return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
+
+def matching_units(
+    read: Callable[[], AbstractContextManager[Session]],
+    node,
+    since: dt.date | None,
+    until: dt.date | None,
+    batch: int = 500,
+) -> Iterator[tuple[int, Briefing]] | None:
+    """The stored briefings (oldest id first) holding a turn that matches ``node``, each with
+    only the turns of the units that hold one (their exchanges, or the turns themselves
+    outside any exchange), read ``batch`` briefings at a time. None when the index cannot
+    find every term of ``node`` (a PostgreSQL stop word): scan instead."""
+    with read() as session:
+        if _postgres(session) and not _all_indexed(session, node):
+            return None
+        source, condition, _snippet, _rank, _newest, params = _match(session, node)
+        where, more = _filters(Filters(since=since, until=until))
+        sql = (
+            f"SELECT DISTINCT t.briefing_id, t.exchange, t.ordinal FROM {source} "
+            f"WHERE {condition}{where}"
+        )
+        units: dict[int, set] = {}
+        for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
+            units.setdefault(briefing_id, set()).add(exchange or -ordinal)
+    return _load_units(read, units, batch)
+
+
+def _all_indexed(session: Session, node) -> bool:
+    """Whether every term of the OR ``node`` keeps a lexeme in ``to_tsquery('english')``."""
+    terms = node.nodes if isinstance(node, Or) else (node,)
+    for term in terms:
+        if not isinstance(term, Term):
+            return False
+        lexemes = session.execute(
+            text("SELECT numnode(to_tsquery('english', :q))"), {"q": to_tsquery(term)}
+        ).scalar()
+        if not lexemes:
+            return False
+    return True
+
+
+def _load_units(
+    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set], batch: int
+) -> Iterator[tuple[int, Briefing]]:
+    ids = sorted(units)
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        with read() as session:
+            b, t, x = BriefingRow.__table__.c, TurnRow.__table__.c, ExchangeRow.__table__.c
+            rows = session.execute(
+                select(b.id, b.title, b.url, b.kind, b.date).where(b.id.in_(chunk))
+            ).all()
+            turns: dict[int, list[Turn]] = {}
+            for r in session.execute(
+                select(t.briefing_id, t.ordinal, t.label, t.speaker, t.role, t.text, t.topic)
+                .add_columns(t.paragraphs, t.exchange)
+                .where(t.briefing_id.in_(chunk))
+                .order_by(t.briefing_id, t.ordinal)
+            ):
+                if (r.exchange or -r.ordinal) in units[r.briefing_id]:
+                    turns.setdefault(r.briefing_id, []).append(Turn(*r[1:]))
+            exchanges: dict[int, list[Exchange]] = {}
+            for r in session.execute(
+                select(x.briefing_id, x.ordinal, x.question_turns, x.answer_turns, x.topic)
+                .where(x.briefing_id.in_(chunk))
+                .order_by(x.briefing_id, x.ordinal)
+            ):
+                exchanges.setdefault(r.briefing_id, []).append(
+                    Exchange(r.ordinal, tuple(r.question_turns), tuple(r.answer_turns), r.topic)
+                )
+        for r in sorted(rows):
+            yield (
+                r.id,
+                Briefing(
+                    title=r.title,
+                    url=r.url,
+                    kind=r.kind,
+                    date=r.date,
+                    turns=tuple(turns.get(r.id, ())),
+                    exchanges=tuple(exchanges.get(r.id, ())),
+                ),
+            )

@@ -322,3 +322,29 @@ def snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> 
         cut = text.rfind(" ", end, right)
         right = cut if cut > 0 else right
     return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
+
+
+# Characters a term may hold and still be found through the full-text index (the indexes
+# split words elsewhere in ways of their own: "U.S.", "al-Qaida").
+_INDEXABLE = re.compile(r"(?:[^\W_]|\s|['’])+")
+
+
+def index_query(watch: WatchConfig):
+    """A full-text query (:mod:`scraper.search.query` nodes) finding every turn in which
+    ``watch`` can match, or more; None when the index cannot narrow it (regexes, matches
+    inside words, terms with other punctuation). Each term is asked for as written (the
+    index stems it: "sanctioned" finds "sanctions") and as a prefix (for the endings
+    ``forms`` accepts: "Iran" finds "Iranians"); a unit's terms may be in different turns,
+    so the query is their OR."""
+    from scraper.search.query import Or, Term
+
+    if watch.regex or not watch.whole_word:
+        return None
+    wanted = (*watch.terms, *watch.any_of) or watch.all_of
+    nodes = []
+    for term in wanted:
+        words = tuple(re.findall(r"[^\W_]+", normalize_term(term)))
+        if not words or not _INDEXABLE.fullmatch(term):
+            return None
+        nodes += [Term(words), Term(words, prefix=True)]
+    return Or(tuple(nodes)) if nodes else None
