@@ -4,6 +4,7 @@ exactly the hits a scan of every stored briefing gives, on both backends."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from test_parser_state_department import parse_fixture
 from test_watch import AUG_2, AUG_4, AUG_5, CASES, JUL_20_22, JUL_21, W
 
@@ -74,3 +75,52 @@ def test_watch_test_command_prints_what_a_scan_prints(archive, tmp_path, monkeyp
     scan = runner.invoke(cli, ["--config", str(config), "watch", "test", "pk"])
     assert indexed.exit_code == scan.exit_code == 0, indexed.output + scan.output
     assert indexed.stdout == scan.stdout and indexed.stdout.count("\n") > 10
+
+
+def _stored(storage) -> list[tuple]:
+    with storage.engine.connect() as conn:
+        return sorted(
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    'SELECT watch, briefing_id, turn_ordinal, exchange, start, "end", term, '
+                    "snippet FROM watch_matches"
+                )
+            )
+        )
+
+
+def test_rematch_through_the_index_stores_what_a_full_rematch_stores(
+    archive, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+    from scraper.watch import matcher
+
+    url = archive.engine.url.render_as_string(hide_password=False)
+    config = tmp_path / "c.toml"
+
+    def rematch(terms: str, scan: bool) -> str:
+        config.write_text(
+            f'[database]\nurl = "{url}"\n\n[[watch]]\nname = "w"\nterms = {terms}\n'
+            'forms = true\n\n[[watch]]\nname = "v"\nall_of = ["Ukraine", "sanctions"]\n'
+        )
+        with monkeypatch.context() as m:
+            if scan:
+                m.setattr(matcher, "index_query", lambda watch: None)
+            result = CliRunner().invoke(cli, ["--config", str(config), "rematch"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    said = rematch('["Pakistan"]', scan=False)
+    indexed = _stored(archive)
+    assert rematch('["Pakistan"]', scan=True) == said and "rematched 5 briefings" in said
+    assert _stored(archive) == indexed and any(r[0] == "w" for r in indexed)
+    # the watch changes: matches it no longer makes are removed from briefings it no longer
+    # matches (which the index does not find any more)
+    said = rematch('["Nord Stream"]', scan=False)
+    changed = _stored(archive)
+    assert rematch('["Nord Stream"]', scan=True) == said
+    assert _stored(archive) == changed != indexed
+    assert {r[6] for r in changed if r[0] == "w"} == {"Nord Stream"}

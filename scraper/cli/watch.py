@@ -81,19 +81,26 @@ def rematch(app, since, alert: bool) -> None:
     """
     from scraper.alerts.deliver import enabled_channels
     from scraper.alerts.plan import draft_alerts
-    from scraper.watch.matcher import Matcher
+    from scraper.watch.matcher import Matcher, index_query
 
     config = app.config
     matcher = Matcher(config.watch)
     watches = {w.name: w for w in config.watch}
     channels = list(enabled_channels(config))
-    seen = matched = queued = 0
-    for briefing_id, briefing in app.storage.iter_briefings(since):
+    # Only the briefings the index finds a watch's terms in, or that have stored matches to
+    # replace, can change; the others are counted, not read.
+    queries = [index_query(w) for w in config.watch]
+    found = None
+    if None not in queries:
+        found = app.storage.rematch_candidates(queries, since)
+    only, seen = found if found is not None else (None, 0)
+    matched = queued = 0
+    for briefing_id, briefing in app.storage.iter_briefings(since, only=only):
         hits = matcher.hits(briefing)
         drafts = draft_alerts(briefing, hits, watches, channels) if alert else []
         queued += app.storage.rematch(
             briefing_id, briefing.url, hits, drafts, config.alerts.alert_on_update
         )
-        seen += 1
+        seen += found is None
         matched += bool(hits)
     click.echo(f"rematched {seen} briefings: {matched} with matches, {queued} alerts queued")

@@ -6,6 +6,7 @@ managed by Alembic; a database that is behind is brought up to date when it is o
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -127,13 +128,23 @@ class Storage:
             return save_briefing(session, briefing, now or utcnow(), hits, drafts, alert_on_update)
 
     def iter_briefings(
-        self, since: dt.date | None = None, until: dt.date | None = None, batch: int = 200
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        batch: int = 200,
+        only: Sequence[int] | None = None,
     ) -> Iterator[tuple[int, Briefing]]:
-        """Stored briefings, oldest first, read in batches (the archive never sits in memory)."""
+        """Stored briefings (those of ``only``, if given), oldest first, read in batches (the
+        archive never sits in memory)."""
         last_id = 0
+        wanted = sorted(only) if only is not None else None
+        chunk: list[int] = []
         while True:
             with self._read() as session:
                 query = select(BriefingRow).where(BriefingRow.id > last_id)
+                if wanted is not None:
+                    chunk = wanted[bisect.bisect_right(wanted, last_id) :][:batch]
+                    query = query.where(BriefingRow.id.in_(chunk))
                 if since:
                     query = query.where(BriefingRow.date >= since)
                 if until:
@@ -144,9 +155,21 @@ class Storage:
                 rows = session.scalars(query.order_by(BriefingRow.id).limit(batch)).all()
                 loaded = [(row.id, load_briefing(row)) for row in rows]
             if not loaded:
-                return
+                if wanted is None or not chunk:
+                    return
+                last_id = chunk[-1]  # (a chunk the date filters left empty)
+                continue
             yield from loaded
             last_id = loaded[-1][0]
+
+    def rematch_candidates(
+        self, queries: Sequence[Any], since: dt.date | None = None
+    ) -> tuple[list[int], int] | None:
+        """For ``rematch``: the ids of the briefings (from ``since``) where one of ``queries``
+        (parsed searches) finds a turn or that have stored matches, and how many briefings
+        there are from ``since``; None if the index cannot tell."""
+        with self._read() as session:
+            return _search.rematch_candidates(session, queries, since)
 
     def matching_units(
         self, query, since: dt.date | None = None, until: dt.date | None = None

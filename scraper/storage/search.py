@@ -413,3 +413,31 @@ def _load_units(
                     exchanges=tuple(exchanges.get(r.id, ())),
                 ),
             )
+
+
+def rematch_candidates(
+    session: Session, queries, since: dt.date | None
+) -> tuple[list[int], int] | None:
+    """(ids of the briefings from ``since`` where a query finds a turn or that have stored
+    watch matches, number of briefings from ``since``); None if a query has a term the index
+    does not hold (a PostgreSQL stop word)."""
+    dated = " WHERE b.date >= :since" if since else ""
+    params: dict[str, Any] = {"since": since} if since else {}
+    ids = {
+        r[0]
+        for r in _run(
+            session,
+            f"SELECT DISTINCT m.briefing_id FROM watch_matches m "
+            f"JOIN briefings b ON b.id = m.briefing_id{dated}",
+            params,
+        )
+    }
+    for node in queries:
+        if _postgres(session) and not _all_indexed(session, node):
+            return None
+        source, condition, _snippet, _rank, _newest, more = _match(session, node)
+        where = " AND b.date >= :since" if since else ""
+        sql = f"SELECT DISTINCT t.briefing_id FROM {source} WHERE {condition}{where}"
+        ids.update(r[0] for r in _run(session, sql, {**more, **params}))
+    total = _run(session, f"SELECT count(*) FROM briefings b{dated}", params).scalar()
+    return sorted(ids), int(total or 0)
