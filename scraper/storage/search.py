@@ -7,18 +7,18 @@ Every statement is parameterized; the query string is compiled by
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Date, bindparam, select, text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing, Exchange, Turn
 from scraper.search.query import Or, Term, to_fts5, to_tsquery
 from scraper.storage.briefings import turn_id
-from scraper.storage.models import BriefingRow, ExchangeRow, TurnRow
 
 MARK_START, MARK_END = "[", "]"
 #: Turn ids below this carry no date (undated briefings, or rows stored before ids were
@@ -379,40 +379,55 @@ def _load_units(
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         with read() as session:
-            b, t, x = BriefingRow.__table__.c, TurnRow.__table__.c, ExchangeRow.__table__.c
-            rows = session.execute(
-                select(b.id, b.title, b.url, b.kind, b.date).where(b.id.in_(chunk))
-            ).all()
+            briefings = sorted(
+                tuple(r)
+                for r in _in(session, "SELECT id, title, url, kind, date FROM briefings", chunk)
+            )
             turns: dict[int, list[Turn]] = {}
-            for r in session.execute(
-                select(t.briefing_id, t.ordinal, t.label, t.speaker, t.role, t.text, t.topic)
-                .add_columns(t.paragraphs, t.exchange)
-                .where(t.briefing_id.in_(chunk))
-                .order_by(t.briefing_id, t.ordinal)
+            for r in _in(
+                session,
+                "SELECT briefing_id, ordinal, label, speaker, role, text, topic, paragraphs, "
+                "exchange FROM turns",
+                chunk,
+                "briefing_id",
             ):
-                if (r.exchange or -r.ordinal) in units[r.briefing_id]:
-                    turns.setdefault(r.briefing_id, []).append(Turn(*r[1:]))
+                if (r[8] or -r[1]) in units[r[0]]:
+                    turns.setdefault(r[0], []).append(Turn(*r[1:]))
             exchanges: dict[int, list[Exchange]] = {}
-            for r in session.execute(
-                select(x.briefing_id, x.ordinal, x.question_turns, x.answer_turns, x.topic)
-                .where(x.briefing_id.in_(chunk))
-                .order_by(x.briefing_id, x.ordinal)
+            for r in _in(
+                session,
+                "SELECT briefing_id, ordinal, question_turns, answer_turns, topic FROM exchanges",
+                chunk,
+                "briefing_id",
             ):
-                exchanges.setdefault(r.briefing_id, []).append(
-                    Exchange(r.ordinal, tuple(r.question_turns), tuple(r.answer_turns), r.topic)
-                )
-        for r in sorted(rows):
+                if r[1] in units[r[0]]:
+                    exchanges.setdefault(r[0], []).append(
+                        Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
+                    )
+        for bid, title, url, kind, date in briefings:
             yield (
-                r.id,
+                bid,
                 Briefing(
-                    title=r.title,
-                    url=r.url,
-                    kind=r.kind,
-                    date=r.date,
-                    turns=tuple(turns.get(r.id, ())),
-                    exchanges=tuple(exchanges.get(r.id, ())),
+                    title=title,
+                    url=url,
+                    kind=kind,
+                    date=_date(date),
+                    turns=tuple(turns.get(bid, ())),
+                    exchanges=tuple(exchanges.get(bid, ())),
                 ),
             )
+
+
+def _in(session: Session, select_from: str, ids: list[int], column: str = "id"):
+    """Rows of ``select_from`` whose ``column`` is one of ``ids``, in (column, ordinal) order."""
+    order = f" ORDER BY {column}, ordinal" if column != "id" else ""
+    sql = text(f"{select_from} WHERE {column} IN :ids{order}")
+    return session.execute(sql.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+
+
+def _int_tuple(value) -> tuple[int, ...]:
+    """A JSON list of turn ordinals, as the driver returns it (text on SQLite)."""
+    return tuple(json.loads(value) if isinstance(value, str | bytes) else value)
 
 
 def rematch_candidates(
