@@ -383,6 +383,9 @@ def _load_units(
                 tuple(r)
                 for r in _in(session, "SELECT id, title, url, kind, date FROM briefings", chunk)
             )
+            # The wanted (briefing, unit) pairs as literal rows: every value is an int the
+            # database gave (exchange ordinal, or minus the ordinal of a turn outside any).
+            pairs = ", ".join(f"({int(b)}, {int(u)})" for b in chunk for u in units[b])
             turns: dict[int, list[Turn]] = {}
             for r in _in(
                 session,
@@ -390,20 +393,20 @@ def _load_units(
                 "exchange FROM turns",
                 chunk,
                 "briefing_id",
+                f"(briefing_id, coalesce(exchange, -ordinal)) IN (VALUES {pairs})",
             ):
-                if (r[8] or -r[1]) in units[r[0]]:
-                    turns.setdefault(r[0], []).append(Turn(*r[1:]))
+                turns.setdefault(r[0], []).append(Turn(*r[1:]))
             exchanges: dict[int, list[Exchange]] = {}
             for r in _in(
                 session,
                 "SELECT briefing_id, ordinal, question_turns, answer_turns, topic FROM exchanges",
                 chunk,
                 "briefing_id",
+                f"(briefing_id, ordinal) IN (VALUES {pairs})",
             ):
-                if r[1] in units[r[0]]:
-                    exchanges.setdefault(r[0], []).append(
-                        Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
-                    )
+                exchanges.setdefault(r[0], []).append(
+                    Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
+                )
         for bid, title, url, kind, date in briefings:
             yield (
                 bid,
@@ -418,10 +421,11 @@ def _load_units(
             )
 
 
-def _in(session: Session, select_from: str, ids: list[int], column: str = "id"):
-    """Rows of ``select_from`` whose ``column`` is one of ``ids``, in (column, ordinal) order."""
+def _in(session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""):
+    """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
+    (column, ordinal) order."""
     order = f" ORDER BY {column}, ordinal" if column != "id" else ""
-    sql = text(f"{select_from} WHERE {column} IN :ids{order}")
+    sql = text(f"{select_from} WHERE {column} IN :ids{f' AND {also}' if also else ''}{order}")
     return session.execute(sql.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
 
 
