@@ -203,15 +203,14 @@ class Storage:
     def search_exchanges(
         self, query, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
-        """(briefing, exchange ordinal) for exchanges whose question or answer matches."""
+        """(briefing, exchange ordinal) for exchanges whose question or answer matches; each
+        briefing holds the turns and exchanges of its exchanges found, not every turn."""
         with self._read() as session:
             found = _search.search_exchanges(session, query, filters, limit, offset)
-            briefings = {
-                row.id: load_briefing(row)
-                for row in session.scalars(
-                    select(BriefingRow).where(BriefingRow.id.in_({b for b, _ in found}))
-                )
-            }
+        units: dict[int, set[int]] = {}
+        for b, x in found:
+            units.setdefault(b, set()).add(x)
+        briefings = dict(_search.load_units(self._read, units, len(units) or 1))
         return [(briefings[b], x) for b, x in found]
 
     def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:

@@ -355,7 +355,7 @@ def matching_units(
         units: dict[int, set] = {}
         for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
             units.setdefault(briefing_id, set()).add(exchange or -ordinal)
-    return _load_units(read, units, batch)
+    return load_units(read, units, batch)
 
 
 def _all_indexed(session: Session, node) -> bool:
@@ -372,9 +372,12 @@ def _all_indexed(session: Session, node) -> bool:
     return True
 
 
-def _load_units(
+def load_units(
     read: Callable[[], AbstractContextManager[Session]], units: dict[int, set], batch: int
 ) -> Iterator[tuple[int, Briefing]]:
+    """(id, briefing) for each of ``units`` (briefing id -> exchange ordinals, and minus the
+    ordinals of turns outside any exchange), oldest id first, each briefing holding only
+    those units' turns and exchanges; ``batch`` briefings read at a time."""
     ids = sorted(units)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
