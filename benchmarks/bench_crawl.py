@@ -1,7 +1,9 @@
 """Crawl cost and politeness, measured against a local mirror on 127.0.0.1.
 
 - idle poll: a second ``briefwatch crawl`` of an unchanged feed, as a whole process: requests
-  made (target: one conditional GET answered 304 per feed, plus robots.txt) and wall time.
+  made (target: one conditional GET answered 304 per feed, nothing else but robots.txt), wall
+  and CPU time (target: CPU <= 0.5 s); same-run baseline: ``curl`` making the same two
+  requests (robots.txt, then the conditional GET of the feed).
 - polite backfill: robots.txt asks ``Crawl-delay: 1``; the share of the allowed request rate
   achieved (target >= 90%: politeness, not our code, is the bound).
 - unthrottled backfill of 250, 500 and 1,000 transcripts: transcripts per second and the
@@ -28,8 +30,18 @@ from crawling import write_config  # noqa: E402
 from mirror import Mirror, Resource  # noqa: E402
 from site_pages import Entry, serve_archive  # noqa: E402
 
+from benchmarks.targets import Check, Target  # noqa: E402
+
 FIXTURES = ROOT / "tests" / "fixtures" / "state_department"
 FEED = FIXTURES / "feed-replay" / "2021-07-05_09" / "feed-20210709T224830.xml"
+
+IDLE_ONE_GET = Target("crawl", "idle poll: feed GETs answered 304", "==", 1, "request(s)")
+IDLE_NOTHING_ELSE = Target(
+    "crawl", "idle poll: requests besides the feed and robots.txt", "==", 0, "request(s)"
+)
+IDLE_CPU = Target("crawl", "idle poll: CPU time of the `briefwatch crawl` process", "<=", 0.5, "s")
+POLITE = Target("crawl", "polite backfill: share of the allowed request rate", ">=", 90, "%")
+FLAT = Target("crawl", "backfill peak memory, largest count / smallest count", "<=", 1.25)
 
 
 def _crawl(config: Path, *args: str) -> float:
@@ -45,24 +57,25 @@ def _crawl(config: Path, *args: str) -> float:
     return time.perf_counter() - start
 
 
-def _crawl_with_peak(config: Path, *args: str) -> tuple[float, float]:
-    """Wall time and peak resident memory (MiB) of one briefwatch process, measured by a
-    helper whose only child it is (so RUSAGE_CHILDREN is that process alone)."""
+def _crawl_with_peak(config: Path, *args: str) -> tuple[float, float, float]:
+    """Wall time, peak resident memory (MiB) and CPU seconds of one briefwatch process,
+    measured by a helper whose only child it is (so RUSAGE_CHILDREN is that process alone)."""
     command = [sys.executable, "-m", "scraper", "--config", str(config), "-q", *args]
     helper = (
         "import json, resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
         f"code = subprocess.run({command!r}, capture_output=True).returncode\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps([time.perf_counter() - t, peak, code]))\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([time.perf_counter() - t, r.ru_maxrss / 1024, code,"
+        " r.ru_utime + r.ru_stime]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", helper], capture_output=True, text=True, check=True
     )
-    seconds, peak, code = json.loads(done.stdout)
+    seconds, peak, code, cpu = json.loads(done.stdout)
     if code:
         raise RuntimeError(f"briefwatch {' '.join(args)} failed")
-    return seconds, peak
+    return seconds, peak, cpu
 
 
 def _entries(count: int) -> list[Entry]:
@@ -82,7 +95,7 @@ def _entries(count: int) -> list[Entry]:
     ]
 
 
-def idle_poll(tmp: Path) -> dict[str, float]:
+def idle_poll(tmp: Path) -> list[Check]:
     with Mirror() as site:
         site.routes["/feed/"] = Resource(FEED.read_bytes(), content_type="application/rss+xml")
         config = write_config(
@@ -90,23 +103,31 @@ def idle_poll(tmp: Path) -> dict[str, float]:
         )
         _crawl(config, "crawl")
         before = len(site.requests)
-        seconds = _crawl(config, "crawl")
+        seconds, _peak, cpu = _crawl_with_peak(config, "crawl")
         made = site.requests[before:]
-    figures = {
-        "requests": len(made),
-        "feed_requests_304": sum(r.path == "/feed/" and r.status == 304 for r in made),
-        "other_requests": sum(r.path not in ("/feed/", "/robots.txt") for r in made),
-        "seconds": seconds,
-    }
+        etag = site.routes["/feed/"].etag
+        start = time.perf_counter()
+        subprocess.run(
+            ["curl", "-s", "-o", "/dev/null", site.url("/robots.txt"), "-o", "/dev/null",
+             "-H", f"If-None-Match: {etag}", site.url("/feed/")],
+            check=True,
+        )  # fmt: skip
+        curl = time.perf_counter() - start
+    feed_304 = sum(r.path == "/feed/" and r.status == 304 for r in made)
+    other = sum(r.path not in ("/feed/", "/robots.txt") for r in made)
     print(
-        f"idle poll: {figures['requests']} requests ({figures['feed_requests_304']} feed GET "
-        f"answered 304, {figures['other_requests']} besides feed and robots.txt), "
-        f"{seconds:.2f} s for the whole `briefwatch crawl` process"
+        f"idle poll: {len(made)} requests ({feed_304} feed GET answered 304, {other} besides "
+        f"feed and robots.txt); the whole `briefwatch crawl` process: wall {seconds:.2f} s, "
+        f"CPU {cpu:.2f} s; curl, the same two requests: {curl * 1000:.0f} ms"
     )
-    return figures
+    return [
+        IDLE_ONE_GET.check(feed_304, f"{len(made)} requests in all"),
+        IDLE_NOTHING_ELSE.check(other),
+        IDLE_CPU.check(cpu, f"wall {seconds:.2f} s; curl {curl * 1000:.0f} ms wall"),
+    ]
 
 
-def polite_backfill(tmp: Path, count: int = 40) -> dict[str, float]:
+def polite_backfill(tmp: Path, count: int = 40) -> list[Check]:
     with Mirror(robots="User-agent: *\nCrawl-delay: 1\nAllow: /\n") as site:
         serve_archive(site, _entries(count), per_page=20)
         config = write_config(
@@ -121,14 +142,16 @@ def polite_backfill(tmp: Path, count: int = 40) -> dict[str, float]:
     window = made[-1].at - made[0].at
     allowed = window / 1.0 + 1  # one request per second, the first at time 0
     share = len(made) / allowed
-    print(
-        f"polite backfill (Crawl-delay 1 s): {len(made)} requests in {window:.1f} s = "
-        f"{share:.0%} of the allowed rate (target >= 90%)"
-    )
-    return {"requests": len(made), "seconds": window, "share_of_allowed_rate": share}
+    return [
+        POLITE.check(
+            share * 100,
+            f"{len(made)} requests in {window:.1f} s under Crawl-delay 1 s "
+            f"(allowed: one per second)",
+        )
+    ]
 
 
-def fast_backfill(tmp: Path, counts=(250, 500, 1000)) -> dict[int, dict[str, float]]:
+def fast_backfill(tmp: Path, counts=(250, 500, 1000)) -> list[Check]:
     out: dict[int, dict[str, float]] = {}
     for count in counts:
         with Mirror() as site:
@@ -140,24 +163,29 @@ def fast_backfill(tmp: Path, counts=(250, 500, 1000)) -> dict[int, dict[str, flo
                 listing_url=site.url("/department-press-briefings/"),
                 archive_sitemap_url="",
             )
-            seconds, peak = _crawl_with_peak(config, "backfill")
+            seconds, peak, _cpu = _crawl_with_peak(config, "backfill")
         out[count] = {"seconds": seconds, "per_second": count / seconds, "peak_mib": peak}
         print(
             f"backfill, no throttling: {count} transcripts in {seconds:.1f} s "
             f"({count / seconds:.1f}/s), peak memory {peak:.0f} MiB"
         )
-    return out
+    low, high = out[counts[0]]["peak_mib"], out[counts[-1]]["peak_mib"]
+    return [
+        FLAT.check(
+            high / low, f"{counts[0]} transcripts {low:.0f} MiB, {counts[-1]} {high:.0f} MiB"
+        )
+    ]
 
 
-def run() -> dict[str, object]:
+def run(quick: bool = False) -> list[Check]:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        return {
-            "idle_poll": idle_poll(tmp),
-            "polite_backfill": polite_backfill(tmp),
-            "fast_backfill": fast_backfill(tmp),
-        }
+        return [
+            *idle_poll(tmp),
+            *polite_backfill(tmp, 15 if quick else 40),
+            *fast_backfill(tmp, (100, 400) if quick else (250, 500, 1000)),
+        ]
 
 
 if __name__ == "__main__":
-    run()
+    run(quick="--quick" in sys.argv)

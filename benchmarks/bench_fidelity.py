@@ -10,11 +10,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from gold import by_kind, gold_files, score_source, total  # noqa: E402
 
+from benchmarks.targets import Check, Target  # noqa: E402
+
 SOURCES = ("state_department",)
+EXCHANGE_F1 = Target("fidelity", "exchange F1", ">=", 0.95, "")
+ROLES = Target("fidelity", "role accuracy", ">=", 0.98, "")
+DATES = Target("fidelity", "date accuracy", ">=", 0.97, "")
+KINDS = Target("fidelity", "kind accuracy", ">=", 0.95, "")
+MISSING = Target("fidelity", "gold turns not found", "==", 0, "turn(s)")
+SPURIOUS = Target("fidelity", "spurious turns", "==", 0, "turn(s)")
 
 
-def run(verbose: bool = False) -> dict[str, float]:
-    figures: dict[str, float] = {}
+def run(quick: bool = False, verbose: bool = False) -> list[Check]:
+    checks: list[Check] = []
     for source in SOURCES:
         if not gold_files(source):
             continue
@@ -34,20 +42,18 @@ def run(verbose: bool = False) -> dict[str, float]:
                         f"    {s.name[:50]}: date {s.parsed_date} (gold {s.date}), "
                         f"kind {s.parsed_kind} (gold {s.kind})"
                     )
-        figures.update(
-            {
-                f"{source}_exchange_precision": overall.precision,
-                f"{source}_exchange_recall": overall.recall,
-                f"{source}_exchange_f1": overall.f1,
-                f"{source}_roles": overall.roles,
-                f"{source}_functions": overall.functions,
-                f"{source}_date": overall.dates,
-                f"{source}_kind": overall.kinds,
-                f"{source}_turns_missing": overall.gold_turns - overall.matched_turns,
-                f"{source}_turns_spurious": overall.spurious_turns,
-            }
-        )
-    return figures
+        where = f"{source}, {len(scores)} gold files"
+        checks += [
+            EXCHANGE_F1.check(
+                overall.f1, f"{where}; P {overall.precision:.3f} R {overall.recall:.3f}"
+            ),
+            ROLES.check(overall.roles, where),
+            DATES.check(overall.dates, where),
+            KINDS.check(overall.kinds, where),
+            MISSING.check(overall.gold_turns - overall.matched_turns, where),
+            SPURIOUS.check(overall.spurious_turns, where),
+        ]
+    return checks
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from crawling import briefwatch, rows, write_config  # noqa: E402
 from reliability import crash_trials  # noqa: E402
 
+from benchmarks.targets import Check, Target  # noqa: E402
+
+LOST = Target("reliability", "items lost (crash trials + fault sweep)", "==", 0, "item(s)")
+DUPLICATES = Target("reliability", "duplicate alerts after crashes", "==", 0, "alert(s)")
+INTEGRITY = Target("reliability", "integrity failures after crashes", "==", 0, "failure(s)")
+
 
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str | None]:
@@ -75,8 +81,9 @@ def fault_sweep(tmp: Path, postgres: bool = False) -> dict[str, int]:
     return report
 
 
-def run(trials: int = 20, postgres_trials: int = 8) -> dict[str, object]:
-    results: dict[str, object] = {}
+def run(quick: bool = False) -> list[Check]:
+    trials, postgres_trials = (4, 2) if quick else (20, 8)
+    checks: list[Check] = []
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for backend in ("sqlite", "postgresql"):
@@ -93,12 +100,11 @@ def run(trials: int = 20, postgres_trials: int = 8) -> dict[str, object]:
                 n = trials if backend == "sqlite" else postgres_trials
                 crashes = crash_trials(work, trials=n, database_url=url)
             faults = fault_sweep(work / "faults", postgres=backend == "postgresql")
-            results[backend] = {"crashes": crashes, "faults": faults}
-            _report(backend, crashes, faults)
-    return results
+            checks += _report(backend, crashes, faults)
+    return checks
 
 
-def _report(backend: str, crashes: dict, faults: dict) -> None:
+def _report(backend: str, crashes: dict, faults: dict) -> list[Check]:
     print(
         f"reliability ({backend}): {crashes['trials']} crash trials, {crashes['kills']} "
         f"SIGKILLs ({crashes['killed_mid_run']} mid-run, each on an observed event), "
@@ -113,7 +119,16 @@ def _report(backend: str, crashes: dict, faults: dict) -> None:
         f"{faults['runs']} runs, {faults['runs_completed']} completed without a crash, items "
         f"lost after recovery {faults['items_lost']}"
     )
+    return [
+        LOST.check(
+            crashes["items_lost"] + faults["items_lost"], f"{backend}, {crashes['trials']} trials"
+        ),
+        DUPLICATES.check(
+            crashes["duplicate_alerts"], f"{backend}, {crashes['alerts_queued']} queued"
+        ),
+        INTEGRITY.check(crashes["integrity_failures"]),
+    ]
 
 
 if __name__ == "__main__":
-    run()
+    run(quick="--quick" in sys.argv)

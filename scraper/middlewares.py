@@ -44,8 +44,8 @@ class CrawlDelayMiddleware:
                 delay = Protego.parse(response.text).crawl_delay(self.user_agent)
             except Exception:  # a robots.txt we cannot read sets no delay  # noqa: BLE001
                 delay = None
+            key = self.crawler.engine.downloader.get_slot_key(request)
             if delay:
-                key = self.crawler.engine.downloader.get_slot_key(request)
                 self.delays[key] = min(float(delay), self.max_delay)
                 if float(delay) > self.max_delay:
                     logger.warning(
@@ -57,7 +57,22 @@ class CrawlDelayMiddleware:
                     )
                 else:
                     logger.info("robots.txt of %s asks for Crawl-delay %s s", key, delay)
+            else:
+                self._first_request_now(key)
         return response
+
+    def _first_request_now(self, key: str) -> None:
+        """robots.txt was this run's first request to the site (runs are minutes apart): the
+        first real request need not wait our own download delay after it. A Crawl-delay the
+        site asks for is always waited."""
+        slot = self.crawler.engine.downloader.slots.get(key)
+        if slot is None or getattr(slot, "queue", True) or not hasattr(slot, "lastseen"):
+            return  # (another Scrapy, or requests already waiting: leave the slot alone)
+        latercall = getattr(slot, "latercall", None)
+        if latercall is not None and hasattr(latercall, "cancel"):
+            latercall.cancel()
+            slot.latercall = None
+        slot.lastseen = 0
 
 
 class DeadlineMiddleware:

@@ -4,10 +4,12 @@ substring search would make (counts checked against the transcripts with grep)."
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_parser_state_department import parse_fixture
 
 from scraper.watch.config import WatchConfig
-from scraper.watch.matcher import Matcher, snippet
+from scraper.watch.matcher import Matcher, normalize_term, snippet
 
 AUG_2 = "transcripts/department-press-briefing-august-2-2021.p264901.html"
 AUG_4 = "transcripts/department-press-briefing-august-4-2021.p266043.html"
@@ -98,3 +100,45 @@ def test_snippet_cuts_at_words():
     text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
     start = text.index("theta")
     assert snippet(text, start, start + 5, context=12) == "…zeta eta theta iota kappa…"
+
+
+# The automaton must find exactly what the trie-shaped regex (the definition) finds.
+TERMS = ("Iran", "Iranian", "Pakistan", "sanction", "sanctions", "Russian Federation", "U.S.",
+         "human rights", "Iran's", "rights", "an", "is", "secretary", "the Secretary", "_x")  # fmt: skip
+
+
+def _regex_spans(matcher: Matcher, text: str):
+    words = [m.span() for m in matcher.words.finditer(text)] if matcher.words else []
+    parts = [m.span(1) for m in matcher.parts.finditer(text)] if matcher.parts else []
+    return words, parts
+
+
+def test_automaton_spans_equal_the_regex_spans_on_real_turns():
+    matcher = Matcher([W(terms=TERMS, forms=True), W(name="p", terms=TERMS, whole_word=False)])
+    texts = [
+        t.text for f in (AUG_2, AUG_4, AUG_5, JUL_21, JUL_20_22) for t in parse_fixture(f).turns
+    ]
+    assert sum(len(matcher._spans(t)[0]) for t in texts) > 500
+    for text in texts:
+        assert matcher._spans(text) == _regex_spans(matcher, text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ainrs' ’_", min_size=1, max_size=5), min_size=1, max_size=6),
+    st.text(alphabet="ainrsIAN' ’_.\n", max_size=60),
+)
+def test_automaton_spans_equal_the_regex_spans_on_generated_text(terms, text):
+    terms = [t for t in terms if normalize_term(t)]
+    if not terms:
+        return
+    matcher = Matcher([W(terms=tuple(terms)), W(name="p", terms=tuple(terms), whole_word=False)])
+    assert matcher._spans(text) == _regex_spans(matcher, text)
+
+
+def test_a_thousand_terms_in_one_watch_find_what_each_finds_alone():
+    b = parse_fixture(AUG_5)
+    shifted = [w.translate(str.maketrans("abcdefghij", "bcdefghijk")) for w in ("china", "hamas")]
+    alone = Matcher([W(terms=("Iran",))]).hits(b)
+    many = Matcher([W(terms=("Iran", *shifted, *(f"zq{i}x" for i in range(998))))]).hits(b)
+    assert many == alone and sum(len(h.matches) for h in many) == 35

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from bs4 import UnicodeDammit
 
 from scraper.cli.context import RuntimeFailure
 from scraper.model import Briefing
-from scraper.parsing import parse_transcript
-from scraper.parsing.feed import FeedError, parse_feed
 from scraper.terminal import terminal_json, terminal_text
 
 
@@ -33,6 +30,11 @@ def command(path: str, url: str | None, fmt: str, source: str) -> None:
 
     Example: briefwatch parse saved-briefing.html --format text
     """
+    from bs4 import UnicodeDammit
+
+    from scraper.parsing import parse_transcript
+    from scraper.parsing.feed import FeedError, parse_feed
+
     data = _read(path)
     briefings: list[Briefing]
     feed = data.lstrip()[:200].lstrip().startswith(b"<?xml") or b"<rss" in data[:1000]

@@ -41,11 +41,12 @@ def list_watches(app) -> None:
 def test_watch(app, name: str, since, until) -> None:
     """Backtest one watch over the stored archive: print what it would have alerted.
 
-    Sends nothing and changes nothing.
+    Sends nothing and changes nothing. A watch of words and phrases reads only the briefings
+    the full-text index finds them in (regexes and matches inside words read every one).
 
     Example: briefwatch watch test pakistan-sanctions --since 2021-07-01
     """
-    from scraper.watch.matcher import Matcher
+    from scraper.watch.matcher import Matcher, index_query
 
     watch = next((w for w in app.config.watch if w.name == name), None)
     if watch is None:
@@ -53,7 +54,11 @@ def test_watch(app, name: str, since, until) -> None:
         raise UsageFailure(f"no watch named {name!r} (known: {known})")
     matcher = Matcher([watch])
     total = 0
-    for _id, briefing in app.storage.iter_briefings(since, until):
+    query = index_query(watch)
+    found = app.storage.matching_units(query, since, until) if query is not None else None
+    if found is None:
+        found = app.storage.iter_briefings(since, until)
+    for _id, briefing in found:
         turns = {t.ordinal: t for t in briefing.turns}
         for hit in matcher.hits(briefing):
             total += 1
@@ -77,19 +82,26 @@ def rematch(app, since, alert: bool) -> None:
     """
     from scraper.alerts.deliver import enabled_channels
     from scraper.alerts.plan import draft_alerts
-    from scraper.watch.matcher import Matcher
+    from scraper.watch.matcher import Matcher, index_query
 
     config = app.config
     matcher = Matcher(config.watch)
     watches = {w.name: w for w in config.watch}
     channels = list(enabled_channels(config))
-    seen = matched = queued = 0
-    for briefing_id, briefing in app.storage.iter_briefings(since):
+    # Only the briefings the index finds a watch's terms in, or that have stored matches to
+    # replace, can change; the others are counted, not read.
+    queries = [index_query(w) for w in config.watch]
+    found = None
+    if None not in queries:
+        found = app.storage.rematch_candidates(queries, since)
+    only, seen = found if found is not None else (None, 0)
+    matched = queued = 0
+    for briefing_id, briefing in app.storage.iter_briefings(since, only=only):
         hits = matcher.hits(briefing)
         drafts = draft_alerts(briefing, hits, watches, channels) if alert else []
         queued += app.storage.rematch(
             briefing_id, briefing.url, hits, drafts, config.alerts.alert_on_update
         )
-        seen += 1
+        seen += found is None
         matched += bool(hits)
     click.echo(f"rematched {seen} briefings: {matched} with matches, {queued} alerts queued")

@@ -6,6 +6,7 @@ managed by Alembic; a database that is behind is brought up to date when it is o
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scraper.masking import mask_url
 from scraper.model import Briefing
@@ -138,23 +139,55 @@ class Storage:
             return save_briefing(session, briefing, now or utcnow(), hits, drafts, alert_on_update)
 
     def iter_briefings(
-        self, since: dt.date | None = None, until: dt.date | None = None, batch: int = 200
+        self,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        batch: int = 200,
+        only: Sequence[int] | None = None,
     ) -> Iterator[tuple[int, Briefing]]:
-        """Stored briefings, oldest first, read in batches (the archive never sits in memory)."""
+        """Stored briefings (those of ``only``, if given), oldest first, read in batches (the
+        archive never sits in memory)."""
         last_id = 0
+        wanted = sorted(only) if only is not None else None
+        chunk: list[int] = []
         while True:
             with self._read() as session:
                 query = select(BriefingRow).where(BriefingRow.id > last_id)
+                if wanted is not None:
+                    chunk = wanted[bisect.bisect_right(wanted, last_id) :][:batch]
+                    query = query.where(BriefingRow.id.in_(chunk))
                 if since:
                     query = query.where(BriefingRow.date >= since)
                 if until:
                     query = query.where(BriefingRow.date <= until)
+                query = query.options(
+                    selectinload(BriefingRow.turns), selectinload(BriefingRow.exchanges)
+                )  # a batch's turns and exchanges in two queries, not two per briefing
                 rows = session.scalars(query.order_by(BriefingRow.id).limit(batch)).all()
                 loaded = [(row.id, load_briefing(row)) for row in rows]
             if not loaded:
-                return
+                if wanted is None or not chunk:
+                    return
+                last_id = chunk[-1]  # (a chunk the date filters left empty)
+                continue
             yield from loaded
             last_id = loaded[-1][0]
+
+    def rematch_candidates(
+        self, queries: Sequence[Any], since: dt.date | None = None
+    ) -> tuple[list[int], int] | None:
+        """For ``rematch``: the ids of the briefings (from ``since``) where one of ``queries``
+        (parsed searches) finds a turn or that have stored matches, and how many briefings
+        there are from ``since``; None if the index cannot tell."""
+        with self._read() as session:
+            return _search.rematch_candidates(session, queries, since)
+
+    def matching_units(
+        self, query, since: dt.date | None = None, until: dt.date | None = None
+    ) -> Iterator[tuple[int, Briefing]] | None:
+        """Briefings with a turn matching ``query`` (a parsed search), each holding only the
+        units (exchanges, lone turns) with such a turn; None if the index cannot tell."""
+        return _search.matching_units(self._read, query, since, until)
 
     def rematch(
         self,
@@ -213,15 +246,14 @@ class Storage:
     def search_exchanges(
         self, query, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
-        """(briefing, exchange ordinal) for exchanges whose question or answer matches."""
+        """(briefing, exchange ordinal) for exchanges whose question or answer matches; each
+        briefing holds the turns and exchanges of its exchanges found, not every turn."""
         with self._read() as session:
             found = _search.search_exchanges(session, query, filters, limit, offset)
-            briefings = {
-                row.id: load_briefing(row)
-                for row in session.scalars(
-                    select(BriefingRow).where(BriefingRow.id.in_({b for b, _ in found}))
-                )
-            }
+        units: dict[int, set[int]] = {}
+        for b, x in found:
+            units.setdefault(b, set()).add(x)
+        briefings = dict(_search.load_units(self._read, units, len(units) or 1))
         return [(briefings[b], x) for b, x in found]
 
     def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:

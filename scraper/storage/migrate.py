@@ -1,35 +1,54 @@
-"""Schema migrations with Alembic, run programmatically (no alembic.ini needed)."""
+"""Schema migrations with Alembic, run programmatically (no alembic.ini needed).
+
+Opening a database only compares its stored revision with the newest one shipped (read from
+the migration files' ``revision``/``down_revision`` lines, no Alembic import): Alembic itself
+is imported only when a migration has to run.
+"""
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from scraper.storage.engine import write_options
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.M)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
-def _alembic_config() -> AlembicConfig:
+def _alembic_config():
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest migration shipped with this version."""
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+    """The newest migration shipped with this version: the one no other revises."""
+    revisions, revised = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        fields = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
+        if "revision" in fields:
+            revisions.update(_QUOTED.findall(fields["revision"]))
+            revised.update(_QUOTED.findall(fields.get("down_revision", "")))
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at (None for an empty database)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 #: Advisory lock key serializing schema changes on PostgreSQL ("brmg").
@@ -40,6 +59,8 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the schema up to ``target``. On PostgreSQL, processes opening a new database at
     once take turns (a transaction advisory lock): the first migrates, the others then find
     the schema current."""
+    from alembic import command
+
     cfg = _alembic_config()
     with engine.connect().execution_options(**write_options()) as conn:
         if engine.dialect.name == "postgresql":
@@ -51,6 +72,8 @@ def upgrade(engine: Engine, target: str = "head") -> None:
 
 def downgrade(engine: Engine, target: str) -> None:
     """Take the schema back to ``target`` (``"base"`` drops everything)."""
+    from alembic import command
+
     cfg = _alembic_config()
     with engine.connect().execution_options(**write_options()) as conn:
         cfg.attributes["connection"] = conn

@@ -1,15 +1,23 @@
 """Matching watches against a transcript: one pass over each turn for all watch terms.
 
-Every literal term of every watch goes into one trie-shaped regular expression, so the cost of
-a pass grows with the text, not with the number of terms. Pure: a :class:`Briefing` in, hits out.
+Every literal term of every watch goes into one Aho-Corasick automaton (``pyahocorasick``), so
+the cost of a pass grows with the text, not with the number of terms. The automaton reports
+every occurrence in the lowercased text; the word boundaries, endings (``forms``) and the
+leftmost-longest choice between overlapping terms are then applied exactly as the equivalent
+trie-shaped regular expression (kept as the definition, and used for the rare text the
+automaton cannot take: one whose lowercase has another length, or odd spacing inside a phrase).
+Pure: a :class:`Briefing` in, hits out.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import ahocorasick
 
 from scraper.model import Briefing, Turn
 from scraper.watch.config import WatchConfig
@@ -17,6 +25,17 @@ from scraper.watch.config import WatchConfig
 # Endings accepted with forms = true: plurals, possessives, demonyms ("Pakistani", "Iranian").
 SUFFIXES = ("'s", "s", "es", "i", "is", "an", "ans", "ian", "ians", "ese", "n", "ns", "ed", "ing")
 _SUFFIX_RE = "(?:['’]s|ians|ian|ans|an|ese|es|is|ing|ed|ns|n|s|i)?"
+# The same endings in the order the regex tries them (the empty ending last).
+_SUFFIX_ORDER = ("'s", "ians", "ian", "ans", "an", "ese", "es", "is", "ing", "ed", "ns", "n", "s")
+_SUFFIX_ORDER += ("i", "")
+# The endings a word may end with, by its last character, shortest first ("" always first).
+_NO_ENDING = ("",)
+_CUTS = {
+    last: ("", *sorted((s for s in SUFFIXES if s.endswith(last)), key=len))
+    for last in {s[-1] for s in SUFFIXES}
+}
+# Whitespace other than a single plain space: a phrase's "\s+" needs the regex for it.
+_ODD_SPACE = re.compile(r"[^\S ]| {2}")
 SNIPPET_CONTEXT = 60
 
 
@@ -92,37 +111,57 @@ class Matcher:
                         self.table[key].append((index, category, term, watch.forms))
                     else:
                         substrings[key].append((index, category, term))
-        self.words = (
-            re.compile(rf"(?<!\w)({_trie_regex(self.table)}){_SUFFIX_RE}(?!\w)", re.I)
-            if self.table
-            else None
-        )
         self.substrings = substrings
-        self.parts = re.compile(f"({_trie_regex(substrings)})", re.I) if substrings else None
+        self._words = _automaton(self.table)
+        self._parts = _automaton(substrings)
+        self._phrases = any(" " in key for key in (*self.table, *substrings))
         self.regexes = [
             (index, pattern, re.compile(pattern, re.I))
             for index, watch in enumerate(self.watches)
             for pattern in watch.regex
         ]
 
+    @functools.cached_property
+    def words(self) -> re.Pattern | None:
+        """The whole-word terms as one regex: the definition of a match (and the fallback)."""
+        if not self.table:
+            return None
+        return re.compile(rf"(?<!\w)({_trie_regex(self.table)}){_SUFFIX_RE}(?!\w)", re.I)
+
+    @functools.cached_property
+    def parts(self) -> re.Pattern | None:
+        return re.compile(f"({_trie_regex(self.substrings)})", re.I) if self.substrings else None
+
+    def _spans(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(start, end) of the whole-word matches and of the substring matches in ``text``,
+        the same spans as ``self.words.finditer`` and ``self.parts.finditer`` give."""
+        low = text.lower()
+        if len(low) == len(text) and "’" in low:
+            low = low.replace("’", "'")
+        if len(low) != len(text) or (self._phrases and _ODD_SPACE.search(text)):
+            words = [m.span() for m in self.words.finditer(text)] if self.words else []
+            parts = [m.span(1) for m in self.parts.finditer(text)] if self.parts else []
+            return words, parts
+        return _leftmost_longest(self._words, low, True), _leftmost_longest(self._parts, low, False)
+
     def _scan(self, text: str) -> list[tuple[int, str, str, int, int]]:
         """(watch index, category, term, start, end) for every term occurrence in ``text``."""
         found = []
-        if self.words:
-            for m in self.words.finditer(text):
-                word = normalize_term(m.group(0))
-                for cut in range(len(word), 0, -1):
-                    base, suffix = word[:cut], word[cut:]
-                    if suffix and suffix not in SUFFIXES:
-                        continue
-                    for index, category, term, forms in self.table.get(base, ()):
-                        # The apostrophe is a word boundary: "Iran's" holds the word "Iran".
-                        if not suffix or forms or suffix == "'s":
-                            found.append((index, category, term, m.start(), m.end()))
-        if self.parts:
-            for m in self.parts.finditer(text):
-                for index, category, term in self.substrings.get(normalize_term(m.group(1)), ()):
-                    found.append((index, category, term, m.start(), m.end()))
+        word_spans, part_spans = self._spans(text) if (self.table or self.substrings) else ([], [])
+        for start, end in word_spans:
+            word = normalize_term(text[start:end])
+            # Shortest ending first, as cutting from the end does; only those it ends with.
+            for suffix in _CUTS.get(word[-1:], _NO_ENDING):
+                if len(suffix) >= len(word) or not word.endswith(suffix):
+                    continue
+                base = word[: len(word) - len(suffix)]
+                for index, category, term, forms in self.table.get(base, ()):
+                    # The apostrophe is a word boundary: "Iran's" holds the word "Iran".
+                    if not suffix or forms or suffix == "'s":
+                        found.append((index, category, term, start, end))
+        for start, end in part_spans:
+            for index, category, term in self.substrings.get(normalize_term(text[start:end]), ()):
+                found.append((index, category, term, start, end))
         for index, pattern, compiled in self.regexes:
             for m in compiled.finditer(text):
                 if m.end() > m.start():
@@ -148,6 +187,65 @@ class Matcher:
                 if matches:
                     out.append(_hit(watch, unit_turns, matches, briefing))
         return _merge_by_exchange(out)
+
+
+def _automaton(keys: Iterable[str]):
+    """An Aho-Corasick automaton of ``keys`` (each its own value), or None if there are none."""
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        if key:
+            automaton.add_word(key, len(key))
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _leftmost_longest(automaton, low: str, whole_word: bool) -> list[tuple[int, int]]:
+    """The spans ``re.finditer`` gives for the trie regex of the automaton's keys over the
+    lowercased ``low``: leftmost first, then the longest key, then (whole words) the first
+    ending in ``_SUFFIX_ORDER`` followed by a word boundary; matches never overlap."""
+    if automaton is None:
+        return []
+    found = []
+    for last, length in automaton.iter(low):
+        start = last - length + 1
+        if whole_word and start and (low[start - 1].isalnum() or low[start - 1] == "_"):
+            continue
+        found.append((start, -length))
+    found.sort()  # leftmost first, then longest first
+    spans: list[tuple[int, int]] = []
+    done = 0
+    for start, negative in found:
+        if start < done:
+            continue
+        end = _ending(low, start - negative) if whole_word else start - negative
+        if end is not None:
+            spans.append((start, end))
+            done = end
+    return spans
+
+
+_ENDINGS: dict[str, tuple[str, ...]] = {}
+for _suffix in _SUFFIX_ORDER[:-1]:
+    _ENDINGS[_suffix[0]] = (*_ENDINGS.get(_suffix[0], ()), _suffix)
+
+
+def _ending(low: str, stop: int) -> int | None:
+    """Where a whole word ending at ``stop`` ends with its first fitting ending (tried in
+    ``_SUFFIX_ORDER``, the empty one last), or None if none is followed by a word boundary."""
+    if stop == len(low):
+        return stop
+    for suffix in _ENDINGS.get(low[stop], ()):
+        if low.startswith(suffix, stop):
+            end = stop + len(suffix)
+            if end == len(low) or not _is_word(low[end]):
+                return end
+    return None if _is_word(low[stop]) else stop
 
 
 def _said_by(watch: WatchConfig, turn: Turn) -> bool:
@@ -224,3 +322,29 @@ def snippet(text: str, start: int, end: int, context: int = SNIPPET_CONTEXT) -> 
         cut = text.rfind(" ", end, right)
         right = cut if cut > 0 else right
     return ("…" if left > 0 else "") + text[left:right].strip() + ("…" if right < len(text) else "")
+
+
+# Characters a term may hold and still be found through the full-text index (the indexes
+# split words elsewhere in ways of their own: "U.S.", "al-Qaida").
+_INDEXABLE = re.compile(r"(?:[^\W_]|\s|['’])+")
+
+
+def index_query(watch: WatchConfig):
+    """A full-text query (:mod:`scraper.search.query` nodes) finding every turn in which
+    ``watch`` can match, or more; None when the index cannot narrow it (regexes, matches
+    inside words, terms with other punctuation). Each term is asked for as written (the
+    index stems it: "sanctioned" finds "sanctions") and as a prefix (for the endings
+    ``forms`` accepts: "Iran" finds "Iranians"); a unit's terms may be in different turns,
+    so the query is their OR."""
+    from scraper.search.query import Or, Term
+
+    if watch.regex or not watch.whole_word:
+        return None
+    wanted = (*watch.terms, *watch.any_of) or watch.all_of
+    nodes = []
+    for term in wanted:
+        words = tuple(re.findall(r"[^\W_]+", normalize_term(term)))
+        if not words or not _INDEXABLE.fullmatch(term):
+            return None
+        nodes += [Term(words), Term(words, prefix=True)]
+    return Or(tuple(nodes)) if nodes else None
