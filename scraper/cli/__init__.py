@@ -43,6 +43,7 @@ def _register() -> None:
         db,
         parse,
         search,
+        serve,
         status,
         watch,
     )
@@ -59,6 +60,7 @@ def _register() -> None:
         search.trend,
         archive.show,
         archive.export,
+        serve.serve,
     ):
         cli.add_command(extra)
 

@@ -20,6 +20,8 @@ from scraper.model import Briefing
 from scraper.storage import migrate, outbox
 from scraper.storage import search as _search
 from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
+from scraper.storage.browse import Archive as Archive
+from scraper.storage.browse import open_archive as open_archive
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.lock import LockBusy, run_lock
 from scraper.storage.models import (

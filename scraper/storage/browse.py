@@ -1,0 +1,538 @@
+"""Reading the archive for ``briefwatch serve``: a read-only connection and the listings,
+counts and facets the web pages need (the search itself is :mod:`scraper.storage.search`).
+
+SQLite is opened with ``mode=ro`` and ``query_only``; PostgreSQL sessions start with
+``default_transaction_read_only``, so nothing the web server runs can write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, event, exists, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
+
+from scraper.model import Briefing
+from scraper.storage import search as _search
+from scraper.storage.briefings import load_briefing
+from scraper.storage.migrate import current_revision, head_revision
+from scraper.storage.models import (
+    BriefingRow,
+    ExchangeRow,
+    RevisionRow,
+    SourceRow,
+    TurnRow,
+    WatchMatchRow,
+)
+from scraper.storage.search import Filters, _date, _filters, _match, _run
+
+
+class ArchiveUnavailable(Exception):
+    """The archive cannot be served (missing, empty, or at another schema); one line."""
+
+
+@dataclass(frozen=True)
+class BriefingFilters:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    kind: str | None = None
+    source: str | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class BriefingSummary:
+    id: int
+    date: dt.date | None
+    title: str
+    kind: str
+    source: str
+    url: str
+    turns: int
+    exchanges: int
+    first_seen: dt.datetime
+
+
+@dataclass(frozen=True)
+class BriefingInfo:
+    """What a stored briefing has beyond its parsed content."""
+
+    source: str
+    source_name: str
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    revisions: tuple[Revision, ...]
+
+
+@dataclass(frozen=True)
+class Revision:
+    number: int
+    first_seen: dt.datetime
+    changes: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Facets:
+    total: int
+    kind: list[tuple[str, int]] = field(default_factory=list)
+    role: list[tuple[str, int]] = field(default_factory=list)
+    speaker: list[tuple[str, int]] = field(default_factory=list)
+    topic: list[tuple[str, int]] = field(default_factory=list)
+    year: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpeakerSummary:
+    speaker: str
+    role: str
+    turns: int
+    briefings: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class SpeakerTurn:
+    briefing_id: int
+    date: dt.date | None
+    title: str
+    ordinal: int
+    role: str
+    exchange: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SpeakerProfile:
+    speaker: str
+    roles: list[tuple[str, int]]
+    turns: int
+    briefings: int
+    asked: int  # exchanges in which the speaker put a question
+    answered: int  # exchanges in which the speaker answered
+    first: dt.date | None
+    last: dt.date | None
+    recent: list[SpeakerTurn]
+
+
+@dataclass(frozen=True)
+class WatchMatch:
+    briefing_id: int
+    date: dt.date | None
+    title: str
+    url: str
+    turn: int
+    exchange: int | None
+    start: int
+    end: int
+    term: str
+    snippet: str
+    created_at: dt.datetime
+
+
+def read_only_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
+    """An engine that cannot write: SQLite ``mode=ro``, PostgreSQL read-only transactions."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"options": "-c default_transaction_read_only=on"},
+        )
+    if not parsed.database or parsed.database == ":memory:":
+        raise ArchiveUnavailable("an in-memory SQLite database has no archive to serve")
+    path = Path(parsed.database).expanduser()
+    if not path.is_file():
+        raise ArchiveUnavailable(f"no archive at {path} (run briefwatch crawl first)")
+    uri = path.resolve().as_uri() + "?mode=ro"
+    timeout_ms = int(busy_timeout_seconds * 1000)
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_seconds, check_same_thread=False)
+        conn.isolation_level = None  # SQLAlchemy, not sqlite3, begins transactions
+        conn.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    engine = create_engine(f"sqlite:///{path}", creator=connect, poolclass=QueuePool)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def open_archive(url: str, busy_timeout_seconds: float = 30.0) -> Archive:
+    """The archive at ``url``, read-only; refuses one that is empty or at another schema."""
+    from scraper.storage import Storage
+
+    engine = read_only_engine(url, busy_timeout_seconds)
+    try:
+        current = current_revision(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    head = head_revision()
+    if current != head:
+        engine.dispose()
+        if current is None:
+            raise ArchiveUnavailable("the database is empty (run briefwatch crawl first)")
+        raise ArchiveUnavailable(
+            f"the database is at schema {current}, this version needs {head} "
+            "(run briefwatch db upgrade)"
+        )
+    return Archive(Storage(engine))
+
+
+class Archive:
+    """Read-only queries over a :class:`~scraper.storage.Storage` (whose own search,
+    exchanges, trend and get_briefing methods serve the rest)."""
+
+    def __init__(self, storage) -> None:
+        self.storage = storage
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.storage.engine) as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # -- briefings ------------------------------------------------------------------------
+    def list_briefings(
+        self, filters: BriefingFilters, limit: int, offset: int = 0, order: str = "date"
+    ) -> tuple[int, list[BriefingSummary]]:
+        """(how many match, one page of them), newest first (``order="seen"``: newest stored)."""
+        with self._read() as session:
+            where = _briefing_where(filters)
+            total = session.scalar(
+                select(func.count()).select_from(BriefingRow).join(SourceRow).where(*where)
+            )
+            turns = (
+                select(func.count())
+                .where(TurnRow.briefing_id == BriefingRow.id)
+                .correlate(BriefingRow)
+                .scalar_subquery()
+            )
+            exchanges = (
+                select(func.count())
+                .where(ExchangeRow.briefing_id == BriefingRow.id)
+                .correlate(BriefingRow)
+                .scalar_subquery()
+            )
+            ordering = (
+                [BriefingRow.first_seen.desc(), BriefingRow.id.desc()]
+                if order == "seen"
+                else [BriefingRow.date.desc().nulls_last(), BriefingRow.id.desc()]
+            )
+            rows = session.execute(
+                select(
+                    BriefingRow.id,
+                    BriefingRow.date,
+                    BriefingRow.title,
+                    BriefingRow.kind,
+                    SourceRow.slug,
+                    BriefingRow.url,
+                    turns,
+                    exchanges,
+                    BriefingRow.first_seen,
+                )
+                .join(SourceRow)
+                .where(*where)
+                .order_by(*ordering)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return total or 0, [BriefingSummary(*row) for row in rows]
+
+    def briefing_counts(self, filters: BriefingFilters) -> dict[str, list[tuple[str, int]]]:
+        """Counts of the matching briefings by kind, source and year."""
+        with self._read() as session:
+            out = {}
+            for name, column in (
+                ("kind", BriefingRow.kind),
+                ("source", SourceRow.slug),
+                ("year", _year_of(session, BriefingRow.date)),
+            ):
+                rows = session.execute(
+                    select(column, func.count())
+                    .select_from(BriefingRow)
+                    .join(SourceRow)
+                    .where(*_briefing_where(filters))
+                    .group_by(column)
+                    .order_by(func.count().desc(), column)
+                ).all()
+                out[name] = [(str(value), count) for value, count in rows if value is not None]
+        return out
+
+    def sources(self) -> list[tuple[str, str]]:
+        """(slug, name) of every source in the archive."""
+        with self._read() as session:
+            return [tuple(r) for r in session.execute(select(SourceRow.slug, SourceRow.name))]
+
+    def briefing_info(self, briefing_id: int) -> BriefingInfo | None:
+        with self._read() as session:
+            row = session.execute(
+                select(
+                    SourceRow.slug, SourceRow.name, BriefingRow.first_seen, BriefingRow.last_seen
+                )
+                .join(SourceRow)
+                .where(BriefingRow.id == briefing_id)
+            ).first()
+            if row is None:
+                return None
+            revisions = session.execute(
+                select(RevisionRow.number, RevisionRow.first_seen, RevisionRow.changes)
+                .where(RevisionRow.briefing_id == briefing_id)
+                .order_by(RevisionRow.number)
+            ).all()
+        return BriefingInfo(*row, revisions=tuple(Revision(*r) for r in revisions))
+
+    def revision_body(self, briefing_id: int, number: int) -> str | None:
+        """The text a briefing had in revision ``number`` (None if there is no such one)."""
+        with self._read() as session:
+            return session.scalar(
+                select(RevisionRow.body).where(
+                    RevisionRow.briefing_id == briefing_id, RevisionRow.number == number
+                )
+            )
+
+    # -- search ---------------------------------------------------------------------------
+    def search_facets(self, node, filters: Filters, size: int = 10) -> Facets:
+        """How many turns match, and how they spread over kind, role, speaker, topic, year."""
+        with self._read() as session:
+            source, condition, _s, _r, _n, params = _match(session, node)
+            where, more = _filters(filters)
+            base = f"FROM {source} WHERE {condition}{where}"
+            values = {**params, **more}
+            total = _run(session, f"SELECT count(*) {base}", values).scalar() or 0
+            year = (
+                "to_char(b.date, 'YYYY')"
+                if session.get_bind().dialect.name == "postgresql"
+                else "strftime('%Y', b.date)"
+            )
+            facets: dict[str, list[tuple[str, int]]] = {}
+            for name, column in (
+                ("kind", "b.kind"),
+                ("role", "t.role"),
+                ("speaker", "t.speaker"),
+                ("topic", "t.topic"),
+                ("year", year),
+            ):
+                order = "v DESC" if name == "year" else "n DESC, v"
+                rows = _run(
+                    session,
+                    f"SELECT {column} AS v, count(*) AS n {base} AND {column} IS NOT NULL "
+                    f"GROUP BY v ORDER BY {order} LIMIT :size",
+                    {**values, "size": size},
+                )
+                facets[name] = [(str(v), int(n)) for v, n in rows]
+        return Facets(total, **facets)
+
+    def exchanges(
+        self, node, filters: Filters, limit: int, offset: int = 0
+    ) -> list[tuple[int, Briefing, int]]:
+        """(briefing id, briefing, exchange ordinal) of matching exchanges, newest first."""
+        with self._read() as session:
+            found = _search.search_exchanges(session, node, filters, limit, offset)
+            rows = session.scalars(
+                select(BriefingRow).where(BriefingRow.id.in_({b for b, _ in found}))
+            )
+            briefings = {row.id: load_briefing(row) for row in rows}
+        return [(b, briefings[b], x) for b, x in found]
+
+    def count_exchanges(self, node, filters: Filters) -> int:
+        """How many exchanges have a matching question or answer."""
+        with self._read() as session:
+            source, condition, _s, _r, _n, params = _match(session, node)
+            where, more = _filters(filters)
+            sql = (
+                f"SELECT count(*) FROM (SELECT b.id, t.exchange FROM {source} "
+                f"WHERE {condition} AND t.exchange IS NOT NULL{where} "
+                f"GROUP BY b.id, t.exchange) AS x"
+            )
+            return _run(session, sql, {**params, **more}).scalar() or 0
+
+    # -- speakers -------------------------------------------------------------------------
+    def speakers(
+        self, contains: str | None, limit: int, offset: int = 0
+    ) -> tuple[int, list[SpeakerSummary]]:
+        """Speakers (one row per name and role), those with most turns first."""
+        with self._read() as session:
+            where = [lower_like(TurnRow.speaker, contains)] if contains else []
+            grouped = (
+                select(
+                    TurnRow.speaker,
+                    TurnRow.role,
+                    func.count().label("turns"),
+                    func.count(func.distinct(TurnRow.briefing_id)).label("briefings"),
+                    func.min(BriefingRow.date).label("first"),
+                    func.max(BriefingRow.date).label("last"),
+                )
+                .join(BriefingRow, BriefingRow.id == TurnRow.briefing_id)
+                .where(*where)
+                .group_by(TurnRow.speaker, TurnRow.role)
+            ).subquery()
+            total = session.scalar(select(func.count()).select_from(grouped)) or 0
+            rows = session.execute(
+                select(grouped)
+                .order_by(grouped.c.turns.desc(), grouped.c.speaker)
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return total, [
+            SpeakerSummary(r[0], r[1], r[2], r[3], _date(r[4]), _date(r[5])) for r in rows
+        ]
+
+    def speaker(self, name: str, recent: int = 20) -> SpeakerProfile | None:
+        """One speaker (exact name): turns, exchanges asked and answered, active period."""
+        with self._read() as session:
+            joined = (
+                select(TurnRow)
+                .join(BriefingRow, BriefingRow.id == TurnRow.briefing_id)
+                .where(TurnRow.speaker == name)
+            )
+            roles = session.execute(
+                select(TurnRow.role, func.count())
+                .where(TurnRow.speaker == name)
+                .group_by(TurnRow.role)
+                .order_by(func.count().desc())
+            ).all()
+            if not roles:
+                return None
+            stats = session.execute(
+                select(
+                    func.count(),
+                    func.count(func.distinct(TurnRow.briefing_id)),
+                    func.min(BriefingRow.date),
+                    func.max(BriefingRow.date),
+                )
+                .join(BriefingRow, BriefingRow.id == TurnRow.briefing_id)
+                .where(TurnRow.speaker == name)
+            ).one()
+
+            def exchanges_as(role: str) -> int:
+                inner = (
+                    select(TurnRow.briefing_id, TurnRow.exchange)
+                    .where(
+                        TurnRow.speaker == name,
+                        TurnRow.role == role,
+                        TurnRow.exchange.is_not(None),
+                    )
+                    .distinct()
+                    .subquery()
+                )
+                return session.scalar(select(func.count()).select_from(inner)) or 0
+
+            turns = session.execute(
+                joined.with_only_columns(
+                    TurnRow.briefing_id,
+                    BriefingRow.date,
+                    BriefingRow.title,
+                    TurnRow.ordinal,
+                    TurnRow.role,
+                    TurnRow.exchange,
+                    TurnRow.text,
+                )
+                .order_by(TurnRow.id.desc())
+                .limit(recent)
+            ).all()
+            return SpeakerProfile(
+                speaker=name,
+                roles=[(r, n) for r, n in roles],
+                turns=stats[0],
+                briefings=stats[1],
+                asked=exchanges_as("reporter"),
+                answered=exchanges_as("official"),
+                first=_date(stats[2]),
+                last=_date(stats[3]),
+                recent=[SpeakerTurn(r[0], _date(r[1]), *r[2:]) for r in turns],
+            )
+
+    # -- watches --------------------------------------------------------------------------
+    def watch_matches(
+        self, watch: str, limit: int, since: dt.date | None = None, until: dt.date | None = None
+    ) -> list[WatchMatch]:
+        """Stored matches of one watch, newest briefing first."""
+        with self._read() as session:
+            query = (
+                select(
+                    BriefingRow.id,
+                    BriefingRow.date,
+                    BriefingRow.title,
+                    BriefingRow.url,
+                    WatchMatchRow.turn_ordinal,
+                    WatchMatchRow.exchange,
+                    WatchMatchRow.start,
+                    WatchMatchRow.end,
+                    WatchMatchRow.term,
+                    WatchMatchRow.snippet,
+                    WatchMatchRow.created_at,
+                )
+                .join(BriefingRow, BriefingRow.id == WatchMatchRow.briefing_id)
+                .where(WatchMatchRow.watch == watch)
+            )
+            if since:
+                query = query.where(BriefingRow.date >= since)
+            if until:
+                query = query.where(BriefingRow.date <= until)
+            rows = session.execute(
+                query.order_by(
+                    BriefingRow.date.desc().nulls_last(),
+                    BriefingRow.id.desc(),
+                    WatchMatchRow.turn_ordinal,
+                    WatchMatchRow.start,
+                ).limit(limit)
+            ).all()
+        return [WatchMatch(*r) for r in rows]
+
+    def watch_match_counts(self) -> dict[str, int]:
+        """Stored matches per watch name."""
+        with self._read() as session:
+            rows = session.execute(
+                select(WatchMatchRow.watch, func.count()).group_by(WatchMatchRow.watch)
+            ).all()
+        return {w: n for w, n in rows}
+
+
+def lower_like(column, part: str):
+    return func.lower(column).like(f"%{_escape_like(part.lower())}%", escape="\\")
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _year_of(session: Session, column):
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY")
+    return func.strftime("%Y", column)
+
+
+def _briefing_where(f: BriefingFilters) -> list[Any]:
+    where: list[Any] = []
+    if f.since:
+        where.append(BriefingRow.date >= f.since)
+    if f.until:
+        where.append(BriefingRow.date <= f.until)
+    if f.kind:
+        where.append(BriefingRow.kind == f.kind)
+    if f.source:
+        where.append(SourceRow.slug == f.source)
+    if f.speaker:
+        where.append(
+            exists().where(
+                and_(TurnRow.briefing_id == BriefingRow.id, lower_like(TurnRow.speaker, f.speaker))
+            )
+        )
+    return where
