@@ -63,7 +63,7 @@ def zero_fill(series: dict[str, list[Point]], by: str, iso: bool) -> dict[str, l
 
 def svg(series: dict[str, list[Point]], width: int = 820, height: int = 300) -> Markup:
     """A line chart: one colour per term, questions solid, answers dashed."""
-    left, right, top, bottom = 44, 12, 12, 46
+    left, right, top, bottom = 44, 36, 12, 46
     run = next((points for points in series.values() if points), [])
     if not run:
         return Markup("")
