@@ -53,7 +53,8 @@ def zero_fill(series: dict[str, list[Point]], by: str, iso: bool) -> dict[str, l
     found = sorted({p for points in series.values() for p, _, _ in points})
     if not found:
         return {term: [] for term in series}
-    run = periods(found[0], found[-1], by, iso)
+    # SQLite's %W splits a week at New Year ("2021-W52", "2022-W00"): keep every found label.
+    run = sorted(set(periods(found[0], found[-1], by, iso)) | set(found))
     out = {}
     for term, points in series.items():
         known = {p: (q, a) for p, q, a in points}

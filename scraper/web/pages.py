@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import io
 
@@ -16,6 +17,8 @@ from scraper.sources import KINDS
 from scraper.storage.browse import BriefingFilters
 from scraper.web import params as P
 from scraper.web.chart import COLOURS, svg, zero_fill
+
+MAX_BACKTEST_DAYS = 366  # a backtest reads every transcript of its range
 
 
 def _page(request: Request, name: str, **context) -> Response:
@@ -313,6 +316,9 @@ def watch(request: Request) -> Response:
     if P.text(params, "backtest"):
         if not since:
             raise P.BadRequest("since: a backtest needs a start date")
+        until = until or since + dt.timedelta(days=MAX_BACKTEST_DAYS)
+        if (until - since).days > MAX_BACKTEST_DAYS:
+            raise P.BadRequest(f"until: a backtest covers at most {MAX_BACKTEST_DAYS} days")
         matcher, backtest = Matcher([w]), []
         for bid, b in archive.storage.iter_briefings(since, until):
             for hit in matcher.hits(b):
