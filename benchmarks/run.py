@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_crawl, bench_flag, bench_parser, bench_reliability, bench_search
+from benchmarks import (
+    bench_crawl,
+    bench_flag,
+    bench_parser,
+    bench_reliability,
+    bench_search,
+    bench_web,
+)
 
 BENCHMARKS = {
     "parser": bench_parser.run,
@@ -12,6 +19,7 @@ BENCHMARKS = {
     "crawl": bench_crawl.run,
     "search": bench_search.run,
     "reliability": bench_reliability.run,
+    "web": bench_web.run,
 }
 
 

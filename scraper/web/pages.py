@@ -23,6 +23,7 @@ MAX_BACKTEST_DAYS = 366  # a backtest reads every transcript of its range
 
 def _page(request: Request, name: str, **context) -> Response:
     context.setdefault("params", request.query_params)
+    context.setdefault("root", request.scope.get("root_path", ""))  # for links made per row
     return request.app.state.templates.TemplateResponse(request, name, context)
 
 

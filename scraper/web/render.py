@@ -18,7 +18,7 @@ from scraper.storage.search import MARK_END, MARK_START
 
 HERE = Path(__file__).parent
 # C0 controls but tab and newlines, DEL, and the C1 controls (ESC, CSI ... start escapes).
-_CONTROLS = dict.fromkeys([*(c for c in range(0x20) if c not in (9, 10, 13)), *range(0x7F, 0xA0)])
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MARKED = re.compile(
     re.escape(MARK_START) + r"([^" + re.escape(MARK_START + MARK_END) + r"]*)" + re.escape(MARK_END)
 )
@@ -26,7 +26,9 @@ _MARKED = re.compile(
 
 def clean(value: str) -> str:
     """``value`` without control characters (kept a :class:`Markup` if it was one)."""
-    out = value.translate(_CONTROLS)
+    if not _CONTROLS.search(value):
+        return value
+    out = _CONTROLS.sub("", value)
     return Markup(out) if isinstance(value, Markup) else out
 
 
