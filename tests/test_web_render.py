@@ -88,3 +88,24 @@ def test_svg_escapes_terms_and_draws_two_lines_per_term():
     assert "<script>" not in chart and "&lt;script&gt;" in chart
     assert chart.count("<polyline") == 2 and 'stroke-dasharray="6 4"' in chart
     assert svg({"x": []}) == ""
+
+
+def test_a_turn_shows_its_function_only_when_it_has_one():
+    from types import SimpleNamespace
+
+    from scraper.model import Turn
+    from scraper.web.render import make_templates
+
+    env = make_templates().env
+    macro = env.from_string(
+        '{% from "_macros.html" import turn %}{{ turn(t, "answer", ["price"]) }}'
+    )
+    with_function = SimpleNamespace(
+        ordinal=3, speaker="Ned Price", role="official", text="Price <b>", function="spokesperson"
+    )
+    html = macro.render(t=with_function, root="")
+    assert '<span class="function">spokesperson</span>' in html
+    assert 'id="turn-3"' in html and '<span class="part part-answer">Answer</span>' in html
+    assert "Price &lt;b&gt;" in html.replace("<mark>Price</mark>", "Price")
+    plain = macro.render(t=Turn(3, "MR PRICE", "Ned Price", "official", "text"), root="")
+    assert 'class="function"' not in plain and 'href="/speaker?name=Ned%20Price"' in plain
