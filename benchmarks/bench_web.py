@@ -5,6 +5,7 @@ uvicorn on 127.0.0.1 and a keep-alive HTTP client fetches each page (home, a tra
 searches with their facets, exchanges, a trend); the same questions asked of the storage
 directly, in the same run, show what the web layer adds.
 Targets: p95 at most 150 ms for every page, facets included; the transcript at most 50 ms.
+``BRIEFWATCH_BENCH_DB`` names an archive file to reuse (built there when missing).
 """
 
 from __future__ import annotations
@@ -104,9 +105,12 @@ def run(rounds: int = ROUNDS) -> dict[str, float]:
     from scraper.web import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "web.db"
-        seconds = build(path)
-        print(f"web: built {TURNS:,} turns in {seconds:.0f} s")
+        path = Path(os.environ.get("BRIEFWATCH_BENCH_DB") or Path(tmp) / "web.db")
+        if path.exists():
+            print(f"web: reusing the archive {path}")
+        else:
+            seconds = build(path)
+            print(f"web: built {TURNS:,} turns in {seconds:.0f} s")
         archive = open_archive(f"sqlite:///{path}")
         middle = TURNS // PER_BRIEFING // 2
         server, port = _serve(create_app(archive))

@@ -488,3 +488,28 @@ def test_serve_refuses_a_missing_or_empty_archive(tmp_path):
         == f"briefwatch: cannot serve: no archive at {missing} (run briefwatch crawl first)"
     )
     assert not missing.parent.exists()  # serving never creates a database
+
+
+def test_totals_and_facets_stay_bounded_on_common_words(client, monkeypatch):
+    """Past the caps a page says "N+" and counts facets over the newest matches only."""
+    from scraper.storage import browse
+
+    full = client.get("/api/search?q=iran").json()
+    assert full["total_exact"] and full["facets_sample"] is None
+    monkeypatch.setattr(browse, "FACET_SAMPLE", 4)
+    monkeypatch.setattr(browse, "COUNT_CAP", 5)
+    sampled = client.get("/api/search?q=iran").json()
+    assert sampled["total"] == full["total"] > 5 and sampled["total_exact"]  # no filter: exact
+    assert sampled["facets_sample"] == 4
+    assert sum(f["count"] for f in sampled["facets"]["role"]) == 4
+    newest = client.get("/api/search?q=iran&limit=4").json()["items"]
+    assert [(f["value"], f["count"]) for f in sampled["facets"]["year"]] == [
+        (newest[0]["date"][:4], 4)
+    ]
+    capped = client.get("/api/search?q=iran&role=official").json()
+    assert capped["total"] == 5 and capped["total_exact"] is False
+    page = client.get("/search?q=iran&role=official").text
+    assert '<strong class="total">5+</strong>' in page
+    assert "Counts among the newest 4 of 5+ matching turns." in page
+    exchanges = client.get("/api/exchanges?q=iran").json()
+    assert exchanges["total_exact"] is False and 1 <= exchanges["total"] <= 5

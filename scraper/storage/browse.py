@@ -15,13 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, event, exists, func, select
+from sqlalchemy import (
+    Date,
+    Engine,
+    and_,
+    bindparam,
+    create_engine,
+    event,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
 from scraper.model import Briefing
-from scraper.storage import search as _search
 from scraper.storage.briefings import load_briefing
 from scraper.storage.migrate import current_revision, head_revision
 from scraper.storage.models import (
@@ -79,9 +89,19 @@ class Revision:
     changes: dict[str, int]
 
 
+#: Search totals with filters stop counting here (and exchanges are counted over this many
+#: matching turns): beyond it a page says "10,000+".
+COUNT_CAP = 10_000
+#: Facets count the newest this many matching turns (all of them when fewer match).
+FACET_SAMPLE = 5_000
+FACET_NAMES = ("kind", "role", "speaker", "topic", "year")
+
+
 @dataclass(frozen=True)
 class Facets:
     total: int
+    exact: bool = True  # False: ``total`` is COUNT_CAP and more match
+    sample: int | None = None  # facets count only the newest this many matches
     kind: list[tuple[str, int]] = field(default_factory=list)
     role: list[tuple[str, int]] = field(default_factory=list)
     speaker: list[tuple[str, int]] = field(default_factory=list)
@@ -309,59 +329,101 @@ class Archive:
 
     # -- search ---------------------------------------------------------------------------
     def search_facets(self, node, filters: Filters, size: int = 10) -> Facets:
-        """How many turns match, and how they spread over kind, role, speaker, topic, year."""
+        """How many turns match, and how the newest of them spread over kind, role, speaker,
+        topic and year (all matches up to :data:`FACET_SAMPLE`, then the newest that many).
+
+        The total is exact without filters (the full-text index counts alone); with filters it
+        stops at :data:`COUNT_CAP` (``exact`` is then False).
+        """
         with self._read() as session:
-            source, condition, _s, _r, _n, params = _match(session, node)
+            source, condition, _s, _r, newest, params = _match(session, node)
             where, more = _filters(filters)
-            base = f"FROM {source} WHERE {condition}{where}"
             values = {**params, **more}
-            total = _run(session, f"SELECT count(*) {base}", values).scalar() or 0
-            year = (
-                "to_char(b.date, 'YYYY')"
-                if session.get_bind().dialect.name == "postgresql"
-                else "strftime('%Y', b.date)"
+            postgres = session.get_bind().dialect.name == "postgresql"
+            if where:
+                sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition}{where} "
+                found = _run(session, sql + "LIMIT :cap) AS c", {**values, "cap": COUNT_CAP + 1})
+                total = found.scalar() or 0
+            elif postgres:
+                sql = "SELECT count(*) FROM turns t, to_tsquery('english', :q) AS query WHERE "
+                total = _run(session, sql + condition, values).scalar() or 0
+            else:
+                sql = "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH :q"
+                total = _run(session, sql, values).scalar() or 0
+            exact = total <= COUNT_CAP or not where
+            year = "to_char(b.date, 'YYYY')" if postgres else "strftime('%Y', b.date)"
+            branches = [
+                f"SELECT f, v, n FROM (SELECT '{name}' AS f, {name} AS v, count(*) AS n FROM m "
+                f"WHERE {name} IS NOT NULL GROUP BY {name} "
+                f"ORDER BY {'v DESC' if name == 'year' else 'n DESC, v'} LIMIT :size) AS {name}_"
+                for name in FACET_NAMES
+            ]
+            sql = (
+                f"WITH m AS (SELECT b.kind AS kind, t.role AS role, t.speaker AS speaker, "
+                f"t.topic AS topic, {year} AS year FROM {source} WHERE {condition}{where} "
+                f"ORDER BY {newest} LIMIT :sample) " + " UNION ALL ".join(branches)
             )
-            facets: dict[str, list[tuple[str, int]]] = {}
-            for name, column in (
-                ("kind", "b.kind"),
-                ("role", "t.role"),
-                ("speaker", "t.speaker"),
-                ("topic", "t.topic"),
-                ("year", year),
-            ):
-                order = "v DESC" if name == "year" else "n DESC, v"
-                rows = _run(
-                    session,
-                    f"SELECT {column} AS v, count(*) AS n {base} AND {column} IS NOT NULL "
-                    f"GROUP BY v ORDER BY {order} LIMIT :size",
-                    {**values, "size": size},
-                )
-                facets[name] = [(str(v), int(n)) for v, n in rows]
-        return Facets(total, **facets)
+            facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_NAMES}
+            rows = _run(session, sql, {**values, "sample": FACET_SAMPLE, "size": size})
+            for name, value, count in rows:
+                facets[name].append((str(value), int(count)))
+        sample = FACET_SAMPLE if total > FACET_SAMPLE else None
+        return Facets(
+            min(total, COUNT_CAP) if where else total, exact=exact, sample=sample, **facets
+        )
 
     def exchanges(
         self, node, filters: Filters, limit: int, offset: int = 0
     ) -> list[tuple[int, Briefing, int]]:
-        """(briefing id, briefing, exchange ordinal) of matching exchanges, newest first."""
+        """(briefing id, briefing, exchange ordinal) of matching exchanges, newest first.
+
+        Reads matching turns newest first and stops once the page is full (turn ids are laid
+        out newest briefing first, turn by turn), so a common word costs no more than a rare
+        one; the order is that of ``briefwatch exchanges``.
+        """
         with self._read() as session:
-            found = _search.search_exchanges(session, node, filters, limit, offset)
+            source, condition, _s, _r, newest, params = _match(session, node)
+            where, more = _filters(filters)
+            sql = (
+                f"SELECT b.id, t.exchange FROM {source} "
+                f"WHERE {condition} AND t.exchange IS NOT NULL{where} ORDER BY {newest}"
+            )
+            statement = text(sql).execution_options(stream_results=True, max_row_buffer=500)
+            dates = [bindparam(n, type_=Date) for n in ("since", "until") if n in more]
+            if dates:
+                statement = statement.bindparams(*dates)
+            found: list[tuple[int, int]] = []
+            seen: set[tuple[int, int]] = set()
+            result = session.execute(statement, {**params, **more})
+            for bid, x in result:
+                if (bid, x) not in seen:
+                    seen.add((bid, x))
+                    found.append((bid, x))
+                    if len(found) >= offset + limit:
+                        break
+            result.close()
+            found = found[offset:]
             rows = session.scalars(
                 select(BriefingRow).where(BriefingRow.id.in_({b for b, _ in found}))
             )
             briefings = {row.id: load_briefing(row) for row in rows}
         return [(b, briefings[b], x) for b, x in found]
 
-    def count_exchanges(self, node, filters: Filters) -> int:
-        """How many exchanges have a matching question or answer."""
+    def count_exchanges(self, node, filters: Filters) -> tuple[int, bool]:
+        """(how many exchanges have a matching question or answer, whether that is exact):
+        counted over the newest :data:`COUNT_CAP` matching turns."""
         with self._read() as session:
-            source, condition, _s, _r, _n, params = _match(session, node)
+            source, condition, _s, _r, newest, params = _match(session, node)
             where, more = _filters(filters)
             sql = (
-                f"SELECT count(*) FROM (SELECT b.id, t.exchange FROM {source} "
+                f"WITH m AS (SELECT b.id AS bid, t.exchange AS x FROM {source} "
                 f"WHERE {condition} AND t.exchange IS NOT NULL{where} "
-                f"GROUP BY b.id, t.exchange) AS x"
+                f"ORDER BY {newest} LIMIT :cap) "
+                "SELECT (SELECT count(*) FROM m), "
+                "(SELECT count(*) FROM (SELECT DISTINCT bid, x FROM m) AS d)"
             )
-            return _run(session, sql, {**params, **more}).scalar() or 0
+            turns, exchanges = _run(session, sql, {**params, **more, "cap": COUNT_CAP}).one()
+        return int(exchanges or 0), int(turns or 0) < COUNT_CAP
 
     # -- speakers -------------------------------------------------------------------------
     def speakers(

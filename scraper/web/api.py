@@ -6,13 +6,12 @@ whose message is the CLI's.
 
 from __future__ import annotations
 
-import dataclasses
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from scraper.storage.browse import FACET_NAMES
 from scraper.web import params as P
 from scraper.web.pages import briefing_filters, trend_series
 
@@ -82,6 +81,7 @@ def search(request: Request) -> JSONResponse:
         {
             "query": params.get("q"),
             "total": facets.total,
+            "total_exact": facets.exact,
             "page": page,
             "limit": size,
             "items": [
@@ -99,10 +99,10 @@ def search(request: Request) -> JSONResponse:
                 for h in hits
             ],
             "facets": {
-                f.name: [{"value": v, "count": n} for v, n in getattr(facets, f.name)]
-                for f in dataclasses.fields(facets)
-                if f.name != "total"
+                name: [{"value": v, "count": n} for v, n in getattr(facets, name)]
+                for name in FACET_NAMES
             },
+            "facets_sample": facets.sample,
         }
     )
 
@@ -113,6 +113,7 @@ def exchanges(request: Request) -> JSONResponse:
     node, filters = P.query(P.text(params, "q", P.MAX_QUERY)), P.filters(params)
     page, size, offset = P.paging(params, 10)
     archive = _archive(request)
+    total, exact = archive.count_exchanges(node, filters)
     items = []
     for bid, b, x in archive.exchanges(node, filters, size, offset):
         items.append(
@@ -132,7 +133,8 @@ def exchanges(request: Request) -> JSONResponse:
     return JSONResponse(
         {
             "query": params.get("q"),
-            "total": archive.count_exchanges(node, filters),
+            "total": total,
+            "total_exact": exact,
             "page": page,
             "limit": size,
             "items": items,

@@ -183,16 +183,26 @@ def search(request: Request) -> Response:
     page, size, offset = P.paging(params, 20)
     archive = _archive(request)
     facets = archive.search_facets(node, filters)
-    context.update(page=page, size=size, words=terms(node), facets=facet_links(facets, params))
+    context.update(
+        page=page,
+        size=size,
+        words=terms(node),
+        facets=facet_links(facets, params),
+        sample=facets.sample,
+        matching=facets.total,
+        matching_exact=facets.exact,
+    )
     if mode == "exchanges":
         found = archive.exchanges(node, filters, size, offset)
+        total, exact = archive.count_exchanges(node, filters)
         context.update(
-            total=archive.count_exchanges(node, filters),
+            total=total,
+            exact=exact,
             exchanges=[(bid, b, x, [t for t in b.turns if t.exchange == x]) for bid, b, x in found],
         )
     else:
         hits = archive.storage.search_turns(node, filters, size, offset, order)
-        context.update(total=facets.total, hits=hits)
+        context.update(total=facets.total, exact=facets.exact, hits=hits)
     return _page(request, "search.html", **context)
 
 
