@@ -341,16 +341,13 @@ class Archive:
             values = {**params, **more}
             postgres = session.get_bind().dialect.name == "postgresql"
             if where:
-                sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition}{where} "
-                found = _run(session, sql + "LIMIT :cap) AS c", {**values, "cap": COUNT_CAP + 1})
-                total = found.scalar() or 0
+                total = -1  # counted below, in the same pass as the facets
             elif postgres:
                 sql = "SELECT count(*) FROM turns t, to_tsquery('english', :q) AS query WHERE "
                 total = _run(session, sql + condition, values).scalar() or 0
             else:
                 sql = "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH :q"
                 total = _run(session, sql, values).scalar() or 0
-            exact = total <= COUNT_CAP or not where
             year = "to_char(b.date, 'YYYY')" if postgres else "strftime('%Y', b.date)"
             branches = [
                 f"SELECT f, v, n FROM (SELECT '{name}' AS f, {name} AS v, count(*) AS n FROM m "
@@ -358,15 +355,25 @@ class Archive:
                 f"ORDER BY {'v DESC' if name == 'year' else 'n DESC, v'} LIMIT :size) AS {name}_"
                 for name in FACET_NAMES
             ]
+            # With filters, one scan of the newest COUNT_CAP + 1 matches gives both the capped
+            # total and the facets' sample.
+            scan = f"LIMIT {COUNT_CAP + 1}" if where else "LIMIT :sample"
             sql = (
-                f"WITH m AS (SELECT b.kind AS kind, t.role AS role, t.speaker AS speaker, "
-                f"t.topic AS topic, {year} AS year FROM {source} WHERE {condition}{where} "
-                f"ORDER BY {newest} LIMIT :sample) " + " UNION ALL ".join(branches)
+                f"WITH a AS (SELECT t.id AS k, b.kind AS kind, t.role AS role, "
+                f"t.speaker AS speaker, t.topic AS topic, {year} AS year "
+                f"FROM {source} WHERE {condition}{where} "
+                f"ORDER BY {newest} {scan}), m AS (SELECT * FROM a ORDER BY k DESC LIMIT :sample) "
+                + " UNION ALL ".join(branches)
+                + (" UNION ALL SELECT 'total', NULL, count(*) FROM a" if where else "")
             )
             facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_NAMES}
             rows = _run(session, sql, {**values, "sample": FACET_SAMPLE, "size": size})
             for name, value, count in rows:
-                facets[name].append((str(value), int(count)))
+                if name == "total":
+                    total = int(count)
+                else:
+                    facets[name].append((str(value), int(count)))
+            exact = total <= COUNT_CAP or not where
         sample = FACET_SAMPLE if total > FACET_SAMPLE else None
         return Facets(
             min(total, COUNT_CAP) if where else total, exact=exact, sample=sample, **facets
