@@ -112,11 +112,7 @@ class Facets:
 @dataclass(frozen=True)
 class SpeakerSummary:
     speaker: str
-    role: str
     turns: int
-    briefings: int
-    first: dt.date | None
-    last: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -436,32 +432,18 @@ class Archive:
     def speakers(
         self, contains: str | None, limit: int, offset: int = 0
     ) -> tuple[int, list[SpeakerSummary]]:
-        """Speakers (one row per name and role), those with most turns first."""
+        """Speakers with their number of turns, most turns first (read from the speaker index
+        alone; :meth:`speaker` has the rest)."""
         with self._read() as session:
             where = [lower_like(TurnRow.speaker, contains)] if contains else []
-            grouped = (
-                select(
-                    TurnRow.speaker,
-                    TurnRow.role,
-                    func.count().label("turns"),
-                    func.count(func.distinct(TurnRow.briefing_id)).label("briefings"),
-                    func.min(BriefingRow.date).label("first"),
-                    func.max(BriefingRow.date).label("last"),
-                )
-                .join(BriefingRow, BriefingRow.id == TurnRow.briefing_id)
-                .where(*where)
-                .group_by(TurnRow.speaker, TurnRow.role)
-            ).subquery()
-            total = session.scalar(select(func.count()).select_from(grouped)) or 0
+            turns = func.count().label("turns")
+            # Filter the groups, not the turns: the name is tested once per speaker.
+            grouped = select(TurnRow.speaker, turns).group_by(TurnRow.speaker).having(*where)
+            total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
             rows = session.execute(
-                select(grouped)
-                .order_by(grouped.c.turns.desc(), grouped.c.speaker)
-                .limit(limit)
-                .offset(offset)
+                grouped.order_by(turns.desc(), TurnRow.speaker).limit(limit).offset(offset)
             ).all()
-        return total, [
-            SpeakerSummary(r[0], r[1], r[2], r[3], _date(r[4]), _date(r[5])) for r in rows
-        ]
+        return total, [SpeakerSummary(speaker, count) for speaker, count in rows]
 
     def speaker(self, name: str, recent: int = 20) -> SpeakerProfile | None:
         """One speaker (exact name): turns, exchanges asked and answered, active period."""
