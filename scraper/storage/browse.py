@@ -20,6 +20,7 @@ from sqlalchemy import (
     Engine,
     and_,
     bindparam,
+    case,
     create_engine,
     event,
     exists,
@@ -461,30 +462,25 @@ class Archive:
             ).all()
             if not roles:
                 return None
-            stats = session.execute(
+
+            def exchanges_as(role: str):
+                # (briefing, exchange) as one number: exchange ordinals stay far below 2**20.
+                key = TurnRow.briefing_id * 1048576 + TurnRow.exchange
+                picked = case((and_(TurnRow.role == role, TurnRow.exchange.is_not(None)), key))
+                return func.count(func.distinct(picked))
+
+            stats = session.execute(  # one pass over the speaker's turns
                 select(
                     func.count(),
                     func.count(func.distinct(TurnRow.briefing_id)),
                     func.min(BriefingRow.date),
                     func.max(BriefingRow.date),
+                    exchanges_as("reporter"),
+                    exchanges_as("official"),
                 )
                 .join(BriefingRow, BriefingRow.id == TurnRow.briefing_id)
                 .where(TurnRow.speaker == name)
             ).one()
-
-            def exchanges_as(role: str) -> int:
-                inner = (
-                    select(TurnRow.briefing_id, TurnRow.exchange)
-                    .where(
-                        TurnRow.speaker == name,
-                        TurnRow.role == role,
-                        TurnRow.exchange.is_not(None),
-                    )
-                    .distinct()
-                    .subquery()
-                )
-                return session.scalar(select(func.count()).select_from(inner)) or 0
-
             turns = session.execute(
                 joined.with_only_columns(
                     TurnRow.briefing_id,
@@ -503,8 +499,8 @@ class Archive:
                 roles=[(r, n) for r, n in roles],
                 turns=stats[0],
                 briefings=stats[1],
-                asked=exchanges_as("reporter"),
-                answered=exchanges_as("official"),
+                asked=stats[4],
+                answered=stats[5],
                 first=_date(stats[2]),
                 last=_date(stats[3]),
                 recent=[SpeakerTurn(r[0], _date(r[1]), *r[2:]) for r in turns],
