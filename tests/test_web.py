@@ -513,3 +513,46 @@ def test_totals_and_facets_stay_bounded_on_common_words(client, monkeypatch):
     assert "Counts among the newest 4 of 5+ matching turns." in page
     exchanges = client.get("/api/exchanges?q=iran").json()
     assert exchanges["total_exact"] is False and 1 <= exchanges["total"] <= 5
+
+
+@pytest.mark.slow
+def test_serve_process_answers_on_loopback_and_stops_on_sigterm(database_url, tmp_path):
+    """The real command: read-only over each backend, on 127.0.0.1, gone after SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from smtp import free_port
+
+    build(database_url)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "{database_url}"\n{WATCH_TOML}')
+    port = free_port()
+    env = {**os.environ, "BRIEFWATCH_WEB_TOKEN": "", "BRIEFWATCH_WEB_BASIC_AUTH": ""}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "serve", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/briefings") as r:
+                    body, headers = json.loads(r.read()), r.headers
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert body["total"] == 7 and headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/watch/pakistan.atom") as r:
+            assert feedparser.parse(r.read()).bozo == 0
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert f"read-only on http://127.0.0.1:{port}/ (no authentication;" in err
+    assert "Traceback" not in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import signal
 
 import click
 
@@ -77,6 +78,9 @@ def serve(app, host: str, port: int, allow_remote: bool) -> None:
         "Ctrl-C stops)",
         err=True,
     )
+    # uvicorn shuts down gracefully on SIGTERM and then raises it again: by then it is a
+    # normal stop (exit 0, like `briefwatch daemon`), not a death by signal.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     try:
         uvicorn.run(
             web,
