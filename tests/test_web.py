@@ -488,6 +488,16 @@ def test_serve_refuses_a_missing_or_empty_archive(tmp_path):
         == f"briefwatch: cannot serve: no archive at {missing} (run briefwatch crawl first)"
     )
     assert not missing.parent.exists()  # serving never creates a database
+    import sqlite3
+
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    config.write_text(f'[database]\nurl = "sqlite:///{empty}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "serve", "--port", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "briefwatch: cannot serve: the database is empty (run briefwatch crawl first)"
+    )
 
 
 def test_totals_and_facets_stay_bounded_on_common_words(client, monkeypatch):
