@@ -84,10 +84,6 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
-def paragraphs(text: str | None) -> list[str]:
-    return [p for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-
-
 def query_string(params, **changes) -> str:
     """The current parameters with ``changes`` (None removes one), as ``?a=b``."""
     items = [(k, v) for k, v in params.multi_items() if k not in changes and v != ""]
@@ -103,8 +99,6 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        marks=marks, highlight=highlight, spans=spans, safe_url=safe_url, paragraphs=paragraphs
-    )
+    env.filters.update(marks=marks, highlight=highlight, spans=spans, safe_url=safe_url)
     env.globals.update(query_string=query_string)
     return Jinja2Templates(env=env)
