@@ -63,7 +63,7 @@ def serve(app, host: str, port: int, allow_remote: bool) -> None:
             raise UsageFailure(f"--allow-remote needs {TOKEN_ENV} or {BASIC_ENV} to be set")
     config = app.config
     from scraper.storage import StorageError, open_archive
-    from scraper.storage.browse import ArchiveUnavailable
+    from scraper.storage.readonly import ArchiveUnavailable
 
     try:
         archive = open_archive(config.database_url, config.database.busy_timeout_seconds)

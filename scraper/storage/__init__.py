@@ -21,7 +21,6 @@ from scraper.storage import migrate, outbox
 from scraper.storage import search as _search
 from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
 from scraper.storage.browse import Archive as Archive
-from scraper.storage.browse import open_archive as open_archive
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.lock import LockBusy, run_lock
 from scraper.storage.models import (
@@ -36,6 +35,7 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import QueuedAlert
+from scraper.storage.readonly import open_archive as open_archive
 from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
 from scraper.storage.search import Filters, TurnHit
 
