@@ -22,6 +22,7 @@ BENCHMARKS = {
     "crawl": "benchmarks.bench_crawl",
     "reliability": "benchmarks.bench_reliability",
     "fidelity": "benchmarks.bench_fidelity",
+    "web": "benchmarks.bench_web",
 }
 
 

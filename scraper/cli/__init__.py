@@ -44,6 +44,7 @@ def _register() -> None:
         parse,
         reparse,
         search,
+        serve,
         status,
         watch,
     )
@@ -60,6 +61,7 @@ def _register() -> None:
         search.trend,
         archive.show,
         archive.export,
+        serve.serve,
     ):
         cli.add_command(extra)
 

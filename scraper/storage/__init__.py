@@ -31,6 +31,7 @@ from scraper.storage.briefings import (
     save_briefing,
     url_hash,
 )
+from scraper.storage.browse import Archive as Archive
 from scraper.storage.engine import make_engine, write_options
 from scraper.storage.lock import LockBusy, run_lock
 from scraper.storage.models import (
@@ -46,6 +47,7 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import QueuedAlert
+from scraper.storage.readonly import open_archive as open_archive
 from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
 from scraper.storage.search import Filters, TurnHit
 
