@@ -154,3 +154,42 @@ def test_deploy_files_match_the_code():
     readme = (ROOT / "README.md").read_text()
     for code in EXIT_CODES:
         assert f"**{code}**" in readme
+
+
+def quiet_config(tmp_path, database_url, site, extra: str = ""):
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+    watch = '[[watch]]\nname = "dalai"\nterms = ["Dalai Lama"]\n'
+    config.write_text(config.read_text() + extra + watch)
+    return config
+
+
+def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, database_url):
+    """The crontab's `-q run`: cron mails any output, so a healthy run with nothing to report
+    prints 0 bytes; the log channel's alert lines are output, never silenced by -q."""
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing mentions the Dalai Lama
+        config = quiet_config(tmp_path, database_url, site)
+        first = briefwatch(config, "-q", "run")
+        again = briefwatch(config, "-q", "run")  # nothing new: 304
+    assert first.returncode == 0 and first.stdout == ""
+    lines = first.stderr.splitlines()
+    assert lines and all("briefwatch.alerts: alert watch=dalai" in line for line in lines)
+    assert rows(database_url, "SELECT status FROM alert_outbox") == [("sent",)] * len(lines)
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+
+
+def test_quiet_failing_run_prints_exactly_one_line(tmp_path, database_url):
+    from mirror import Resource
+
+    closed = '[alerts.email]\nenabled = true\nhost = "127.0.0.1"\nport = 9\n'
+    closed += 'security = "none"\nrecipients = ["desk@example.org"]\ntimeout_seconds = 2.0\n'
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = quiet_config(tmp_path, database_url, site, extra=closed)
+        undelivered = briefwatch(config, "-q", "run")  # the email channel cannot connect
+        site.routes[FEED_PATH] = Resource(status=500)
+        failed = briefwatch(config, "-q", "run")  # the feed fails too
+    for result, start in ((undelivered, "briefwatch: alert delivery failed"), (failed, "")):
+        assert result.returncode == 1 and result.stdout == ""
+        problems = [x for x in result.stderr.splitlines() if "briefwatch.alerts:" not in x]
+        assert len(problems) == 1 and problems[0].startswith(start or "briefwatch: run failed")

@@ -78,7 +78,8 @@ def send(app, digest: bool) -> None:
     from scraper.alerts.deliver import deliver
 
     report = deliver(app.storage, app.config, "digest" if digest else "immediate")
-    click.echo(f"{report.sent} sent, {report.failed} failed")
+    if app.verbosity >= 0:  # -q (the crontab's digest line): nothing unless it fails
+        click.echo(f"{report.sent} sent, {report.failed} failed")
     if report.failed:
         raise RuntimeFailure(f"delivery failed, will retry: {report.errors[0]}")
 

@@ -9,6 +9,9 @@ import click
 
 from scraper.config import Config, ConfigError, load_config
 
+#: The logger of the ``log`` alert channel (see scraper.alerts.channels.log).
+ALERT_LOGGER = "briefwatch.alerts"
+
 
 class UsageFailure(click.ClickException):
     """Bad configuration or usage: one line, exit 2."""
@@ -49,9 +52,13 @@ class AppContext:
         levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
         base = levels.index(getattr(logging, level_name.upper()))
         level = levels[max(0, min(len(levels) - 1, base - self.verbosity))]
+        if self.verbosity < 0:  # -q: no diagnostics; a failure is the command's one line
+            level = logging.CRITICAL
         logging.basicConfig(
             level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
+        # The log channel's alert lines are the product's output, never silenced by -q.
+        logging.getLogger(ALERT_LOGGER).setLevel(logging.INFO)
         # Alembic narrates every connection at INFO; only -v should show that.
         logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 

@@ -52,9 +52,10 @@ def crawl_once(app, mode: str, sources: list[str], **kwargs):
     outcome = run_crawl(
         app.config, app.storage, mode=mode, sources=sources, scrapy_log_level=level, **kwargs
     )
-    click.echo(outcome.summary())
-    for notice in outcome.notices:
-        click.echo(f"notice: {notice}", err=True)
+    if app.verbosity >= 0:  # -q: a healthy run prints nothing (cron mails any output)
+        click.echo(outcome.summary())
+        for notice in outcome.notices:  # also queued to the alert channels
+            click.echo(f"notice: {notice}", err=True)
     if outcome.status in ("failed", "blocked"):
         first = outcome.errors[0] if outcome.errors else outcome.status
         raise RuntimeFailure(f"run {outcome.status}: {first}")
@@ -116,7 +117,8 @@ def run(app, sources: tuple[str, ...]) -> None:
         except RuntimeFailure as exc:
             failure = exc
         report = deliver(app.storage, app.config, "immediate")
-    click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+    if app.verbosity >= 0:
+        click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
     if failure:
         raise failure
     if report.failed:
