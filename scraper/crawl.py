@@ -154,10 +154,12 @@ def run_crawl(
     until: dt.date | None = None,
     restart: bool = False,
     scrapy_log_level: int = logging.ERROR,
+    command: str | None = None,
 ) -> RunOutcome:
-    """Crawl every enabled source (or those named) and record the run."""
+    """Crawl every enabled source (or those named) and record the run (as ``command``:
+    ``run``, ``crawl`` or ``backfill``)."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
-    run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
+    run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
     known = storage.stored_urls()
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
@@ -194,9 +196,12 @@ def run_crawl(
 
 
 def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
+    from scheduler.deadline import stop_outcome
+
     counts = dict.fromkeys(COUNTS, 0)
     errors: list[str] = []
     notices: list[str] = []
+    forced: str | None = None  # a run stopped by a signal or by its deadline
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
         for name, key in COUNTS.items():
@@ -205,14 +210,17 @@ def _finish(storage: Storage, run_id: int, crawlers: list) -> RunOutcome:
         errors += getattr(spider, "errors", [])
         notices += getattr(spider, "notices", [])
         if stats.get("finish_reason") not in (None, "finished"):
-            errors.append(f"crawl ended early: {stats.get('finish_reason')}")
+            status_, message = stop_outcome(stats.get("finish_reason"))
+            forced, errors = forced or status_, [message, *errors]
     answers = (
         counts["feeds_fetched"]
         - counts["feeds_invalid"]
         + counts["feeds_not_modified"]
         + counts["details_fetched"]
     )
-    if counts["blocked"]:
+    if forced:
+        status = forced
+    elif counts["blocked"]:
         status = "blocked"
     elif errors:
         status = "partial" if answers else "failed"

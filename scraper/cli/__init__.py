@@ -59,6 +59,7 @@ def _register() -> None:
         search.trend,
         archive.show,
         archive.export,
+        status.runs,
     ):
         cli.add_command(extra)
 

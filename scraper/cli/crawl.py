@@ -56,7 +56,7 @@ def crawl_once(app, mode: str, sources: list[str], **kwargs):
         click.echo(outcome.summary())
         for notice in outcome.notices:  # also queued to the alert channels
             click.echo(f"notice: {notice}", err=True)
-    if outcome.status in ("failed", "blocked"):
+    if outcome.status in ("failed", "blocked", "interrupted"):
         first = outcome.errors[0] if outcome.errors else outcome.status
         raise RuntimeFailure(f"run {outcome.status}: {first}")
     return outcome
@@ -108,12 +108,17 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     Example: briefwatch run
     """
+    from scheduler.deadline import arm_from_env
     from scraper.alerts.deliver import deliver
 
+    arm_from_env(  # a run started by the daemon stops itself at its deadline
+        app.config.schedule.stop_timeout_seconds,
+        lambda error: app.storage.close_abandoned_runs("failed", error),
+    )
     failure = None
     with exclusive(app):
         try:
-            crawl_once(app, "monitor", _sources(app, sources))
+            crawl_once(app, "monitor", _sources(app, sources), command="run")
         except RuntimeFailure as exc:
             failure = exc
         report = deliver(app.storage, app.config, "immediate")

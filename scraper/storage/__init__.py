@@ -34,7 +34,14 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import QueuedAlert
-from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
+from scraper.storage.runs import (
+    RunInfo,
+    alerts_given_up,
+    close_abandoned_runs,
+    finish_run,
+    recent_runs,
+    start_run,
+)
 from scraper.storage.search import Filters, TurnHit
 
 __all__ = [
@@ -280,6 +287,16 @@ class Storage:
     def recent_runs(self, limit: int = 10) -> list[RunInfo]:
         with self._read() as session:
             return recent_runs(session, limit)
+
+    def close_abandoned_runs(self, status: str, error: str) -> int:
+        """Mark runs whose process is gone ``status`` with ``error`` (hold the run lock)."""
+        with self._write() as session:
+            return close_abandoned_runs(session, status, error, utcnow())
+
+    def alerts_given_up(self) -> int:
+        """How many alerts reached ``max_attempts`` (shown by ``briefwatch status``)."""
+        with self._read() as session:
+            return alerts_given_up(session)
 
     # -- feeds ----------------------------------------------------------------------------
     def feed_validators(self, url: str) -> tuple[str | None, str | None]:

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scraper.storage.models import RunRow
+from scraper.storage.models import AlertRow, RunRow
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,19 @@ def recent_runs(session: Session, limit: int = 10) -> list[RunInfo]:
         RunInfo(r.id, r.command, r.started_at, r.finished_at, r.status, r.counts, r.errors)
         for r in rows
     ]
+
+
+def alerts_given_up(session: Session) -> int:
+    """Alerts that reached ``max_attempts`` and are no longer retried (status ``failed``)."""
+    return session.scalar(select(func.count()).where(AlertRow.status == "failed")) or 0
+
+
+def close_abandoned_runs(session: Session, status: str, error: str, now: dt.datetime) -> int:
+    """Close the runs still marked running (call holding the run lock: their processes are
+    gone) with ``status`` and ``error``; returns how many."""
+    closed = 0
+    for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
+        row.status, row.finished_at = status, now
+        row.errors = [{"error": error}, *(row.errors or [])]
+        closed += 1
+    return closed
