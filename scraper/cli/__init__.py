@@ -22,7 +22,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
     "config_path",
     type=click.Path(dir_okay=False),
     envvar="BRIEFWATCH_CONFIG",
-    help="Configuration file (default: ./config.toml, else built-in defaults).",
+    help="Configuration file (default: $XDG_CONFIG_HOME/briefwatch/config.toml, else "
+    "/etc/briefwatch/config.toml, else built-in defaults).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
 @click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")

@@ -110,6 +110,7 @@ def run(app, sources: tuple[str, ...]) -> None:
     """
     from scheduler.deadline import arm_from_env
     from scraper.alerts.deliver import deliver
+    from scraper.cli.status import no_watches_hint
 
     arm_from_env(  # a run started by the daemon stops itself at its deadline
         app.config.schedule.stop_timeout_seconds,
@@ -124,6 +125,8 @@ def run(app, sources: tuple[str, ...]) -> None:
         report = deliver(app.storage, app.config, "immediate")
     if app.verbosity >= 0:
         click.echo(f"alerts: {report.sent} sent, {report.failed} failed")
+        if hint := no_watches_hint(app.config):
+            click.echo(f"briefwatch: {hint}", err=True)
     if failure:
         raise failure
     if report.failed:

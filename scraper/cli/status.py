@@ -7,6 +7,19 @@ import json
 import click
 
 
+def no_watches_hint(config) -> str | None:
+    """One line with the next step when no [[watch]] is configured (None when some are)."""
+    if config.watch:
+        return None
+    from scraper.config import config_search_path
+
+    where = config.path or config_search_path()[0]
+    return (
+        f"no watches configured: nothing will be alerted; add a [[watch]] table to {where} "
+        '(name = "sanctions", terms = ["sanctions"]; see the README\'s quick start)'
+    )
+
+
 def run_data(run) -> dict:
     """One recorded run as plain data, timestamps in UTC with their offset."""
     from scheduler.health import utc_text
@@ -54,6 +67,7 @@ def command(app, fmt: str) -> None:
         "schema": storage.schema_revision(),
         "counts": storage.counts(),
         "alerts_given_up": storage.alerts_given_up(),
+        "watches": len(app.config.watch),
         "last_run": run_data(runs[0]) if runs else None,
     }
     if fmt == "json":
@@ -80,6 +94,8 @@ def command(app, fmt: str) -> None:
     else:
         click.echo("last run:  never")
     click.echo(f"daemon:    {state.text}")
+    hint = no_watches_hint(app.config)
+    click.echo(f"watches:   {hint or len(app.config.watch)}")
 
 
 @click.command("runs")
