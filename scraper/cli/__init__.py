@@ -38,6 +38,7 @@ def _register() -> None:
     from scraper.cli import (
         alerts,
         archive,
+        browse,
         config_cmd,
         crawl,
         daemon,
@@ -61,6 +62,8 @@ def _register() -> None:
         archive.show,
         archive.export,
         status.runs,
+        browse.list_briefings,
+        browse.diff,
     ):
         cli.add_command(extra)
 

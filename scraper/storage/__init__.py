@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing
-from scraper.storage import migrate, outbox
+from scraper.storage import browse, migrate, outbox
 from scraper.storage import search as _search
 from scraper.storage.briefings import SaveResult, load_briefing, replace_matches, save_briefing
 from scraper.storage.engine import make_engine, write_options
@@ -199,6 +199,20 @@ class Storage:
             value = int(id_or_url) if id_or_url.isdigit() else id_or_url
             row = session.scalars(select(BriefingRow).where(column == value)).first()
             return (row.id, load_briefing(row)) if row else None
+
+    # -- browsing -------------------------------------------------------------------------
+    def list_briefings(self, **filters: Any) -> tuple[int, list[browse.BriefingInfo]]:
+        """(total, a page of stored briefings newest first); see :func:`browse.list_briefings`."""
+        with self._read() as session:
+            return browse.list_briefings(session, **filters)
+
+    def briefing_info(self, briefing_id: int) -> browse.BriefingInfo | None:
+        with self._read() as session:
+            return browse.briefing_info(session, briefing_id)
+
+    def revisions(self, briefing_id: int) -> list[browse.Revision]:
+        with self._read() as session:
+            return browse.revisions(session, briefing_id)
 
     # -- alerts ---------------------------------------------------------------------------
     def queue_notice(self, channels: list[str], payload: dict[str, Any]) -> int:
