@@ -174,6 +174,11 @@ class Storage:
         with self._read() as session:
             return _search.search_turns(session, query, filters, limit, offset, order)
 
+    def count_turns(self, query, filters: Filters) -> int:
+        """How many turns match a parsed query (the total of :meth:`search_turns`)."""
+        with self._read() as session:
+            return _search.count_turns(session, query, filters)
+
     def search_exchanges(
         self, query, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
