@@ -60,3 +60,8 @@ def test_diff_shows_the_changed_turns_word_by_word(edited):
     assert "~ turn 10 QUESTION (reporter)" in out and "[-Dali-] {+Dalai+}" in out
     assert briefwatch(edited, "diff", "1", "--rev", "2").stdout == out
     assert briefwatch(edited, "diff", "1", "--rev", "3").returncode == 2
+
+
+def test_export_names_the_source(edited):
+    (line,) = briefwatch(edited, "export").stdout.splitlines()
+    assert json.loads(line)["source"] == "state_department"
