@@ -117,6 +117,14 @@ class Config:
                         f"watch[{i}] ({watch.name!r}).channels: unknown channel {channel!r} "
                         f"(known: {', '.join(self.alerts.channel_names())})"
                     )
+            enabled = [c for c in self.alerts.channel_names() if getattr(self.alerts, c).enabled]
+            if not [c for c in (watch.channels or enabled) if c in enabled]:
+                named = ", ".join(watch.channels or self.alerts.channel_names())
+                raise ConfigError(
+                    f"watch[{i}] ({watch.name!r}).channels: every channel it would alert "
+                    f"through is disabled ({named}): its alerts would go nowhere; enable one "
+                    "in [alerts.<channel>]"
+                )
 
     def enabled_sources(self) -> list[tuple[str, SourceConfig]]:
         return [(name, src) for name, src in self.sources.items() if src.enabled]
