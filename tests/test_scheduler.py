@@ -74,8 +74,10 @@ def test_run_while_another_holds_the_lock_does_nothing(tmp_path, database_url):
             )
             assert [r.path for r in site.requests] == []
             assert rows(database_url, "SELECT count(*) FROM runs") == [(0,)]
-            # Released: the next run works.
-            assert briefwatch(config, "run").returncode == 0
+            # Released: the next run works (and says that no watch is configured).
+            done = briefwatch(config, "run")
+            assert done.returncode == 0
+            assert "briefwatch: no watches configured: nothing will be alerted" in done.stderr
         finally:
             storage.close()
 
