@@ -145,8 +145,9 @@ class Daemon:
             if TIMESTAMPED.match(line):
                 sys.stderr.write(line + "\n")
                 sys.stderr.flush()
-            elif line.strip():
-                logger.info("%s: %s", name, line)
+            elif line.strip():  # the child's one-line failure is worth a warning
+                level = logging.WARNING if line.startswith("briefwatch:") else logging.INFO
+                logger.log(level, "%s: %s", name, line)
 
     def record_timed_out_run(self, timeout: float) -> None:
         """A run killed for overstaying is recorded failed (not left for the next run to
