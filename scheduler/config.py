@@ -17,7 +17,8 @@ class ScheduleConfig:
     jitter_seconds: float = 30.0
     #: A run that could not start on time still starts if it is at most this late.
     misfire_grace_seconds: float = 600.0
-    #: A run taking longer is stopped (SIGTERM, then SIGKILL) and recorded as failed.
+    #: A run taking longer is stopped (SIGTERM, then SIGKILL) and recorded as failed; the
+    #: run enforces it itself (see scheduler.deadline), even if the daemon is gone.
     run_timeout_seconds: float = 1800.0
     #: On SIGTERM/SIGINT the daemon waits this long for the run in flight, then kills it.
     stop_timeout_seconds: float = 30.0

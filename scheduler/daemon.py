@@ -7,10 +7,13 @@ overlapping even across processes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -22,12 +25,17 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.deadline import DEADLINE_ENV, TIMEOUT_ENV
+from scheduler.health import HEARTBEAT_SECONDS
 from scraper.config import Config
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 30.0
 STATE_KEY = "daemon"
+#: A child's line that our own log format already timestamped ("2026-01-05 10:00:00,123 ...").
+TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+#: How long past its own deadline a child may take before the daemon kills its process group.
+BACKSTOP_SECONDS = 10.0
 
 
 def run_trigger(config: Config):
@@ -69,43 +77,103 @@ class Daemon:
         return [*base, *args]
 
     def spawn(self, args: Sequence[str], timeout: float) -> int | None:
-        """Run one ``briefwatch`` command as a child; stop it if it outlives ``timeout``."""
+        """Run one ``briefwatch`` command as a child that stops itself after ``timeout``.
+
+        The child gets its deadline in its environment and enforces it even if the daemon
+        dies; it runs in its own process group, which the daemon kills if it overstays.
+        Its output is relayed to the daemon's log, every line timestamped.
+        """
         if self.stopping.is_set():
             return None
+        name = " ".join(args)
         started = time.monotonic()
-        proc = subprocess.Popen(self.command(*args), stdout=subprocess.PIPE, text=True)
+        env = {
+            **os.environ,
+            DEADLINE_ENV: f"{time.time() + timeout:.3f}",
+            TIMEOUT_ENV: f"{timeout:g}",
+        }
+        proc = subprocess.Popen(
+            self.command(*args),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            env=env,
+            start_new_session=True,
+        )
         with self.lock:
             self.children.add(proc)
+        summary: list[str] = []
+        readers = [
+            threading.Thread(target=self.relay, args=(proc.stderr, name), daemon=True),
+            threading.Thread(target=_collect, args=(proc.stdout, summary), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
+        overstayed = False
         try:
-            out, _ = proc.communicate(timeout=timeout)
+            proc.wait(
+                timeout=timeout + self.config.schedule.stop_timeout_seconds + BACKSTOP_SECONDS
+            )
         except subprocess.TimeoutExpired:
-            logger.error("%s took over %.0f s: stopping it", " ".join(args), timeout)
+            logger.error("%s outlived its timeout of %.0f s: stopping it", name, timeout)
             self.stop_child(proc)
-            out = ""
+            overstayed = True
         finally:
             with self.lock:
                 self.children.discard(proc)
-        summary = " / ".join(line for line in (out or "").splitlines() if line.strip())
+        for reader in readers:
+            reader.join(timeout=5)
+        if overstayed and args[0] == "run":
+            self.record_timed_out_run(timeout)
         logger.info(
             "%s exited %s after %.1f s%s",
-            " ".join(args),
+            name,
             proc.returncode,
             time.monotonic() - started,
-            f": {summary}" if summary else "",
+            f": {' / '.join(summary)}" if summary else "",
         )
         self.heartbeat()
         return proc.returncode
 
+    @staticmethod
+    def relay(stream, name: str) -> None:
+        """Copy the child's stderr to ours as it comes: its log lines as they are (already
+        timestamped), anything else (a failure line, a traceback) through our log."""
+        for line in stream:
+            line = line.rstrip("\n")
+            if TIMESTAMPED.match(line):
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+            elif line.strip():  # the child's one-line failure is worth a warning
+                level = logging.WARNING if line.startswith("briefwatch:") else logging.INFO
+                logger.log(level, "%s: %s", name, line)
+
+    def record_timed_out_run(self, timeout: float) -> None:
+        """A run killed for overstaying is recorded failed (not left for the next run to
+        call interrupted). Holding the run lock, a run still marked running is that one."""
+        from scraper.storage import LockBusy
+
+        try:
+            with self.storage.run_lock():
+                self.storage.close_abandoned_runs(
+                    "failed",
+                    f"killed: the run took longer than run_timeout_seconds ({timeout:g} s)",
+                )
+        except LockBusy:
+            logger.warning("could not record the killed run: another run holds the lock")
+
     def stop_child(self, proc: subprocess.Popen) -> None:
-        """SIGTERM (Scrapy finishes the transcript in hand and closes), then SIGKILL."""
+        """SIGTERM (Scrapy finishes the transcript in hand and closes), then SIGKILL, to the
+        child's whole process group."""
         if proc.poll() is not None:
             return
-        proc.send_signal(signal.SIGTERM)
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=self.config.schedule.stop_timeout_seconds)
         except subprocess.TimeoutExpired:
             logger.error("pid %d ignored SIGTERM: killing it", proc.pid)
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait()
 
     def run_job(self) -> None:
@@ -130,9 +198,10 @@ class Daemon:
             STATE_KEY,
             {
                 "pid": os.getpid(),
+                "host": socket.gethostname(),
                 "started": self.started.isoformat(timespec="seconds"),
                 "heartbeat": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "next_run": next_run.isoformat(timespec="seconds") if next_run else None,
+                "next_run": _utc(next_run),
                 **extra,
             },
         )
@@ -140,7 +209,14 @@ class Daemon:
     # -- lifecycle ---------------------------------------------------------------------------
     def add_jobs(self) -> None:
         s, a = self.config.schedule, self.config.alerts
-        self.scheduler.add_job(self.run_job, run_trigger(self.config), id="run", name="run")
+        # The first run starts at once, not a whole interval after startup.
+        self.scheduler.add_job(
+            self.run_job,
+            run_trigger(self.config),
+            id="run",
+            name="run",
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
         if s.alert_retry_minutes > 0:
             self.scheduler.add_job(
                 self.alerts_job, IntervalTrigger(minutes=s.alert_retry_minutes), id="alerts"
@@ -169,8 +245,7 @@ class Daemon:
         self.add_jobs()
         self.scheduler.start()
         self.heartbeat()
-        job = self.scheduler.get_job("run")
-        logger.info("daemon started (pid %d); first run at %s", os.getpid(), job.next_run_time)
+        logger.info("daemon started (pid %d); first run now, then on the schedule", os.getpid())
         while not self.stopping.wait(timeout=0.5):
             pass
         self.shutdown()
@@ -186,3 +261,17 @@ class Daemon:
             self.stop_child(proc)
         self.heartbeat(stopped=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         logger.info("daemon stopped")
+
+
+def _signal_group(proc: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signum)  # the child leads its own process group
+
+
+def _utc(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds") if moment else None
+
+
+def _collect(stream, lines: list[str]) -> None:
+    """The child's stdout (its summary lines), for the daemon's one "exited" line."""
+    lines.extend(line.strip() for line in stream if line.strip())

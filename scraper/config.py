@@ -27,6 +27,7 @@ from scraper.watch.config import WatchConfig
 
 CONFIG_ENV = "BRIEFWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
+SYSTEM_CONFIG = Path("/etc/briefwatch") / DEFAULT_CONFIG_NAME
 
 
 class ConfigError(Exception):
@@ -151,14 +152,23 @@ def default_sqlite_path() -> Path:
     return Path(base) / "briefwatch" / "briefwatch.db"
 
 
+def config_search_path() -> list[Path]:
+    """Where a configuration is looked for when none is named, first found wins:
+    ``$XDG_CONFIG_HOME/briefwatch/config.toml`` (``~/.config/...``), then
+    ``/etc/briefwatch/config.toml``. Never the current folder: another tool's
+    ``config.toml`` there must not change what briefwatch does."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return [Path(base) / "briefwatch" / DEFAULT_CONFIG_NAME, SYSTEM_CONFIG]
+
+
 def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
-    """The file to read: ``--config``, else ``$BRIEFWATCH_CONFIG``, else ``./config.toml``."""
+    """The file to read: ``--config``, else ``$BRIEFWATCH_CONFIG``, else the first of
+    :func:`config_search_path` that exists, else None (the built-in defaults)."""
     if explicit:
         return Path(explicit)
     if os.environ.get(CONFIG_ENV):
         return Path(os.environ[CONFIG_ENV])
-    local = Path(DEFAULT_CONFIG_NAME)
-    return local if local.is_file() else None
+    return next((path for path in config_search_path() if path.is_file()), None)
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
@@ -183,6 +193,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed TOML (errors name the key, not the file)."""
     data = dict(data)
+    top = sorted({f.name for f in dataclasses.fields(Config)} - {"path"})
+    for key in data:
+        if key not in top:
+            raise ConfigError(f"{key}: unknown key (expected one of: {', '.join(top)})")
     sources_data = data.pop("sources", {})
     if not isinstance(sources_data, dict):
         raise ConfigError("sources: expected a table")

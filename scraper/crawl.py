@@ -176,13 +176,15 @@ def run_crawl(
     restart: bool = False,
     scrapy_log_level: int = logging.ERROR,
     lock: Any = None,
+    command: str | None = None,
 ) -> RunOutcome:
-    """Crawl every enabled source (or those named) and record the run.
+    """Crawl every enabled source (or those named) and record the run (as ``command``:
+    ``run``, ``crawl`` or ``backfill``).
 
     ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
     lost mid-crawl, the crawl stops and the run is recorded as failed."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
-    run_id = storage.start_run("crawl" if mode == "monitor" else "backfill")
+    run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
     known = storage.stored_urls()
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
@@ -240,9 +242,12 @@ def _stop_when_lost(process: CrawlerProcess, lock: Any):
 
 
 def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ()) -> RunOutcome:
+    from scheduler.deadline import stop_outcome
+
     counts = dict.fromkeys(COUNTS, 0)
     errors: list[str] = list(lost)
     notices: list[str] = []
+    forced: str | None = None  # a run stopped by a signal or by its deadline
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
         for name, key in COUNTS.items():
@@ -252,7 +257,8 @@ def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ())
         errors += stats.get(ERRORS_KEY, [])
         notices += getattr(spider, "notices", [])
         if stats.get("finish_reason") not in (None, "finished"):
-            errors.append(f"crawl ended early: {stats.get('finish_reason')}")
+            status_, message = stop_outcome(stats.get("finish_reason"))
+            forced, errors = forced or status_, [message, *errors]
     answers = (
         counts["feeds_fetched"]
         - counts["feeds_invalid"]
@@ -260,7 +266,9 @@ def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ())
         + counts["details_fetched"]
     )
     stored = counts["new"] + counts["updated"] + counts["unchanged"]
-    if counts["blocked"]:
+    if forced:
+        status = forced
+    elif counts["blocked"]:
         status = "blocked"
     elif lost or (counts["store_errors"] and not stored):
         status = "failed"  # nothing it tried to store was stored

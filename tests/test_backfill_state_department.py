@@ -6,6 +6,7 @@ The listing and detail pages are BUILT (``site_pages.py`` says why) around real 
 from __future__ import annotations
 
 import email.utils
+import json
 import signal
 import subprocess
 import sys
@@ -146,3 +147,19 @@ def test_interrupted_backfill_resumes_without_starting_over(tmp_path):
         listing_second = [r.path for r in site.requests if "department-press" in r.path]
         # The walk resumed after the last finished page instead of at page 1.
         assert listing_second[len(listing_first)] != "/department-press-briefings/"
+
+
+def test_a_listing_page_answering_an_error_is_one_line_and_the_walk_goes_on(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'b.db'}"
+    with Mirror() as site:
+        build_site(site)
+        site.routes["/department-press-briefings/page/2/"] = Resource(status=500)
+        config = config_for(site, tmp_path, database_url)
+        result = briefwatch(config, "backfill")
+    assert "Traceback" not in result.stderr and "KeyError" not in result.stderr
+    assert result.returncode == 0 and result.stderr.count("page/2/") == 1  # one line
+    # Pages 1 and 3 are read: 8 of the 12 transcripts; the run says what it missed.
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(8,)]
+    assert rows(database_url, "SELECT status FROM runs") == [("partial",)]
+    ((cursor,),) = rows(database_url, "SELECT value FROM crawl_state")
+    assert json.loads(cursor)["page"] == 1  # a later backfill tries page 2 again

@@ -101,6 +101,14 @@ BAD = [
     ({"watch": [{"name": "x", "terms": [""]}]}, "watch[0] ('x'): empty term"),
     ({"watch": [{"name": "x", "terms": ["a"], "channels": ["sms"]}]}, "unknown channel 'sms'"),
     (
+        {"watch": [{"name": "x", "terms": ["a"], "channels": ["email", "jsonl"]}]},
+        "watch[0] ('x').channels: channel 'email' is disabled",
+    ),
+    (
+        {"alerts": {"log": {"enabled": False}}, "watch": [{"name": "x", "terms": ["a"]}]},
+        "watch[0] ('x'): no alert channel is enabled to alert through",
+    ),
+    (
         {"watch": [{"name": "x", "terms": ["a"]}, {"name": "x", "terms": ["b"]}]},
         "watch[1] ('x'): name used",
     ),

@@ -42,7 +42,7 @@ def test_daemon_picks_up_a_new_feed_version_and_stops_on_sigterm(tmp_path, datab
             site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing appears
             wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 4, 30)
             status = briefwatch(config, "status")
-            assert "daemon:    pid" in status.stdout and "next run" in status.stdout
+            assert "daemon:    running, pid" in status.stdout and "next run" in status.stdout
             start = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=15) == 0
@@ -74,8 +74,10 @@ def test_run_while_another_holds_the_lock_does_nothing(tmp_path, database_url):
             )
             assert [r.path for r in site.requests] == []
             assert rows(database_url, "SELECT count(*) FROM runs") == [(0,)]
-            # Released: the next run works.
-            assert briefwatch(config, "run").returncode == 0
+            # Released: the next run works (and says that no watch is configured).
+            done = briefwatch(config, "run")
+            assert done.returncode == 0
+            assert "briefwatch: no watches configured: nothing will be alerted" in done.stderr
         finally:
             storage.close()
 
@@ -154,3 +156,144 @@ def test_deploy_files_match_the_code():
     readme = (ROOT / "README.md").read_text()
     for code in EXIT_CODES:
         assert f"**{code}**" in readme
+
+
+def quiet_config(tmp_path, database_url, site, extra: str = ""):
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+    watch = '[[watch]]\nname = "dalai"\nterms = ["Dalai Lama"]\n'
+    config.write_text(config.read_text() + extra + watch)
+    return config
+
+
+def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, database_url):
+    """The crontab's `-q run`: cron mails any output, so a healthy run with nothing to report
+    prints 0 bytes; the log channel's alert lines are output, never silenced by -q."""
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing mentions the Dalai Lama
+        config = quiet_config(tmp_path, database_url, site)
+        first = briefwatch(config, "-q", "run")
+        again = briefwatch(config, "-q", "run")  # nothing new: 304
+    assert first.returncode == 0 and first.stdout == ""
+    lines = first.stderr.splitlines()
+    assert lines and all("briefwatch.alerts: alert watch=dalai" in line for line in lines)
+    assert rows(database_url, "SELECT status FROM alert_outbox") == [("sent",)] * len(lines)
+    assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
+
+
+def test_quiet_failing_run_prints_exactly_one_line(tmp_path, database_url):
+    from mirror import Resource
+
+    closed = '[alerts.email]\nenabled = true\nhost = "127.0.0.1"\nport = 9\n'
+    closed += 'security = "none"\nrecipients = ["desk@example.org"]\ntimeout_seconds = 2.0\n'
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = quiet_config(tmp_path, database_url, site, extra=closed)
+        undelivered = briefwatch(config, "-q", "run")  # the email channel cannot connect
+        site.routes[FEED_PATH] = Resource(status=500)
+        failed = briefwatch(config, "-q", "run")  # the feed fails too
+    for result, start in ((undelivered, "briefwatch: alert delivery failed"), (failed, "")):
+        assert result.returncode == 1 and result.stdout == ""
+        problems = [x for x in result.stderr.splitlines() if "briefwatch.alerts:" not in x]
+        assert len(problems) == 1 and problems[0].startswith(start or "briefwatch: run failed")
+
+
+def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database_url):
+    """The first run starts at startup; a second daemon exits 75; after SIGKILL `status`
+    says the daemon is not running; every log line is timestamped, no APScheduler chatter."""
+    import json
+    import re
+
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = daemon_config(tmp_path, database_url, site)
+        config.write_text(
+            config.read_text().replace("interval_seconds = 1.5", "interval_seconds = 3600.0")
+        )
+        log = tmp_path / "daemon.log"
+        with open(log, "w") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "scraper", "--config", str(config), "daemon"], stderr=err
+            )
+        try:
+            # An hourly schedule, yet the first run is now.
+            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 1, 60)
+            second = briefwatch(config, "daemon", timeout=60)
+            assert second.returncode == 75
+            assert second.stderr.startswith("briefwatch: another daemon is running")
+            status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
+            assert status["daemon"]["running"] is True and status["daemon"]["pid"] == proc.pid
+            wait_for(lambda: "run exited 0" in log.read_text(), 30)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
+    assert status["daemon"]["running"] is False and status["daemon"]["state"] == "dead"
+    assert status["last_run"]["command"] == "run"
+    lines = log.read_text().splitlines()
+    assert lines and all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", x) for x in lines), lines
+    assert not [x for x in lines if "apscheduler" in x], lines
+
+
+def test_run_stops_itself_at_its_deadline_even_when_the_daemon_is_killed(tmp_path):
+    """A hung run (the feed answers after 60 s) started by a daemon that is then SIGKILLed
+    stops itself at run_timeout_seconds, is recorded failed, and frees the run lock."""
+    from mirror import Resource
+
+    database_url = f"sqlite:///{tmp_path / 'd.db'}"
+    with Mirror() as site:
+        slow = feed(VERSIONS[7])
+        slow.faults = [("sleep", 60)]
+        site.routes[FEED_PATH] = slow
+        config = daemon_config(
+            tmp_path, database_url, site, run_timeout_seconds=4.0, stop_timeout_seconds=2.0
+        )
+        config.write_text(
+            config.read_text().replace("timeout_seconds = 10.0", "timeout_seconds = 90.0")
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for(
+                lambda: (
+                    any(r.path == FEED_PATH for r in site.requests)
+                    or count(database_url, "SELECT count(*) FROM runs WHERE status = 'running'")
+                ),
+                60,
+            )
+            wait_for(lambda: count(database_url, "SELECT count(*) FROM runs") == 1, 60)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        killed = time.monotonic()
+        wait_for(
+            lambda: count(database_url, "SELECT count(*) FROM runs WHERE status = 'failed'"), 30
+        )
+        assert time.monotonic() - killed < 4.0 + 2.0 + 5.0
+        ((errors,),) = rows(database_url, "SELECT errors FROM runs")
+        assert "run_timeout_seconds (4 s)" in str(errors)
+        site.routes[FEED_PATH] = Resource(status=304)
+        assert briefwatch(config, "run").returncode != 75  # the lock is free again
+
+
+def test_a_run_stopped_by_sigterm_is_recorded_as_such(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 't.db'}"
+    with Mirror() as site:
+        slow = feed(VERSIONS[7])
+        slow.faults = [("sleep", 3)]
+        site.routes[FEED_PATH] = slow
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "run"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(lambda: any(r.path == "/robots.txt" for r in site.requests), 60, 0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "run interrupted: stopped by a signal (SIGTERM or SIGINT)" in stderr
+    ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+    assert status == "interrupted" and "stopped by a signal" in str(errors)

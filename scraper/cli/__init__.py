@@ -22,7 +22,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
     "config_path",
     type=click.Path(dir_okay=False),
     envvar="BRIEFWATCH_CONFIG",
-    help="Configuration file (default: ./config.toml, else built-in defaults).",
+    help="Configuration file (default: $XDG_CONFIG_HOME/briefwatch/config.toml, else "
+    "/etc/briefwatch/config.toml, else built-in defaults).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
 @click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")
@@ -37,6 +38,7 @@ def _register() -> None:
     from scraper.cli import (
         alerts,
         archive,
+        browse,
         config_cmd,
         crawl,
         daemon,
@@ -62,6 +64,9 @@ def _register() -> None:
         archive.show,
         archive.export,
         serve.serve,
+        status.runs,
+        browse.list_briefings,
+        browse.diff,
     ):
         cli.add_command(extra)
 

@@ -91,7 +91,8 @@ def send(app, digest: bool, dry_run: bool) -> None:
         click.echo(f"dry run: {len(messages)} message(s) would be sent, none sent", err=True)
         return
     report = deliver(app.storage, app.config, mode)
-    click.echo(summary(report))
+    if app.verbosity >= 0:  # -q (the crontab's digest line): nothing unless it fails
+        click.echo(summary(report))
     if report.failed:
         what = "gave up" if report.given_up == report.failed else "will retry"
         raise RuntimeFailure(f"delivery failed, {what}: {report.errors[0]}")

@@ -43,9 +43,18 @@ def show(app, id_or_url: str, fmt: str) -> None:
     if found is None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
+    info = app.storage.briefing_info(briefing_id)  # source and revision count
     if fmt == "json":
-        click.echo(terminal_json({"id": briefing_id, **briefing.to_dict()}, indent=2))
+        data = {"id": briefing_id, **briefing.to_dict(), "revisions": info.revisions}
+        data["source"] = data.get("source") or info.source
+        click.echo(terminal_json(data, indent=2))
     else:
+        click.echo(
+            terminal_text(
+                f"id: {briefing_id}   source: {info.source}   revisions: {info.revisions}\n"
+                f"url: {briefing.url}\nguid: {briefing.guid or '-'}"
+            )
+        )
         click.echo(terminal_text(format_text(briefing)))
 
 

@@ -14,6 +14,9 @@ from scraper.masking import MaskingFilter, mask_text, mask_url
 #: (``bigint``) both backends can take.
 ID_MAX, OFFSET_MAX = 2**31 - 1, 2**63 - 1
 
+#: The logger of the ``log`` alert channel (see scraper.alerts.channels.log).
+ALERT_LOGGER = "briefwatch.alerts"
+
 
 class UsageFailure(click.ClickException):
     """Bad configuration or usage: one line, exit 2."""
@@ -54,11 +57,15 @@ class AppContext:
         levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
         base = levels.index(getattr(logging, level_name.upper()))
         level = levels[max(0, min(len(levels) - 1, base - self.verbosity))]
+        if self.verbosity < 0:  # -q: no diagnostics; a failure is the command's one line
+            level = logging.CRITICAL
         logging.basicConfig(
             level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
         )
         for handler in logging.getLogger().handlers:  # no URL credential reaches a log
             handler.addFilter(MaskingFilter())
+        # The log channel's alert lines are the product's output, never silenced by -q.
+        logging.getLogger(ALERT_LOGGER).setLevel(logging.INFO)
         # Alembic narrates every connection at INFO; only -v should show that.
         logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 

@@ -60,10 +60,11 @@ def crawl_once(app, mode: str, sources: list[str], lock=None, **kwargs):
         lock=lock,
         **kwargs,
     )
-    click.echo(outcome.summary())
-    for notice in outcome.notices:
-        click.echo(f"notice: {notice}", err=True)
-    if outcome.status in ("failed", "blocked") or outcome.lost:
+    if app.verbosity >= 0:  # -q: a healthy run prints nothing (cron mails any output)
+        click.echo(outcome.summary())
+        for notice in outcome.notices:  # also queued to the alert channels
+            click.echo(f"notice: {notice}", err=True)
+    if outcome.status in ("failed", "blocked", "interrupted") or outcome.lost:
         first = outcome.errors[0] if outcome.errors else outcome.status
         lost = f"{outcome.lost} items not stored; " if outcome.lost else ""
         raise RuntimeFailure(f"run {outcome.status}: {lost}{first}")
@@ -126,18 +127,27 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     Example: briefwatch run
     """
+    from scheduler.deadline import arm_from_env
     from scraper.alerts.deliver import deliver, summary
+    from scraper.cli.status import no_watches_hint
 
+    arm_from_env(  # a run started by the daemon stops itself at its deadline
+        app.config.schedule.stop_timeout_seconds,
+        lambda error: app.storage.close_abandoned_runs("failed", error),
+    )
     failure = None
     with exclusive(app) as lock:
         try:
-            crawl_once(app, "monitor", _sources(app, sources), lock=lock)
+            crawl_once(app, "monitor", _sources(app, sources), lock=lock, command="run")
         except RuntimeFailure as exc:
             failure = exc
         if lock.lost:  # another run may be sending now: leave the alerts to it
             return
         report = deliver(app.storage, app.config, "immediate")
-    click.echo(f"alerts: {summary(report)}")
+    if app.verbosity >= 0:
+        click.echo(f"alerts: {summary(report)}")
+        if hint := no_watches_hint(app.config):
+            click.echo(f"briefwatch: {hint}", err=True)
     if failure:
         raise failure
     if report.failed:

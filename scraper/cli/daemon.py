@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
+
+#: Exit code when a daemon is already running on this database (EX_TEMPFAIL).
+EXIT_BUSY = 75
+
+
+class DaemonRunning(click.ClickException):
+    exit_code = EXIT_BUSY
+
+    def show(self, file=None) -> None:  # noqa: D102
+        click.echo(f"briefwatch: {self.message}", err=True)
 
 
 @click.command("daemon")
@@ -12,12 +23,25 @@ import click
 def command(app) -> None:
     """Run on the configured schedule until SIGTERM or SIGINT.
 
-    Each run is a fresh `briefwatch run` process; alert retries and digests are scheduled
-    too. On SIGTERM the run in flight finishes or is stopped within
-    schedule.stop_timeout_seconds, and the daemon exits 0.
+    The first run starts at once; each run is a fresh `briefwatch run` process; alert
+    retries and digests are scheduled too. On SIGTERM the run in flight finishes or is
+    stopped within schedule.stop_timeout_seconds, and the daemon exits 0. Exit 75 when
+    another daemon is running on the same database.
 
     Example: briefwatch --config /etc/briefwatch/config.toml daemon
     """
-    from scheduler.daemon import Daemon
+    from scheduler.daemon import STATE_KEY, Daemon
+    from scraper.storage import LockBusy
 
-    sys.exit(Daemon(app.config, app.storage).run())
+    config, storage = app.config, app.storage
+    if app.verbosity <= 0:  # APScheduler narrates every job at INFO: only -v shows that
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        with storage.run_lock("daemon"):  # held while the daemon lives; dies with it
+            code = Daemon(config, storage).run()
+    except LockBusy:
+        pid = (storage.crawl_state(STATE_KEY) or {}).get("pid", "?")
+        raise DaemonRunning(
+            f"another daemon is running on this database (pid {pid}); not starting"
+        ) from None
+    sys.exit(code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import sys
 
 import click
@@ -14,6 +15,47 @@ from scraper.model import FUNCTIONS, ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
 from scraper.terminal import echo, terminal_json, terminal_text
+
+
+def _known_watch(ctx, param, value: str | None) -> str | None:
+    names = [w.name for w in ctx.obj.config.watch] if value else []
+    if value and value not in names:
+        known = ", ".join(names) or "none configured"
+        raise UsageFailure(f"--watch {value}: unknown watch (known: {known})")
+    return value
+
+
+class QueryCommand(click.Command):
+    """A query that starts with a minus is the query (``search -russia``), not an option."""
+
+    def parse_args(self, ctx, args):
+        names = {n for p in self.params for n in (*p.opts, *p.secondary_opts)}
+        valued = {
+            n
+            for p in self.params
+            if isinstance(p, click.Option) and not p.is_flag and not p.count
+            for n in p.opts
+        }
+        kept, queries = [], []
+        for i, arg in enumerate(args):
+            after_option = i and args[i - 1] in valued
+            if arg == "--":
+                kept += args[i:]
+                break
+            if (
+                arg.startswith("-")
+                and not arg.startswith("--")
+                and len(arg) > 1
+                and arg.split("=")[0] not in names
+                and arg not in ctx.help_option_names
+                and not after_option
+            ):
+                queries.append(arg)
+            else:
+                kept.append(arg)
+        if queries:
+            kept = [*kept, "--", *queries] if "--" not in kept else kept + queries
+        return super().parse_args(ctx, kept)
 
 
 def filter_options(func):
@@ -32,7 +74,7 @@ def filter_options(func):
             ),
             click.option("--kind", type=click.Choice(KINDS), help="Only this kind of document."),
             click.option("--topic", help="Only turns under this topic (part of its name)."),
-            click.option("--watch", help="Only turns this watch matched."),
+            click.option("--watch", callback=_known_watch, help="Only turns this watch matched."),
             click.option("--source", type=click.Choice(list(SOURCES)), help="Only this source."),
         ]
     ):
@@ -64,8 +106,8 @@ def _run(func, *args):
         raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
 
-@click.command("search")
-@click.argument("query")
+@click.command("search", cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
@@ -74,13 +116,16 @@ def _run(func, *args):
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
 )
 @click.pass_obj
-def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **filters) -> None:
+def search(
+    app, query: tuple[str, ...], limit: int, offset: int, order: str, fmt: str, **filters
+) -> None:
     """Find turns: words, "phrases", prefix*, AND / OR / NOT (or -word), (grouping).
 
     Example: briefwatch search 'pakistan sanctions' --role reporter --since 2021-01-01
     """
-    node = _query(query)
+    node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
+    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
     rows = [
         {
             "date": h.date.isoformat() if h.date else None,
@@ -96,6 +141,11 @@ def search(app, query: str, limit: int, offset: int, order: str, fmt: str, **fil
         for h in hits
     ]
     emit(rows, fmt)
+    if total:
+        end = offset + len(rows)
+        shown = f"{len(rows)}" if not offset else f"{offset + 1}-{end}"
+        more = f" (--offset {end} for more)" if end < total else ""
+        click.echo(f"showing {shown} of {total}{more}", err=True)
 
 
 def emit(rows: list[dict], fmt: str) -> None:
@@ -122,19 +172,19 @@ def emit(rows: list[dict], fmt: str) -> None:
             click.echo("no matches", err=True)
 
 
-@click.command("exchanges")
-@click.argument("query")
+@click.command("exchanges", cls=QueryCommand)
+@click.argument("query", nargs=-1, required=True)
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
-def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> None:
+def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **filters) -> None:
     """Whole question-and-answer exchanges whose question or answer matches.
 
     Example: briefwatch exchanges '"nord stream"' --since 2021-06-01
     """
-    node = _query(query)
+    node = _query(" ".join(query))
     found = _run(app.storage.search_exchanges, node, _filters(filters), limit, offset)
     out = []
     for briefing, ordinal in found:
@@ -164,7 +214,7 @@ def exchanges(app, query: str, limit: int, offset: int, fmt: str, **filters) -> 
         click.echo("no matches", err=True)
 
 
-@click.command("trend")
+@click.command("trend", cls=QueryCommand)
 @click.argument("terms", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True)
 @filter_options
@@ -180,6 +230,7 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
     Example: briefwatch trend pakistan '"nord stream"' --by month
     """
     series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
+    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
     rows = [
         {"term": term, "period": p, "questions": q, "answers": a}
         for term, points in series.items()
@@ -222,3 +273,43 @@ def draw(series, by: str, path: str) -> None:
     fig.tight_layout()
     fig.savefig(path)
     click.echo(f"chart written to {path}", err=True)
+
+
+def _period(day: dt.date, by: str, dialect: str) -> str:
+    """``day``'s period, labelled as the backend labels it (see storage.search.trend)."""
+    if by == "month":
+        return day.strftime("%Y-%m")
+    if dialect == "postgresql":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    return day.strftime("%Y-W%W")
+
+
+def _period_start(label: str, by: str, dialect: str) -> dt.date:
+    if by == "month":
+        return dt.date.fromisoformat(label + "-01")
+    year, week = label.split("-W")
+    if dialect == "postgresql":
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    return dt.datetime.strptime(f"{year}-W{week}-1", "%Y-W%W-%w").date()
+
+
+def zero_filled(series: dict, by: str, dialect: str, since, until) -> dict:
+    """Every period from the first to the last (or --since to --until), 0 where none."""
+    labels = [p for points in series.values() for p, _, _ in points]
+    if not labels and not (since and until):
+        return series
+    first = since or _period_start(min(labels), by, dialect)
+    last = until or _period_start(max(labels), by, dialect) + dt.timedelta(days=6)
+    periods: list[str] = []
+    day = first
+    while day <= last:
+        label = _period(day, by, dialect)
+        if not periods or periods[-1] != label:
+            periods.append(label)
+        day += dt.timedelta(days=1)
+    out = {}
+    for term, points in series.items():
+        found = {p: (q, a) for p, q, a in points}
+        out[term] = [(p, *found.get(p, (0, 0))) for p in periods]
+    return out

@@ -1,4 +1,4 @@
-"""``briefwatch status``."""
+"""``briefwatch status`` and ``briefwatch runs``."""
 
 from __future__ import annotations
 
@@ -7,19 +7,61 @@ import json
 import click
 
 
+def no_watches_hint(config) -> str | None:
+    """One line with the next step when no [[watch]] is configured (None when some are)."""
+    if config.watch:
+        return None
+    from scraper.config import config_search_path
+
+    where = config.path or config_search_path()[0]
+    return (
+        f"no watches configured: nothing will be alerted; add a [[watch]] table to {where} "
+        '(name = "sanctions", terms = ["sanctions"]; see the README\'s quick start)'
+    )
+
+
+def run_data(run) -> dict:
+    """One recorded run as plain data, timestamps in UTC with their offset."""
+    from scheduler.health import utc_text
+
+    errors = [e["error"] for e in run.errors or [] if isinstance(e, dict) and "error" in e]
+    return {
+        "id": run.id,
+        "command": run.command,
+        "status": run.status,
+        "started_at": utc_text(run.started_at),
+        "finished_at": utc_text(run.finished_at),
+        "counts": run.counts or {},
+        "errors": len(errors),
+        "error": errors[0] if errors else None,
+    }
+
+
 @click.command("status")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.pass_obj
 def command(app, fmt: str) -> None:
-    """Where the database is, what it holds and how the last runs went.
+    """Where the database is, what it holds, how the last run went, whether the daemon runs.
+
+    The daemon counts as running only if its process is alive and its heartbeat recent.
 
     Example: briefwatch status --format json
     """
+    from scheduler.daemon import STATE_KEY
+    from scheduler.health import daemon_state, utc_text
     from scraper.parsing import PARSER_VERSION
 
     storage = app.storage
     runs = storage.recent_runs(limit=1)
-    daemon = storage.crawl_state("daemon")
+    beat = storage.crawl_state(STATE_KEY)
+    state = daemon_state(beat)
+    daemon = dict(beat or {})
+    for key in ("started", "heartbeat", "next_run", "stopped"):
+        if daemon.get(key):
+            daemon[key] = utc_text(daemon[key])
+    daemon.update(
+        running=state.running, state=state.state, heartbeat_age_seconds=state.heartbeat_age
+    )
     data = {
         "daemon": daemon,
         "database": storage.location,
@@ -29,19 +71,9 @@ def command(app, fmt: str) -> None:
             "version": PARSER_VERSION,
             "revisions_behind": storage.revisions_behind(PARSER_VERSION),
         },
-        "last_run": (
-            {
-                "command": runs[0].command,
-                "started_at": runs[0].started_at.isoformat(timespec="seconds"),
-                "finished_at": runs[0].finished_at.isoformat(timespec="seconds")
-                if runs[0].finished_at
-                else None,
-                "status": runs[0].status,
-                "counts": runs[0].counts,
-            }
-            if runs
-            else None
-        ),
+        "alerts_given_up": storage.alerts_given_up(),
+        "watches": len(app.config.watch),
+        "last_run": run_data(runs[0]) if runs else None,
     }
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
@@ -54,20 +86,58 @@ def command(app, fmt: str) -> None:
         f"parser:    version {PARSER_VERSION}, {behind} revision(s) read by an older parser"
         + (" (run briefwatch reparse)" if behind else "")
     )
+    given_up = data["alerts_given_up"]
+    if given_up:
+        click.echo(
+            f"{'alerts_given_up:':<15}{given_up} (reached max_attempts: "
+            "`briefwatch alerts list --status failed`, then `briefwatch alerts retry`)"
+        )
     last = data["last_run"]
     if last:
         click.echo(
             f"last run:  {last['command']} {last['status']} "
             f"started {last['started_at']} finished {last['finished_at'] or '-'}"
         )
+        if last["error"]:
+            more = f" (+{last['errors'] - 1} more: briefwatch runs)" if last["errors"] > 1 else ""
+            click.echo(f"  error:   {last['error']}{more}")
     else:
         click.echo("last run:  never")
-    if daemon and not daemon.get("stopped"):
+    click.echo(f"daemon:    {state.text}")
+    hint = no_watches_hint(app.config)
+    click.echo(f"watches:   {hint or len(app.config.watch)}")
+
+
+@click.command("runs")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.pass_obj
+def runs(app, limit: int, fmt: str) -> None:
+    """Recent runs, newest first: command, status, when, what they stored, their first error.
+
+    Example: briefwatch runs --limit 5
+    """
+    from scheduler.health import parse_time
+
+    data = [run_data(r) for r in app.storage.recent_runs(limit=limit)]
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not data:
+        click.echo("no runs recorded yet (briefwatch run starts one)")
+        return
+    click.echo(
+        f"{'id':>5}  {'command':<8} {'status':<11} {'started (UTC)':<25} {'seconds':>7} "
+        f"{'new':>4} {'upd':>4} {'errors':>6}  first error"
+    )
+    for r in data:
+        c = r["counts"]
+        seconds = "-"
+        if r["finished_at"]:
+            delta = parse_time(r["finished_at"]) - parse_time(r["started_at"])
+            seconds = f"{delta.total_seconds():.0f}"
         click.echo(
-            f"daemon:    pid {daemon['pid']}, last heartbeat {daemon['heartbeat']}, "
-            f"next run {daemon['next_run'] or '-'}"
+            f"{r['id']:>5}  {r['command']:<8} {r['status']:<11} {r['started_at']:<25} "
+            f"{seconds:>7} {c.get('new', 0):>4} {c.get('updated', 0):>4} {r['errors']:>6}  "
+            f"{(r['error'] or '')[:100]}"
         )
-    elif daemon:
-        click.echo(f"daemon:    stopped {daemon['stopped']}")
-    else:
-        click.echo("daemon:    never started")

@@ -21,6 +21,10 @@ def list_watches(app) -> None:
 
     Example: briefwatch watch list
     """
+    from scraper.cli.status import no_watches_hint
+
+    if hint := no_watches_hint(app.config):
+        click.echo(hint)
     for w in app.config.watch:
         rules = [
             f"{name}={list(getattr(w, name))}"

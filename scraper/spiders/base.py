@@ -174,6 +174,7 @@ class TranscriptSpider(scrapy.Spider):
                 continue
             yield from self._detail(response.urljoin(link), {"title": title, "date": date}, page)
         self._pages_listed.add(page)
+        self._listing_failures = 0
         if entries and not older_than_since and page < self.max_pages:
             yield self._listing_request(page + 1)
         else:
@@ -271,7 +272,20 @@ class TranscriptSpider(scrapy.Spider):
             )
         else:
             self._error(f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}")
+        if request.callback == self.parse_listing:  # a listing page: go on with the next one
+            yield from self._listing_failed(failure, request.cb_kwargs["page"])
+            return
         yield from self._page_done(request.cb_kwargs.get("page"))
+
+    def _listing_failed(self, failure: Failure, page: int) -> Iterator[Any]:
+        """Skip an unreadable listing page (the cursor stays before it, so a later backfill
+        tries it again); stop at a 404 (past the end) or after three failures in a row."""
+        self._listing_failures = getattr(self, "_listing_failures", 0) + 1
+        gone = failure.check(HttpError) and failure.value.response.status == 404
+        if gone or self._listing_failures >= 3 or page >= self.max_pages:
+            self._listing_done = True
+            return
+        yield self._listing_request(page + 1)
 
     def _error(self, message: str) -> None:
         long = len(message) > 1000  # a data: URL can be megabytes: keep both ends

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scraper.masking import mask_url
 from scraper.model import Briefing
-from scraper.storage import migrate, outbox
+from scraper.storage import catalog, migrate, outbox
 from scraper.storage import reparse as _reparse
 from scraper.storage import search as _search
 from scraper.storage.briefings import (
@@ -48,7 +48,13 @@ from scraper.storage.models import (
 )
 from scraper.storage.outbox import QueuedAlert
 from scraper.storage.readonly import open_archive as open_archive
-from scraper.storage.runs import RunInfo, finish_run, recent_runs, start_run
+from scraper.storage.runs import (
+    RunInfo,
+    close_abandoned_runs,
+    finish_run,
+    recent_runs,
+    start_run,
+)
 from scraper.storage.search import Filters, TurnHit
 
 __all__ = [
@@ -245,6 +251,11 @@ class Storage:
         with self._read() as session:
             return _search.search_turns(session, query, filters, limit, offset, order)
 
+    def count_turns(self, query, filters: Filters) -> int:
+        """How many turns match a parsed query (the total of :meth:`search_turns`)."""
+        with self._read() as session:
+            return _search.count_turns(session, query, filters)
+
     def search_exchanges(
         self, query, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
@@ -270,6 +281,20 @@ class Storage:
             else:
                 row = find_briefing(session, id_or_url)
             return (row.id, load_briefing(row)) if row else None
+
+    # -- browsing -------------------------------------------------------------------------
+    def list_briefings(self, **filters: Any) -> tuple[int, list[catalog.BriefingInfo]]:
+        """(total, a page of stored briefings newest first); see :func:`catalog.list_briefings`."""
+        with self._read() as session:
+            return catalog.list_briefings(session, **filters)
+
+    def briefing_info(self, briefing_id: int) -> catalog.BriefingInfo | None:
+        with self._read() as session:
+            return catalog.briefing_info(session, briefing_id)
+
+    def revisions(self, briefing_id: int) -> list[catalog.Revision]:
+        with self._read() as session:
+            return catalog.revisions(session, briefing_id)
 
     # -- alerts ---------------------------------------------------------------------------
     def queue_notice(self, channels: list[str], payload: dict[str, Any]) -> int:
@@ -395,6 +420,11 @@ class Storage:
     def recent_runs(self, limit: int = 10) -> list[RunInfo]:
         with self._read() as session:
             return recent_runs(session, limit)
+
+    def close_abandoned_runs(self, status: str, error: str) -> int:
+        """Mark runs whose process is gone ``status`` with ``error`` (hold the run lock)."""
+        with self._write() as session:
+            return close_abandoned_runs(session, status, error, utcnow())
 
     # -- feeds ----------------------------------------------------------------------------
     def feed_validators(self, url: str) -> tuple[str | None, str | None]:

@@ -291,6 +291,7 @@ def load_briefing(row: BriefingRow) -> Briefing:
         title=row.title,
         url=row.url,
         guid=row.guid,
+        source=row.source.slug,
         kind=row.kind,
         date=row.date,
         published_at=row.published_at,

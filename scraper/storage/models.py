@@ -62,6 +62,7 @@ class BriefingRow(Base):
     last_seen: Mapped[dt.datetime]
     parser_version: Mapped[str] = mapped_column(String(20))
 
+    source: Mapped[SourceRow] = relationship()
     turns: Mapped[list[TurnRow]] = relationship(
         back_populates="briefing", cascade="all, delete-orphan", order_by="TurnRow.ordinal"
     )

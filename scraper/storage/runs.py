@@ -50,3 +50,14 @@ def recent_runs(session: Session, limit: int = 10) -> list[RunInfo]:
         RunInfo(r.id, r.command, r.started_at, r.finished_at, r.status, r.counts, r.errors)
         for r in rows
     ]
+
+
+def close_abandoned_runs(session: Session, status: str, error: str, now: dt.datetime) -> int:
+    """Close the runs still marked running (call holding the run lock: their processes are
+    gone) with ``status`` and ``error``; returns how many."""
+    closed = 0
+    for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
+        row.status, row.finished_at = status, now
+        row.errors = [{"error": error}, *(row.errors or [])]
+        closed += 1
+    return closed

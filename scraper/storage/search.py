@@ -286,6 +286,14 @@ def _search_turns_postgres(
     ]
 
 
+def count_turns(session: Session, node, filters: Filters) -> int:
+    """How many turns match (the total behind one page of :func:`search_turns`)."""
+    source, condition, _snippet, _rank, _newest, params = _match(session, node)
+    where, more = _filters(filters)
+    sql = f"SELECT count(*) FROM {source} WHERE {condition}{where}"
+    return int(_run(session, sql, {**params, **more}).scalar() or 0)
+
+
 def search_exchanges(
     session: Session, node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
