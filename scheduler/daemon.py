@@ -26,12 +26,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.deadline import DEADLINE_ENV, TIMEOUT_ENV
-from scheduler.health import HEARTBEAT_SECONDS
+from scheduler.health import HEARTBEAT_SECONDS, STATE_KEY
 from scraper.config import Config
 
 logger = logging.getLogger(__name__)
 
-STATE_KEY = "daemon"
 #: A child's line that our own log format already timestamped ("2026-01-05 10:00:00,123 ...").
 TIMESTAMPED = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 #: How long past its own deadline a child may take before the daemon kills its process group.

@@ -13,6 +13,9 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
+#: The crawl-state key under which the daemon keeps its heartbeat.
+STATE_KEY = "daemon"
+
 #: How often a running daemon writes its heartbeat.
 HEARTBEAT_SECONDS = 30.0
 #: A heartbeat older than this (three missed beats) means the daemon is gone or stuck.

@@ -47,8 +47,7 @@ def command(app, fmt: str) -> None:
 
     Example: briefwatch status --format json
     """
-    from scheduler.daemon import STATE_KEY
-    from scheduler.health import daemon_state, utc_text
+    from scheduler.health import STATE_KEY, daemon_state, utc_text
     from scraper.parsing import PARSER_VERSION
 
     storage = app.storage
