@@ -266,11 +266,13 @@ def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ())
         + counts["details_fetched"]
     )
     stored = counts["new"] + counts["updated"] + counts["unchanged"]
-    if forced:
+    if lost:
+        status = "failed"  # the run lock was lost: another run may be writing
+    elif forced:
         status = forced
     elif counts["blocked"]:
         status = "blocked"
-    elif lost or (counts["store_errors"] and not stored):
+    elif counts["store_errors"] and not stored:
         status = "failed"  # nothing it tried to store was stored
     elif errors:
         status = "partial" if answers else "failed"
