@@ -5,7 +5,8 @@ What is masked: the password of a URL's user information (``user:secret@``, ``:s
 also when the URL is malformed, e.g. a password with an unencoded ``/``), and the value of
 any parameter whose name ends in password, passwd, pwd, pass, secret, token or key
 (``?password=...``, ``&api_key=...``, libpq's ``password=... host=...``). A user name alone
-is kept, as SQLAlchemy shows it.
+is kept, as SQLAlchemy shows it, and so is a password written as a ``${VAR}`` reference to
+the environment (the configuration's way of naming a secret without holding it).
 
 >>> mask_url("postgresql+psycopg://app:s3cret@db/briefwatch?sslpassword=x")
 'postgresql+psycopg://app:***@db/briefwatch?sslpassword=***'
@@ -19,6 +20,8 @@ import logging
 import re
 
 MASK = "***"
+# A ``${VAR}`` reference to an environment variable names a secret without holding it.
+_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>[^\s'\"<>`]*)")
 _SECRET_PARAM = re.compile(
@@ -39,7 +42,7 @@ def _mask_authority(match: re.Match[str]) -> str:
     else:
         return match.group(0)
     userinfo = rest[:cut]
-    if ":" in userinfo:
+    if ":" in userinfo and not _REFERENCE.fullmatch(userinfo.split(":", 1)[1]):
         userinfo = userinfo.split(":", 1)[0] + ":" + MASK
     return scheme + userinfo + rest[cut:]
 

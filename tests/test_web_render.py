@@ -107,5 +107,8 @@ def test_a_turn_shows_its_function_only_when_it_has_one():
     assert '<span class="function">spokesperson</span>' in html
     assert 'id="turn-3"' in html and '<span class="part part-answer">Answer</span>' in html
     assert "Price &lt;b&gt;" in html.replace("<mark>Price</mark>", "Price")
-    plain = macro.render(t=Turn(3, "MR PRICE", "Ned Price", "official", "text"), root="")
+    without = SimpleNamespace(ordinal=3, speaker="Ned Price", role="official", text="text")
+    plain = macro.render(t=without, root="")
     assert 'class="function"' not in plain and 'href="/speaker?name=Ned%20Price"' in plain
+    parsed = Turn(3, "MR PRICE", "Ned Price", "official", "text", function="answer")
+    assert '<span class="function">answer</span>' in macro.render(t=parsed, root="")

@@ -128,6 +128,11 @@ def _match(session: Session, node) -> tuple[str, str, str, str, str, dict[str, A
     )
 
 
+def _bigint(n: int) -> int:
+    """``n`` as a SQL LIMIT both backends take (an offset near 2**63 has no rows past it)."""
+    return min(n, 2**63 - 1)
+
+
 def _run(session: Session, sql: str, params: dict[str, Any]):
     """Execute with dates bound as dates (each backend stores them its own way)."""
     statement = text(sql)
@@ -207,7 +212,7 @@ def _newest_ids_postgres(
     walk = f"SELECT t.id FROM {newest} WHERE t.text_tsv @@ query{where} ORDER BY t.id DESC"
     walk += " LIMIT :need"
     count = f"SELECT count(*), count(*) FILTER (WHERE t.text_tsv @@ query) FROM {newest}"
-    budget = WALK_TURNS + 10 * need
+    budget = _bigint(WALK_TURNS + 10 * need)
     for _attempt in range(2):
         ids = [r[0] for r in _run(session, walk, {**params, "budget": budget})]
         if len(ids) == need:
@@ -217,7 +222,7 @@ def _newest_ids_postgres(
             return ids
         if matched * 100 < walked:  # a rare word: the index has few matches to read
             break
-        budget *= 10  # a common word and a selective filter: read further
+        budget = _bigint(budget * 10)  # a common word and a selective filter: read further
     indexed = (
         "WITH m AS MATERIALIZED (SELECT t.id FROM turns t "
         "JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
@@ -270,7 +275,7 @@ def _search_turns_postgres(
             )
         ]
     else:
-        ids = _newest_ids_postgres(session, node, filters, offset + limit)[offset:]
+        ids = _newest_ids_postgres(session, node, filters, _bigint(offset + limit))[offset:]
     if not ids:
         return []
     sql = (
@@ -304,7 +309,7 @@ def search_exchanges(
     not every match."""
     if _matches_nothing(session, filters):
         return []
-    need = offset + limit
+    need = _bigint(offset + limit)
     batch = need * 3
     while True:
         pairs, complete = _exchange_turns(session, node, filters, batch)
@@ -420,7 +425,7 @@ def load_units(
             for r in _in(
                 session,
                 "SELECT briefing_id, ordinal, label, speaker, role, text, topic, paragraphs, "
-                "exchange FROM turns",
+                "exchange, coalesce(function, 'other') FROM turns",
                 chunk,
                 "briefing_id",
                 f"(briefing_id, coalesce(exchange, -ordinal)) IN (VALUES {pairs})",
