@@ -90,7 +90,7 @@ def test_status_tells_the_truth(tmp_path, storage):
     text = status()
     assert f"daemon:    not running: pid {stale['pid']} is gone" in text
     assert "  error:   feed: HTTP 500 (+1 more: briefwatch runs)" in text
-    assert "alerts_given_up:1 (reached max_attempts" in text
+    assert "alerts_given_up: 1 (reached max_attempts" in text
 
     stale["pid"] = os.getpid()  # this process is alive and beat just now
     storage.set_crawl_state("daemon", stale)

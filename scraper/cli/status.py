@@ -79,18 +79,23 @@ def command(app, fmt: str) -> None:
         return
     click.echo(f"database:  {data['database']} (schema {data['schema']})")
     for name, count in data["counts"].items():
-        click.echo(f"{name + ':':<15}{count}")
+        if name != "alerts_given_up":  # shown below, with what to do about them
+            click.echo(f"{name + ':':<17}{count}")
     behind = data["parser"]["revisions_behind"]
     click.echo(
         f"parser:    version {PARSER_VERSION}, {behind} revision(s) read by an older parser"
         + (" (run briefwatch reparse)" if behind else "")
     )
     given_up = data["alerts_given_up"]
-    if given_up:
-        click.echo(
-            f"{'alerts_given_up:':<15}{given_up} (reached max_attempts: "
-            "`briefwatch alerts list --status failed`, then `briefwatch alerts retry`)"
+    click.echo(
+        f"{'alerts_given_up:':<17}{given_up}"
+        + (
+            " (reached max_attempts: `briefwatch alerts list --status failed`, then "
+            "`briefwatch alerts retry`)"
+            if given_up
+            else ""
         )
+    )
     last = data["last_run"]
     if last:
         click.echo(
