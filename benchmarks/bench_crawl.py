@@ -9,7 +9,7 @@
 - unthrottled backfill of 250, 500 and 1,000 transcripts: transcripts per second and the
   crawl process's peak resident memory (target: flat as the count grows).
 
-Detail and listing pages are built around the real fixture bodies (``tests/site_pages.py``);
+Detail and listing pages are built around the real fixture bodies (``tests/helpers/site_pages.py``);
 the 162 bodies are served under as many distinct URLs as a run needs.
 """
 
@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from crawling import write_config  # noqa: E402
-from mirror import Mirror, Resource  # noqa: E402
-from site_pages import Entry, serve_archive  # noqa: E402
+from helpers.crawling import write_config  # noqa: E402
+from helpers.mirror import Mirror, Resource  # noqa: E402
+from helpers.site_pages import Entry, serve_archive  # noqa: E402
 
 from benchmarks.targets import Check, Target  # noqa: E402
 

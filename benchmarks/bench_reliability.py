@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from crawling import briefwatch, rows, write_config  # noqa: E402
-from reliability import crash_trials  # noqa: E402
+from helpers.crawling import briefwatch, rows, write_config  # noqa: E402
+from helpers.reliability import crash_trials  # noqa: E402
 
 from benchmarks.targets import Check, Target  # noqa: E402
 
@@ -50,9 +50,9 @@ def postgres_database() -> Iterator[str | None]:
 
 
 def fault_sweep(tmp: Path, postgres: bool = False) -> dict[str, int]:
-    from mirror import Mirror
-    from test_faults import FAULTS, POSTGRES_SAMPLE, TRANSCRIPTS_IN_VERSION_7
-    from test_spider_state_department import FEED_PATH, VERSIONS, feed
+    from helpers.faults import FAULTS, POSTGRES_SAMPLE, TRANSCRIPTS_IN_VERSION_7
+    from helpers.mirror import Mirror
+    from helpers.state_department import FEED_PATH, VERSIONS, feed
 
     report = {"faults": 0, "runs": 0, "runs_completed": 0, "items_lost": 0}
     for n, (name, faults, http, *_rest) in enumerate(FAULTS):

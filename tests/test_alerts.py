@@ -8,8 +8,8 @@ import json
 import logging
 
 import pytest
-import smtp
-from test_parser_state_department import ITEMS, parse_fixture
+from helpers import smtp
+from helpers.state_department import ITEMS, parse_fixture
 
 from scraper.alerts.deliver import deliver
 from scraper.alerts.plan import draft_alerts

@@ -1,50 +1,24 @@
 """Backfill crawls of a local mirror of the listing, detail pages and archive sitemap.
 
-The listing and detail pages are BUILT (``site_pages.py`` says why) around real bodies.
+The listing and detail pages are BUILT (``helpers/site_pages.py`` says why) around real bodies.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
 import signal
 import subprocess
 import sys
 
 import pytest
-from conftest import read_body, state_items
-from crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
-from mirror import Mirror, Resource
-from site_pages import Entry, detail_page, serve_archive
+from helpers.crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
+from helpers.mirror import Mirror, Resource
+from helpers.site_pages import detail_page
+from helpers.state_department import BRIEFINGS, build_site, entry, path_of, state_items
 
 from scraper.parsing.metadata import parse_date
 
 pytestmark = pytest.mark.slow
-
-BRIEFINGS = sorted(
-    (i for i in state_items() if i["title"].startswith("Department Press Briefing")),
-    key=lambda i: parse_date(i["title"]),
-    reverse=True,
-)[:12]
-PER_PAGE = 4
-
-
-def date_of(item: dict):
-    return parse_date(item["title"]) or email.utils.parsedate_to_datetime(item["pubDate"]).date()
-
-
-def path_of(item: dict) -> str:
-    return "/briefings/" + item["link"].rstrip("/").rsplit("/", 1)[-1] + "/"
-
-
-def entry(item: dict) -> Entry:
-    return Entry(
-        path_of(item), item["title"], date_of(item), read_body(item["versions"][-1]["file"])
-    )
-
-
-def build_site(site: Mirror) -> None:
-    serve_archive(site, [entry(i) for i in BRIEFINGS], PER_PAGE)
 
 
 def config_for(site: Mirror, tmp_path, database_url, **extra):

@@ -1,6 +1,6 @@
 """Backfill of the 2009-2016 White House archive: the real listing pages read in-process, then
 real crawls of a local mirror serving listing and detail pages BUILT around the 60 real
-archive bodies (``whitehouse_fixtures.py`` says why and what is made)."""
+archive bodies (``helpers/whitehouse_fixtures.py`` says why and what is made)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-from crawling import briefwatch, count, rows, wait_for, write_config
-from mirror import Mirror
+from helpers.crawling import briefwatch, count, rows, wait_for, write_config
+from helpers.mirror import Mirror
+from helpers.whitehouse_fixtures import ARCHIVE, LISTING_PATH, archive_pages, serve_archive
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
-from whitehouse_fixtures import ARCHIVE, LISTING_PATH, archive_pages, serve_archive
 
 from scraper.sources.whitehouse import WhiteHouse
 from scraper.spiders.whitehouse import WhiteHouseSpider

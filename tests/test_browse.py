@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from crawling import briefwatch, write_config
-from mirror import Mirror
-from test_spider_state_department import FEED_PATH, VERSIONS, feed
+from helpers.crawling import briefwatch, write_config
+from helpers.mirror import Mirror
+from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 pytestmark = pytest.mark.slow
 URL = "https://www.state.gov/briefings/department-press-briefing-july-6-2021/"

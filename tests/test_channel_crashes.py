@@ -16,9 +16,9 @@ from collections import Counter
 
 import feedparser
 import pytest
-from crawling import rows, wait_for
-from receiver import Answer, Receiver
-from test_parser_state_department import parse_fixture
+from helpers.crawling import rows, wait_for
+from helpers.receiver import Answer, Receiver
+from helpers.state_department import parse_fixture
 
 from scraper.storage import open_storage
 

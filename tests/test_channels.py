@@ -16,9 +16,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
-import smtp
-from receiver import Answer, Receiver
-from test_parser_state_department import parse_fixture
+from helpers import smtp
+from helpers.receiver import Answer, Receiver
+from helpers.state_department import parse_fixture
 
 from scraper.alerts.channels import CHANNELS
 from scraper.alerts.deliver import deliver, dry_run, summary

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import STATE
+from helpers.state_department import STATE
 
 from scraper.cli import cli
 

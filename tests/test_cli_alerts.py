@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import smtp
 from click.testing import CliRunner
-from test_parser_state_department import parse_fixture
+from helpers import smtp
+from helpers.state_department import parse_fixture
 
 from scraper.cli import cli
 from scraper.storage import open_storage
@@ -113,7 +113,7 @@ def test_send_test_and_retry(tmp_path):
 
 
 def test_send_test_works_for_every_kind_and_prints_the_answer(tmp_path, monkeypatch):
-    from receiver import Receiver
+    from helpers.receiver import Receiver
 
     monkeypatch.setenv("TEST_HOOK_SECRET", "s")
     controller, inbox = smtp.start()

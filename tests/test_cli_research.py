@@ -7,7 +7,7 @@ import io
 
 import pytest
 from click.testing import CliRunner
-from test_search import FILES, parse_fixture
+from helpers.search_archive import fill
 
 from scraper.cli import cli
 from scraper.storage import open_storage
@@ -19,8 +19,7 @@ def config(tmp_path_factory) -> str:
     tmp = tmp_path_factory.mktemp("research")
     db = f"sqlite:///{tmp / 'a.db'}"
     storage = open_storage(db)
-    for name in FILES:
-        storage.save_briefing(parse_fixture(name))
+    fill(storage)
     storage.close()
     path = tmp / "c.toml"
     path.write_text(f'[database]\nurl = "{db}"\n[[watch]]\nname = "iran"\nterms = ["Iran"]\n')

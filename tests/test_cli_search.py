@@ -7,7 +7,8 @@ import io
 import json
 
 from click.testing import CliRunner
-from test_search import FILES, parse_fixture
+from helpers.search_archive import FILES, fill
+from helpers.state_department import parse_fixture
 
 from scraper.cli import cli
 from scraper.storage import open_storage
@@ -16,8 +17,7 @@ from scraper.storage import open_storage
 def archive(tmp_path) -> str:
     db = f"sqlite:///{tmp_path / 'a.db'}"
     storage = open_storage(db)
-    for name in FILES:
-        storage.save_briefing(parse_fixture(name))
+    fill(storage)
     storage.close()
     config = tmp_path / "c.toml"
     config.write_text(f'[database]\nurl = "{db}"\n')

@@ -4,7 +4,7 @@ lost or sent twice, on SQLite (20 trials) and PostgreSQL (a sample of 8)."""
 from __future__ import annotations
 
 import pytest
-from reliability import crash_trials
+from helpers.reliability import crash_trials
 
 pytestmark = pytest.mark.slow
 

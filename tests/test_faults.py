@@ -6,32 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror, Resource
-from test_spider_state_department import FEED_PATH, REPLAY, VERSIONS, feed
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.faults import FAULTS, POSTGRES_SAMPLE, TRANSCRIPTS_IN_VERSION_7
+from helpers.mirror import Mirror, Resource
+from helpers.state_department import FEED_PATH, REPLAY, VERSIONS, VICTIM, damaged, feed
 
 pytestmark = pytest.mark.slow
-TRANSCRIPTS_IN_VERSION_7 = 1  # only the July 6 briefing; the rest are press releases
-MB = 1024 * 1024
-
-FAULTS = [
-    # (id, faults served first, http settings, first run: exit, status, stored)
-    ("500 burst, then answers", [500, 500], {"retry_times": 3}, 0, "ok", 1),
-    ("503 beyond the retries", [503] * 4, {"retry_times": 2}, 1, "failed", 0),
-    ("429 with Retry-After", [("status", 429, {"Retry-After": "1"})], {}, 0, "ok", 1),
-    ("429 for too long", [("status", 429, {"Retry-After": "3600"})] * 3, {}, 1, "blocked", 0),
-    ("403", [403, 403], {}, 1, "blocked", 0),
-    ("connection resets", ["reset", "reset"], {}, 1, "failed", 0),
-    ("read timeouts", [("sleep", 3), ("sleep", 3)], {"timeout_seconds": 1.0}, 1, "failed", 0),
-    ("truncated bodies", ["truncate", "truncate"], {}, 1, "failed", 0),
-    ("50 MB body", [("big", 50 * MB)] * 2, {"max_response_bytes": 20 * MB}, 1, "failed", 0),
-    ("compression bomb", [("bomb", 200 * MB)] * 2, {"max_response_bytes": 20 * MB}, 1, "failed", 0),
-    ("redirect loop", [("redirect", FEED_PATH)] * 12, {}, 1, "failed", 0),
-]
-
-
-#: The faults also swept on PostgreSQL (each costs a few seconds; SQLite runs them all).
-POSTGRES_SAMPLE = ("503 beyond the retries", "connection resets", "truncated bodies", "403")
 
 
 @pytest.mark.parametrize(
@@ -144,7 +124,7 @@ def test_an_item_that_cannot_be_stored_fails_the_run_and_is_fetched_again(tmp_pa
     import subprocess
     import sys
 
-    from crawling import count, wait_for
+    from helpers.crawling import count, wait_for
 
     from scraper.storage import open_storage
 
@@ -201,8 +181,6 @@ def test_an_item_that_cannot_be_stored_fails_the_run_and_is_fetched_again(tmp_pa
 
 @pytest.mark.parametrize("how", ["control character", "invalid byte", "text over 10 MB"])
 def test_one_bad_item_costs_only_itself(tmp_path, database_url, how):
-    from test_feed_items import VICTIM, damaged
-
     with Mirror() as site:
         site.routes[FEED_PATH] = Resource(damaged(how), content_type="application/rss+xml")
         config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])

@@ -3,35 +3,12 @@ well-formed. Real feed (version 7 of the replay) with one press-release item dam
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import STATE
+from helpers.state_department import GOOD, VICTIM, damaged
 
 from scraper.parsing.feed import FeedError, parse_feed, read_feed
 
-REPLAY = STATE / "feed-replay" / "2021-07-05_09"
-VERSIONS = json.loads((REPLAY / "versions.json").read_text())
-GOOD = (REPLAY / VERSIONS[7]["file"]).read_bytes()
-VICTIM = b"https://www.state.gov/solomon-islands-national-day/"
 TRANSCRIPT = "https://www.state.gov/briefings/department-press-briefing-july-6-2021/"
-MB = 1024 * 1024
-
-
-def damaged(how: str) -> bytes:
-    """BUILT: the real feed with the Solomon Islands item damaged as ``how`` says."""
-    start = GOOD.index(b"<item>", GOOD.index(VICTIM) - 200)
-    end = GOOD.index(b"</item>", start)
-    item = GOOD[start:end]
-    if how == "control character":
-        item = item.replace(b"<title>", b"<title>\x01", 1)
-    elif how == "invalid byte":
-        item = item.replace(b"<title>", b"<title>\xff\xfe", 1)
-    elif how == "text over 10 MB":
-        item = item.replace(
-            b"<description>", b"<description><![CDATA[" + b"x" * (11 * MB) + b"]]>", 1
-        )
-    return GOOD[:start] + item + GOOD[end:]
 
 
 CASES = ["control character", "invalid byte", "text over 10 MB"]

@@ -12,7 +12,7 @@ import threading
 import typing
 
 import pytest
-from test_parser_state_department import parse_fixture
+from helpers.state_department import parse_fixture
 
 from scraper.config import Config, ConfigError, config_from_dict
 from scraper.search.query import QuerySyntaxError, parse
@@ -174,8 +174,8 @@ def test_searches_while_a_crawl_writes_never_see_a_locked_database(database_url)
 
 
 def test_no_secret_in_output_or_records(tmp_path, monkeypatch):
-    import smtp
     from click.testing import CliRunner
+    from helpers import smtp
 
     from scraper.cli import cli
 
@@ -229,9 +229,9 @@ def test_no_secret_in_output_or_records(tmp_path, monkeypatch):
 
 
 def test_user_agent_is_the_configured_one(tmp_path):
-    from crawling import briefwatch, write_config
-    from mirror import Mirror
-    from test_spider_state_department import FEED_PATH, VERSIONS, feed
+    from helpers.crawling import briefwatch, write_config
+    from helpers.mirror import Mirror
+    from helpers.state_department import FEED_PATH, VERSIONS, feed
 
     with Mirror() as site:
         site.routes[FEED_PATH] = feed(VERSIONS[7])

@@ -4,9 +4,9 @@ run's first request to the site); a Crawl-delay that robots.txt asks for is stil
 from __future__ import annotations
 
 import pytest
-from crawling import briefwatch, write_config
-from mirror import Mirror
-from test_spider_state_department import FEED_PATH, VERSIONS, feed
+from helpers.crawling import briefwatch, write_config
+from helpers.mirror import Mirror
+from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 pytestmark = pytest.mark.slow
 

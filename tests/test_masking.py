@@ -104,7 +104,7 @@ def test_status_masks_a_password_given_as_a_query_parameter(tmp_path, database_u
 
 @pytest.mark.slow
 def test_a_feed_password_is_neither_echoed_nor_stored(tmp_path):
-    from crawling import briefwatch, rows, write_config
+    from helpers.crawling import briefwatch, rows, write_config
 
     db = f"sqlite:///{tmp_path / 'c.db'}"
     feed = f"http://reader:{SECRET}@127.0.0.1:1/feed/"

@@ -5,7 +5,7 @@ Real crawls of a local mirror serving a real feed version in which ONE item was 
 July 6, 2021 becomes a teaser (its body cut to its first paragraph and "[…]", as WordPress
 excerpts end) whose <link> points to a local file, a data: URL, another port, another
 host name, or a same-site page that redirects off-site. Detail pages are built around that
-briefing's real body (tests/site_pages.py).
+briefing's real body (tests/helpers/site_pages.py).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import html
 import json
 
 import pytest
-from conftest import STATE
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror, Resource
-from site_pages import Entry, detail_page
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.mirror import Mirror, Resource
+from helpers.site_pages import Entry, detail_page
+from helpers.state_department import STATE
 
 REPLAY = STATE / "feed-replay" / "2021-07-05_09"
 VERSION = json.loads((REPLAY / "versions.json").read_text())[12]

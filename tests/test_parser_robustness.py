@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from conftest import read_body
+from helpers.state_department import read_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,39 +3,13 @@ kinds, and invariants over every fixture body."""
 
 from __future__ import annotations
 
-import email.utils
-import json
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import STATE, read_body, state_items
+from helpers.state_department import BY_FILE, ITEMS, meta_of, parse_fixture, read_body
 
 from scraper.model import FUNCTIONS
 from scraper.parsing import parse_transcript
-
-ITEMS = state_items()
-BY_FILE = {v["file"]: item for item in ITEMS for v in item["versions"]}
-
-
-def meta_of(item: dict) -> dict:
-    return {
-        "title": item["title"],
-        "guid": item["guid"],
-        "creator": item["creator"],
-        "published_at": email.utils.parsedate_to_datetime(item["pubDate"]),
-    }
-
-
-def current_meta(data: dict) -> dict:
-    return {"title": data["title"], "guid": data["guid"], "creator": data["author"]}
-
-
-def parse_fixture(name: str):
-    if name.startswith("current/"):
-        data = json.loads((STATE / name).read_text(encoding="utf-8"))
-        return parse_transcript(data["content"], url=data["link"], meta=current_meta(data))
-    item = BY_FILE[name]
-    return parse_transcript(read_body(name), url=item["link"], meta=meta_of(item))
 
 
 @dataclass

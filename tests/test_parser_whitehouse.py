@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from whitehouse_fixtures import ALL_BODIES, FEED_BY_FILE, WHITEHOUSE, parse_wh
+from helpers.whitehouse_fixtures import ALL_BODIES, FEED_BY_FILE, WHITEHOUSE, parse_wh
 
 from scraper.parsing import parse_transcript
 from scraper.parsing.blocks import Paragraph

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from conftest import read_body, state_items
+from helpers.state_department import read_body, state_items
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 

@@ -10,7 +10,7 @@ import dataclasses
 import json
 
 from click.testing import CliRunner
-from test_parser_state_department import parse_fixture
+from helpers.state_department import parse_fixture
 
 from scraper.alerts.plan import draft_alerts
 from scraper.cli import cli

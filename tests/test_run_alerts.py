@@ -7,10 +7,10 @@ import json
 import time
 
 import pytest
-import smtp
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror
-from test_spider_state_department import FEED_PATH, VERSIONS, feed
+from helpers import smtp
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.mirror import Mirror
+from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 pytestmark = pytest.mark.slow
 

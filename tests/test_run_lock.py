@@ -9,9 +9,9 @@ import sys
 import time
 
 import pytest
-from crawling import briefwatch, rows, wait_for, write_config
-from mirror import Mirror
-from test_spider_state_department import FEED_PATH, VERSIONS, feed
+from helpers.crawling import briefwatch, rows, wait_for, write_config
+from helpers.mirror import Mirror
+from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 from scraper.storage import open_storage
 from scraper.storage.lock import _key

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
-from mirror import Mirror
-from test_spider_state_department import FEED_PATH, VERSIONS, feed
+from helpers.crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
+from helpers.mirror import Mirror
+from helpers.state_department import BRIEFINGS, FEED_PATH, VERSIONS, build_site, feed, parse_fixture
 
 from scheduler.cron import EXIT_CODES, crontab_line
 from scraper.storage import LockBusy, open_storage
@@ -112,8 +112,6 @@ def test_lock_of_a_killed_process_never_blocks(tmp_path, database_url):
 
 def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path):
     # A backfill slowed to one page a second, killed with SIGKILL half way.
-    from test_backfill_state_department import BRIEFINGS, build_site
-
     database_url = f"sqlite:///{tmp_path / 'k.db'}"
     with Mirror() as site:
         build_site(site)
@@ -131,8 +129,6 @@ def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path
             # Every stored briefing has all its turns: none is half-written.
             for briefing_id, stored in storage.iter_briefings():
                 source = next(i for i in BRIEFINGS if stored.title == i["title"])
-                from test_parser_state_department import parse_fixture
-
                 expected = parse_fixture(source["versions"][-1]["file"])
                 assert len(stored.turns) == len(expected.turns), briefing_id
             assert [s for (s,) in rows(database_url, "SELECT status FROM runs")] == ["running"]
@@ -181,7 +177,7 @@ def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, databas
 
 
 def test_quiet_failing_run_prints_exactly_one_line(tmp_path, database_url):
-    from mirror import Resource
+    from helpers.mirror import Resource
 
     closed = '[alerts.email]\nenabled = true\nhost = "127.0.0.1"\nport = 9\n'
     closed += 'security = "none"\nrecipients = ["desk@example.org"]\ntimeout_seconds = 2.0\n'
@@ -237,7 +233,7 @@ def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database
 def test_run_stops_itself_at_its_deadline_even_when_the_daemon_is_killed(tmp_path):
     """A hung run (the feed answers after 60 s) started by a daemon that is then SIGKILLed
     stops itself at run_timeout_seconds, is recorded failed, and frees the run lock."""
-    from mirror import Resource
+    from helpers.mirror import Resource
 
     database_url = f"sqlite:///{tmp_path / 'd.db'}"
     with Mirror() as site:

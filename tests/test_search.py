@@ -6,18 +6,10 @@ import datetime as dt
 import re
 
 import pytest
-from test_parser_state_department import parse_fixture
+from helpers.search_archive import fill
 
 from scraper.search.query import QuerySyntaxError, parse, to_fts5, to_tsquery
 from scraper.storage import Filters
-
-FILES = [
-    "transcripts/department-press-briefing-july-21-2021.p261072.html",
-    "transcripts/department-press-briefing-august-2-2021.p264901.html",
-    "transcripts/department-press-briefing-august-4-2021.p266043.html",
-    "transcripts/department-press-briefing-july-20-2022.p361464.html",
-    "transcripts/secretary-antony-j-blinken-with-judy-woodruff-of-pbs-newshour-2.p352647.html",
-]
 
 QUERIES = [
     ("pakistan", '("pakistan")', "('pakistan')"),
@@ -87,10 +79,7 @@ def test_malformed_queries_are_one_clear_error(text, reason):
 
 @pytest.fixture
 def archive(storage):
-    briefings = [parse_fixture(f) for f in FILES]
-    for b in briefings:
-        storage.save_briefing(b)
-    return storage, briefings
+    return storage, fill(storage)
 
 
 def oracle(briefings, pattern: str, role: str | None = None) -> int:

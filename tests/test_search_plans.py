@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers.search_archive import fill
 from sqlalchemy import text
-from test_parser_state_department import parse_fixture
-from test_search import FILES
 
 from scraper.search.query import parse
 from scraper.storage import Filters
@@ -36,8 +35,7 @@ FILTERS = [
 
 @pytest.fixture
 def archive(storage):
-    for name in FILES:
-        storage.save_briefing(parse_fixture(name))
+    fill(storage)
     return storage
 
 

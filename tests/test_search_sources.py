@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from test_parser_state_department import parse_fixture
-from whitehouse_fixtures import parse_wh
+from helpers.state_department import parse_fixture
+from helpers.whitehouse_fixtures import parse_wh
 
 from scraper.cli import cli
 from scraper.search.query import parse

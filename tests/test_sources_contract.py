@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 
 import pytest
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror, Resource
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.mirror import Mirror, Resource
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
 

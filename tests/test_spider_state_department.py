@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from conftest import STATE
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror, Resource
-
-REPLAY = STATE / "feed-replay" / "2021-07-05_09"
-VERSIONS = json.loads((REPLAY / "versions.json").read_text())
-FEED_PATH = "/rss-feed/press-releases/feed/"
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.mirror import Mirror, Resource
+from helpers.state_department import FEED_PATH, REPLAY, VERSIONS, feed
 
 # Read off the 33 feed versions: the items carrying transcripts (bold speaker labels), from
 # the version where each first appears. Everything else in the window is a press release.
@@ -26,14 +20,6 @@ NEW_AT = {
 EDITED_AT = {10: BRIEFING + "257522"}
 
 pytestmark = pytest.mark.slow
-
-
-def feed(version: dict) -> Resource:
-    return Resource(
-        (REPLAY / version["file"]).read_bytes(),
-        content_type="application/rss+xml; charset=UTF-8",
-        last_modified=version["committed_at"],
-    )
 
 
 def test_replay_stores_exactly_the_new_transcripts(tmp_path, database_url):

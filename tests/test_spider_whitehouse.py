@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from crawling import briefwatch, rows, write_config
-from mirror import Mirror, Resource
+from helpers.crawling import briefwatch, rows, write_config
+from helpers.mirror import Mirror, Resource
+from helpers.whitehouse_fixtures import FEED_BY_FILE, REPLAY
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
-from whitehouse_fixtures import FEED_BY_FILE, REPLAY
 
 from scraper.items import BriefingItem, FeedPollItem
 from scraper.spiders import SPIDERS
@@ -102,7 +102,7 @@ def test_every_version_yields_its_transcripts_and_nothing_else(index):
 
 def test_the_corrected_repost_is_a_second_item_of_its_own():
     """The CORRECTED: re-post has its own guid and link: a new item, not a revision."""
-    from whitehouse_fixtures import parse_wh
+    from helpers.whitehouse_fixtures import parse_wh
 
     names = [n for n in FEED_BY_FILE if "andrzej-duda" in n and ".v" not in n]
     parsed = [parse_wh(n) for n in sorted(names)]

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import read_body, state_items
+from helpers.state_department import read_body, state_items
 from sqlalchemy import inspect, text
 
 from scraper.parsing import parse_transcript

@@ -12,7 +12,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import read_body
+from helpers.state_department import read_body
 
 from scraper.cli import cli
 from scraper.parsing import parse_transcript

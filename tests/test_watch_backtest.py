@@ -4,9 +4,9 @@ exactly the hits a scan of every stored briefing gives, on both backends."""
 from __future__ import annotations
 
 import pytest
+from helpers.state_department import parse_fixture
+from helpers.watch_cases import AUG_2, AUG_4, AUG_5, CASES, JUL_20_22, JUL_21, W
 from sqlalchemy import text
-from test_parser_state_department import parse_fixture
-from test_watch import AUG_2, AUG_4, AUG_5, CASES, JUL_20_22, JUL_21, W
 
 from scraper.watch.matcher import Matcher, index_query
 

@@ -10,15 +10,14 @@ import io
 import json
 import os
 import re
-import uuid
 from html.parser import HTMLParser
 
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import POSTGRES_ENV
+from helpers.databases import postgres_database
+from helpers.web_archive import EDIT, ESCAPE, HOSTILE, WATCH_TOML, WATCHES, build
 from starlette.testclient import TestClient
-from web_archive import EDIT, ESCAPE, HOSTILE, WATCH_TOML, WATCHES, build
 
 from scraper.cli import cli
 from scraper.storage import StorageError, open_archive
@@ -35,22 +34,8 @@ def archive_url(request, tmp_path_factory):
         url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'archive.db'}"
         yield url, build(url)
         return
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (see README, Development)")
-    import sqlalchemy
-
-    name = f"briefwatch_test_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sqlalchemy.engine.make_url(server).set(database=name).render_as_string(False)
-    try:
+    with postgres_database() as url:
         yield url, build(url)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -541,7 +526,7 @@ def test_serve_process_answers_on_loopback_and_stops_on_sigterm(database_url, tm
     import time
     import urllib.request
 
-    from smtp import free_port
+    from helpers.smtp import free_port
 
     build(database_url)
     config = tmp_path / "c.toml"

@@ -17,8 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from smtp import free_port
-from web_archive import WATCH_TOML, build
+from helpers.smtp import free_port
+from helpers.web_archive import WATCH_TOML, build
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,7 @@ import datetime as dt
 import email.utils
 from pathlib import Path
 
-from conftest import read_body, state_items
-
+from helpers.state_department import read_body, state_items
 from scraper.model import Briefing, Exchange, Turn
 from scraper.parsing import parse_transcript
 from scraper.storage import open_storage

@@ -19,13 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from crawling import rows, write_config
-from mirror import Mirror, Resource
-
-FIXTURES = Path(__file__).parent / "fixtures" / "state_department"
-REPLAY = FIXTURES / "feed-replay" / "2021-07-05_09"
-VERSIONS = json.loads((REPLAY / "versions.json").read_text())
-FEED_PATH = "/rss-feed/press-releases/feed/"
+from helpers.crawling import count, rows, write_config
+from helpers.mirror import Mirror, Resource
+from helpers.state_department import FEED_PATH, REPLAY, VERSIONS
 
 
 def _feed(index: int) -> Resource:
@@ -41,8 +37,6 @@ EVENTS = ("run started", "feed requested", "revision stored", "alert written")
 
 
 def _observed(event: str, database_url: str, site: Mirror, alerts_file: Path, before: dict):
-    from crawling import count
-
     if event == "run started":
         return count(database_url, "SELECT count(*) FROM runs") > before["runs"]
     if event == "feed requested":
@@ -54,8 +48,6 @@ def _observed(event: str, database_url: str, site: Mirror, alerts_file: Path, be
 
 
 def _state(database_url: str, site: Mirror, alerts_file: Path) -> dict[str, int]:
-    from crawling import count
-
     return {
         "runs": count(database_url, "SELECT count(*) FROM runs"),
         "polls": len([r for r in site.requests if r.path == FEED_PATH]),

@@ -8,6 +8,8 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
+from helpers.mirror import Resource
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -48,7 +50,6 @@ def serve_archive(
     site, entries: list[Entry], per_page: int, root: str = "/department-press-briefings/"
 ) -> None:
     """Put the listing pages (and an empty last page) and every detail page on ``site``."""
-    from mirror import Resource
 
     pages = [entries[i : i + per_page] for i in range(0, len(entries), per_page)]
     for n, chunk in enumerate([*pages, []], start=1):

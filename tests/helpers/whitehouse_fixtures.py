@@ -9,10 +9,11 @@ import html
 import json
 from pathlib import Path
 
+from helpers.mirror import Resource
 from scraper.model import Briefing
 from scraper.parsing import parse_transcript
 
-WHITEHOUSE = Path(__file__).parent / "fixtures" / "whitehouse"
+WHITEHOUSE = Path(__file__).resolve().parents[1] / "fixtures" / "whitehouse"
 FEED = WHITEHOUSE / "feed"
 ARCHIVE = WHITEHOUSE / "archive-2009-2016"
 REPLAY = WHITEHOUSE / "feed-replay" / "2021-07-21_25"
@@ -108,6 +109,4 @@ def serve_archive(site, pages: list[list[dict]]) -> None:
 
 
 def _resource(body: bytes):
-    from mirror import Resource
-
     return Resource(body)

@@ -1,0 +1,1 @@
+"""Shared helpers for the tests: servers, crawl runners and builders of real fixture material."""
