@@ -69,7 +69,27 @@ BAD = [
         {"sources": {"state_department": {"feeds": [1]}}},
         "sources.state_department.feeds[0]: expected a string",
     ),
-    ({"sources": {"state_department": {"feeds": ["ftp://x"]}}}, "expected an http(s) URL"),
+    *[
+        (
+            {"sources": {"state_department": {key: [url] if key == "feeds" else url}}},
+            f"sources.state_department.{key}{'[0]' if key == 'feeds' else ''}: "
+            f"expected an http(s) URL, got {url!r}",
+        )
+        for key, url in [
+            ("feeds", "ftp://x"),
+            ("feeds", "javascript:alert(1)"),
+            ("feeds", "http://"),  # no host
+            ("feeds", "//www.state.gov/rss-feed/"),  # no scheme
+            ("feeds", "www.state.gov/rss-feed/"),
+            ("feeds", "https://www.state.gov/a feed/"),  # a space
+            ("listing_url", "ftp://www.state.gov/department-press-briefings/"),
+            ("archive_sitemap_url", "file:///etc/passwd"),
+        ]
+    ],
+    (
+        {"sources": {"state_department": {"feeds": ["https://www.state.gov/f/", "data:,x"]}}},
+        "sources.state_department.feeds[1]: expected an http(s) URL, got 'data:,x'",
+    ),
     (
         {"sources": {"state_department": {"kinds": ["memo"]}}},
         "sources.state_department.kinds: unknown kind 'memo'",

@@ -117,22 +117,34 @@ def test_hostile_html_is_parsed_in_bounded_time_and_memory(tmp_path, name):
     assert 0.0 <= coverage <= 1.0
 
 
-def test_injection_strings_are_only_data(storage):
+#: (text appended to "pakistan", what the query becomes: the ordinals of the turns it finds in
+#: the August 4 briefing, or the reason it is refused). "Pakistan" is said in turns 48 and 99.
+INJECTIONS = [
+    ("'; DROP TABLE turns; --", []),  # the words pakistan, drop, table, turns: no turn has all
+    ('x" OR 1=1 --', "unbalanced quote"),
+    ("%' OR '1'='1", [48, 99]),  # pakistan OR the phrase "1 1"
+    ("NEAR(a b)", []),  # the words near, a, b: FTS5's NEAR is not ours
+    ("col:value", []),  # the phrase "col value": not an FTS5 column filter
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INJECTIONS, ids=[i[0] for i in INJECTIONS])
+def test_injection_strings_are_only_data(storage, text, expected):
     storage.save_briefing(
         parse_fixture("transcripts/department-press-briefing-august-4-2021.p266043.html")
     )
-    nasty = ["'; DROP TABLE turns; --", 'x" OR 1=1 --', "%' OR '1'='1", "NEAR(a b)", "col:value"]
-    for text in nasty:
-        try:
-            node = parse(f"pakistan {text}")
-        except QuerySyntaxError:
-            pass  # refused before any SQL: fine
-        else:
-            storage.search_turns(node, Filters(), limit=5)
-        storage.search_turns(
-            parse("pakistan"), Filters(speaker=text, topic=text, watch=text), limit=5
-        )
-    assert storage.counts()["turns"] > 0
+    before = storage.counts()
+    if isinstance(expected, str):
+        with pytest.raises(QuerySyntaxError, match=expected):
+            parse(f"pakistan {text}")  # refused before any SQL
+    else:
+        hits = storage.search_turns(parse(f"pakistan {text}"), Filters(), limit=5)
+        assert [h.ordinal for h in hits] == expected
+    # As a filter value it names no speaker, topic or watch: nothing matches, nothing breaks.
+    filtered = Filters(speaker=text, topic=text, watch=text)
+    assert storage.search_turns(parse("pakistan"), filtered, limit=5) == []
+    assert len(storage.search_turns(parse("pakistan"), Filters(), limit=5)) == 2
+    assert storage.counts() == before == {**before, "briefings": 1, "turns": 142}
 
 
 def test_searches_while_a_crawl_writes_never_see_a_locked_database(database_url):

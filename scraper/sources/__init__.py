@@ -53,9 +53,16 @@ class SourceConfig:
                 raise ConfigError(
                     f"{where}.kinds: unknown kind {kind!r} (known: {', '.join(KINDS)})"
                 )
-        for url in (*self.feeds, self.listing_url, self.archive_sitemap_url):
-            if url and not url.startswith(("http://", "https://")):
-                raise ConfigError(f"{where}: expected an http(s) URL, got {mask_url(url)!r}")
+        named = [(f"feeds[{i}]", url) for i, url in enumerate(self.feeds)]
+        named += [
+            ("listing_url", self.listing_url),
+            ("archive_sitemap_url", self.archive_sitemap_url),
+        ]
+        for key, url in named:
+            scheme, _, rest = url.partition("://")
+            host = rest.split("/", 1)[0]
+            if url and (scheme not in ("http", "https") or not host or url.split() != [url]):
+                raise ConfigError(f"{where}.{key}: expected an http(s) URL, got {mask_url(url)!r}")
         if self.listing_max_pages < 1 or self.empty_feed_alert_runs < 1:
             raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
 
