@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.databases import postgres_database
+from helpers.mirror import Mirror
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -24,3 +25,13 @@ def storage(database_url):
     store = open_storage(database_url)
     yield store
     store.close()
+
+
+@pytest.fixture
+def mirror():
+    """The site on 127.0.0.1 that a crawl reads (helpers/mirror.py): ``mirror.routes[path] =
+    Resource(...)``, ``mirror.url(path)``, every request in ``mirror.requests``. A fresh one
+    per test (a thread and a port chosen by the system), so no route or request leaks between
+    tests or pytest-xdist workers."""
+    with Mirror() as site:
+        yield site

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from helpers.crawling import briefwatch, count, rows, wait_for, write_config
-from helpers.mirror import Mirror
 from helpers.whitehouse_fixtures import ARCHIVE, LISTING_PATH, archive_pages, serve_archive
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
@@ -104,48 +103,46 @@ def stored_paths(database_url: str) -> dict[str, tuple]:
 
 
 @pytest.mark.slow
-def test_backfill_stores_every_archive_briefing_once(tmp_path, database_url):
-    with Mirror() as site:
-        serve_archive(site, listing_pages())
-        config = config_for(site, tmp_path, database_url)
-        result = briefwatch(config, "backfill")
-        assert result.returncode == 0, result.stderr
-        stored = stored_paths(database_url)
-        assert sorted(stored) == sorted(p["path_on_site"] for p in PAGES)
-        assert sorted(detail_requests(site)) == sorted(stored)
-        for page in PAGES:
-            kind, date = stored[page["path_on_site"]]
-            assert date == page["date"], page["file"]  # from the title, the body or the listing
-            assert kind == WhiteHouse.title_kind(page["title"]), page["file"]
-        assert count(database_url, "SELECT count(*) FROM turns") > 60 * 20
-        # Walking again fetches the listing but no stored page.
-        before = len(detail_requests(site))
-        assert briefwatch(config, "backfill", "--restart").returncode == 0
-        assert len(detail_requests(site)) == before
+def test_backfill_stores_every_archive_briefing_once(tmp_path, database_url, mirror):
+    serve_archive(mirror, listing_pages())
+    config = config_for(mirror, tmp_path, database_url)
+    result = briefwatch(config, "backfill")
+    assert result.returncode == 0, result.stderr
+    stored = stored_paths(database_url)
+    assert sorted(stored) == sorted(p["path_on_site"] for p in PAGES)
+    assert sorted(detail_requests(mirror)) == sorted(stored)
+    for page in PAGES:
+        kind, date = stored[page["path_on_site"]]
+        assert date == page["date"], page["file"]  # from the title, the body or the listing
+        assert kind == WhiteHouse.title_kind(page["title"]), page["file"]
+    assert count(database_url, "SELECT count(*) FROM turns") > 60 * 20
+    # Walking again fetches the listing but no stored page.
+    before = len(detail_requests(mirror))
+    assert briefwatch(config, "backfill", "--restart").returncode == 0
+    assert len(detail_requests(mirror)) == before
 
 
 @pytest.mark.slow
-def test_interrupted_archive_backfill_resumes_without_refetching(tmp_path):
+def test_interrupted_archive_backfill_resumes_without_refetching(tmp_path, mirror):
     database_url = f"sqlite:///{tmp_path / 'b.db'}"
-    with Mirror() as site:
-        serve_archive(site, listing_pages())
-        config = config_for(site, tmp_path, database_url, delay=0.3)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 25, 90, 0.2)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        first = set(stored_paths(database_url))
-        assert 25 <= len(first) < 60
-        before = len(detail_requests(site))
+    serve_archive(mirror, listing_pages())
+    config = config_for(mirror, tmp_path, database_url, delay=0.3)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 25, 90, 0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    first = set(stored_paths(database_url))
+    assert 25 <= len(first) < 60
+    before = len(detail_requests(mirror))
 
-        result = briefwatch(config_for(site, tmp_path, database_url), "backfill")
-        assert result.returncode == 0, result.stderr
-        assert len(stored_paths(database_url)) == 60
-        assert not set(detail_requests(site)[before:]) & first  # nothing stored is fetched again
-        ((state,),) = rows(database_url, "SELECT value FROM crawl_state")
-        state = json.loads(state) if isinstance(state, str) else state
-        assert state["complete"] is True
+    result = briefwatch(config_for(mirror, tmp_path, database_url), "backfill")
+    assert result.returncode == 0, result.stderr
+    assert len(stored_paths(database_url)) == 60
+    assert not set(detail_requests(mirror)[before:]) & first  # nothing stored is fetched again
+    ((state,),) = rows(database_url, "SELECT value FROM crawl_state")
+    state = json.loads(state) if isinstance(state, str) else state
+    assert state["complete"] is True

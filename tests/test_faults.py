@@ -68,34 +68,30 @@ def fault_then_recovery(tmp_path, database_url, faults, http, code, status, stor
     assert site.faults_served >= 1
 
 
-def test_invalid_xml_feed_then_recovery(tmp_path, database_url):
+def test_invalid_xml_feed_then_recovery(tmp_path, database_url, mirror):
     good = (REPLAY / VERSIONS[7]["file"]).read_bytes()
-    with Mirror() as site:
-        # BUILT: the real feed cut in half, as a proxy or a crashed server may serve it.
-        site.routes[FEED_PATH] = Resource(
-            good[: len(good) // 2], content_type="application/rss+xml"
-        )
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        first = briefwatch(config, "run")
-        assert first.returncode == 1 and "not well-formed XML" in first.stderr
-        assert rows(database_url, "SELECT status FROM runs") == [("failed",)]
-        assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
-        # Its validators were not kept: the next poll fetches the feed again, whole this time.
-        assert rows(database_url, "SELECT etag FROM feed_state") == [(None,)]
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        assert briefwatch(config, "run").returncode == 0
+    # BUILT: the real feed cut in half, as a proxy or a crashed server may serve it.
+    mirror.routes[FEED_PATH] = Resource(good[: len(good) // 2], content_type="application/rss+xml")
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    first = briefwatch(config, "run")
+    assert first.returncode == 1 and "not well-formed XML" in first.stderr
+    assert rows(database_url, "SELECT status FROM runs") == [("failed",)]
+    assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
+    # Its validators were not kept: the next poll fetches the feed again, whole this time.
+    assert rows(database_url, "SELECT etag FROM feed_state") == [(None,)]
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    assert briefwatch(config, "run").returncode == 0
     assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
 
 
-def test_items_that_vanish_and_reappear_are_stored_once(tmp_path, database_url):
+def test_items_that_vanish_and_reappear_are_stored_once(tmp_path, database_url, mirror):
     xml = (REPLAY / VERSIONS[7]["file"]).read_text(encoding="utf-8")
     # BUILT: the same feed without its items, as when a CDN serves an empty page for a while.
     empty = xml[: xml.index("<item>")] + xml[xml.rindex("</item>") + len("</item>") :]
-    with Mirror() as site:
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        for body in (xml, empty, xml):
-            site.routes[FEED_PATH] = Resource(body.encode(), content_type="application/rss+xml")
-            assert briefwatch(config, "run").returncode == 0
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    for body in (xml, empty, xml):
+        mirror.routes[FEED_PATH] = Resource(body.encode(), content_type="application/rss+xml")
+        assert briefwatch(config, "run").returncode == 0
     assert rows(database_url, "SELECT count(*) FROM briefings") == [(1,)]
     assert rows(database_url, "SELECT count(*) FROM revisions") == [(1,)]
 
@@ -180,11 +176,10 @@ def test_an_item_that_cannot_be_stored_fails_the_run_and_is_fetched_again(tmp_pa
 
 
 @pytest.mark.parametrize("how", ["control character", "invalid byte", "text over 10 MB"])
-def test_one_bad_item_costs_only_itself(tmp_path, database_url, how):
-    with Mirror() as site:
-        site.routes[FEED_PATH] = Resource(damaged(how), content_type="application/rss+xml")
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        result = briefwatch(config, "run")
+def test_one_bad_item_costs_only_itself(tmp_path, database_url, how, mirror):
+    mirror.routes[FEED_PATH] = Resource(damaged(how), content_type="application/rss+xml")
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    result = briefwatch(config, "run")
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     # The transcript the feed carried is stored; the bad item is named once.

@@ -240,24 +240,22 @@ def test_no_secret_in_output_or_records(tmp_path, monkeypatch):
     assert os.environ["BW_TEST_SECRET"] == secret
 
 
-def test_user_agent_is_the_configured_one(tmp_path):
+def test_user_agent_is_the_configured_one(tmp_path, mirror):
     from helpers.crawling import briefwatch, write_config
-    from helpers.mirror import Mirror
     from helpers.state_department import FEED_PATH, VERSIONS, feed
 
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        config = write_config(
-            tmp_path / "c.toml",
-            f"sqlite:///{tmp_path / 'u.db'}",
-            http={
-                "user_agent": "DeskWatch/2 (+{contact_url})",
-                "contact_url": "https://desk.example.org/bot",
-            },
-            feeds=[site.url(FEED_PATH)],
-        )
-        assert briefwatch(config, "crawl").returncode == 0
-    agents = {r.headers.get("User-Agent") for r in site.requests}
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = write_config(
+        tmp_path / "c.toml",
+        f"sqlite:///{tmp_path / 'u.db'}",
+        http={
+            "user_agent": "DeskWatch/2 (+{contact_url})",
+            "contact_url": "https://desk.example.org/bot",
+        },
+        feeds=[mirror.url(FEED_PATH)],
+    )
+    assert briefwatch(config, "crawl").returncode == 0
+    agents = {r.headers.get("User-Agent") for r in mirror.requests}
     assert agents == {"DeskWatch/2 (+https://desk.example.org/bot)"}
 
 

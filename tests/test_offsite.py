@@ -89,38 +89,35 @@ def assert_refused(result, database_url: str, reason: str) -> None:
     ]
 
 
-def test_a_same_site_teaser_link_is_fetched_and_stored(tmp_path, database_url):
+def test_a_same_site_teaser_link_is_fetched_and_stored(tmp_path, database_url, mirror):
     # The control: the same built feed, its link on the feed's own origin, is followed.
-    with Mirror() as site:
-        site.routes[DETAIL] = Resource(page())
-        result = crawl(tmp_path, database_url, site, feed_with(site.url(DETAIL)))
-        assert result.returncode == 0, result.stderr
-        assert stored(database_url) == {
-            GUID: site.url(DETAIL),
-            **{guid: url for guid, url in stored(database_url).items() if guid in OTHERS},
-        }
-        assert set(stored(database_url)) == {GUID, *OTHERS}
-        assert rows(database_url, "SELECT status FROM runs") == [("ok",)]
-        assert [r.path for r in site.requests].count(DETAIL) == 1
+    mirror.routes[DETAIL] = Resource(page())
+    result = crawl(tmp_path, database_url, mirror, feed_with(mirror.url(DETAIL)))
+    assert result.returncode == 0, result.stderr
+    assert stored(database_url) == {
+        GUID: mirror.url(DETAIL),
+        **{guid: url for guid, url in stored(database_url).items() if guid in OTHERS},
+    }
+    assert set(stored(database_url)) == {GUID, *OTHERS}
+    assert rows(database_url, "SELECT status FROM runs") == [("ok",)]
+    assert [r.path for r in mirror.requests].count(DETAIL) == 1
 
 
-def test_a_file_link_is_never_read(tmp_path, database_url):
+def test_a_file_link_is_never_read(tmp_path, database_url, mirror):
     secret = tmp_path / "secret.html"
     secret.write_bytes(page().replace(b"Good afternoon.", b"Good afternoon. SECRET-MARKER"))
-    with Mirror() as site:
-        result = crawl(tmp_path, database_url, site, feed_with(secret.as_uri()))
+    result = crawl(tmp_path, database_url, mirror, feed_with(secret.as_uri()))
     assert_refused(result, database_url, "scheme 'file' is not http(s)")
 
 
-def test_a_data_link_is_never_stored(tmp_path, database_url):
+def test_a_data_link_is_never_stored(tmp_path, database_url, mirror):
     # The page is the real body's first exchange (Scrapy drops links over 2,083 characters).
     body = real_body()
     first = body[: body.index("<p><strong>MR PRICE:</strong> That is it.</p>")]
     small = detail_page(Entry(DETAIL, "July 6", dt.date(2021, 7, 6), first + "SECRET-MARKER"))
     link = "data:text/html;base64," + base64.b64encode(small).decode()
     assert len(link) < 2083
-    with Mirror() as site:
-        result = crawl(tmp_path, database_url, site, feed_with(link))
+    result = crawl(tmp_path, database_url, mirror, feed_with(link))
     assert_refused(result, database_url, "scheme 'data' is not http(s)")
 
 
@@ -133,12 +130,11 @@ def test_another_port_is_never_fetched(tmp_path, database_url):
     assert_refused(result, database_url, f"http://127.0.0.1:{port} is not one of the source")
 
 
-def test_another_host_name_for_the_same_server_is_never_fetched(tmp_path, database_url):
-    with Mirror() as site:
-        site.routes[DETAIL] = Resource(page())
-        link = site.url(DETAIL).replace("127.0.0.1", "localhost")
-        result = crawl(tmp_path, database_url, site, feed_with(link))
-        assert [r.path for r in site.requests].count(DETAIL) == 0
+def test_another_host_name_for_the_same_server_is_never_fetched(tmp_path, database_url, mirror):
+    mirror.routes[DETAIL] = Resource(page())
+    link = mirror.url(DETAIL).replace("127.0.0.1", "localhost")
+    result = crawl(tmp_path, database_url, mirror, feed_with(link))
+    assert [r.path for r in mirror.requests].count(DETAIL) == 0
     assert_refused(result, database_url, "http://localhost:")
 
 
@@ -157,10 +153,9 @@ def test_a_redirect_off_site_is_not_followed(tmp_path, database_url):
     ["javascript:alert(1)", "file:///etc/passwd", "http://user:pw@www.state.gov/briefings/x/"],
     ids=["javascript", "file", "credentials"],
 )
-def test_a_whole_item_with_an_off_site_link_is_not_stored(tmp_path, database_url, link):
+def test_a_whole_item_with_an_off_site_link_is_not_stored(tmp_path, database_url, link, mirror):
     # The item keeps its real body (nothing is fetched): its link alone is refused.
-    with Mirror() as site:
-        result = crawl(tmp_path, database_url, site, feed_with(link, teaser=False))
+    result = crawl(tmp_path, database_url, mirror, feed_with(link, teaser=False))
     assert "pw@" not in result.stderr
     reason = "credentials in the URL" if "pw@" in link else "is not http(s)"
     assert_refused(result, database_url, reason)

@@ -10,7 +10,6 @@ import time
 
 import pytest
 from helpers.crawling import briefwatch, rows, wait_for, write_config
-from helpers.mirror import Mirror
 from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 from scraper.storage import open_storage
@@ -63,27 +62,24 @@ def test_backfill_waits_its_turn_and_leaves_a_live_run_alone(tmp_path, database_
 @pytest.mark.parametrize(
     "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
-def test_a_run_that_loses_its_lock_stops(tmp_path, database_url):
-    with Mirror() as site:
-        slow = feed(VERSIONS[7])
-        slow.faults = [("sleep", 60)]  # the run is mid-crawl for a minute
-        site.routes[FEED_PATH] = slow
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "run"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = " + str(
-            _key("run")
-        )
-        pid = wait_for(lambda: (rows(database_url, holder) or [[None]])[0][0], timeout=60, step=0.1)
-        wait_for(lambda: any(r.path == FEED_PATH for r in site.requests), timeout=60, step=0.1)
-        rows(database_url, f"SELECT pg_terminate_backend({int(pid)})")
-        cut = time.monotonic()
-        _, stderr = proc.communicate(timeout=60)
-        assert time.monotonic() - cut < 20
+def test_a_run_that_loses_its_lock_stops(tmp_path, database_url, mirror):
+    slow = feed(VERSIONS[7])
+    slow.faults = [("sleep", 60)]  # the run is mid-crawl for a minute
+    mirror.routes[FEED_PATH] = slow
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = " + str(_key("run"))
+    pid = wait_for(lambda: (rows(database_url, holder) or [[None]])[0][0], timeout=60, step=0.1)
+    wait_for(lambda: any(r.path == FEED_PATH for r in mirror.requests), timeout=60, step=0.1)
+    rows(database_url, f"SELECT pg_terminate_backend({int(pid)})")
+    cut = time.monotonic()
+    _, stderr = proc.communicate(timeout=60)
+    assert time.monotonic() - cut < 20
     assert proc.returncode == 1, stderr[-2000:]
     assert "Traceback" not in stderr
     assert "the run lock was lost" in stderr

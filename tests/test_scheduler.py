@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from helpers.crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
-from helpers.mirror import Mirror
 from helpers.state_department import BRIEFINGS, FEED_PATH, VERSIONS, build_site, feed, parse_fixture
 
 from scheduler.cron import EXIT_CODES, crontab_line
@@ -28,29 +27,28 @@ def daemon_config(tmp_path, database_url, site, **schedule):
     return config
 
 
-def test_daemon_picks_up_a_new_feed_version_and_stops_on_sigterm(tmp_path, database_url):
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[0])
-        config = daemon_config(tmp_path, database_url, site, stop_timeout_seconds=10.0)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 3, 60)
-            site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing appears
-            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 4, 30)
-            status = briefwatch(config, "status")
-            assert "daemon:    running, pid" in status.stdout and "next run" in status.stdout
-            start = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=15) == 0
-            assert time.monotonic() - start < 12
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-        stderr = proc.stderr.read()
+def test_daemon_picks_up_a_new_feed_version_and_stops_on_sigterm(tmp_path, database_url, mirror):
+    mirror.routes[FEED_PATH] = feed(VERSIONS[0])
+    config = daemon_config(tmp_path, database_url, mirror, stop_timeout_seconds=10.0)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 3, 60)
+        mirror.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing appears
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 4, 30)
+        status = briefwatch(config, "status")
+        assert "daemon:    running, pid" in status.stdout and "next run" in status.stdout
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        assert time.monotonic() - start < 12
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = proc.stderr.read()
     assert "run exited 0" in stderr and "daemon stopped" in stderr
     assert "Traceback" not in stderr
     statuses = {s for (s,) in rows(database_url, "SELECT status FROM runs")}
@@ -58,28 +56,25 @@ def test_daemon_picks_up_a_new_feed_version_and_stops_on_sigterm(tmp_path, datab
     assert "stopped" in briefwatch(config, "status").stdout
 
 
-def test_run_while_another_holds_the_lock_does_nothing(tmp_path, database_url):
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        storage = open_storage(database_url)
-        try:
-            with storage.run_lock():
-                with pytest.raises(LockBusy), storage.run_lock():
-                    pass
-                result = briefwatch(config, "run")
-            assert result.returncode == 75
-            assert (
-                result.stderr.strip() == "briefwatch: another run is in progress; nothing was done"
-            )
-            assert [r.path for r in site.requests] == []
-            assert rows(database_url, "SELECT count(*) FROM runs") == [(0,)]
-            # Released: the next run works (and says that no watch is configured).
-            done = briefwatch(config, "run")
-            assert done.returncode == 0
-            assert "briefwatch: no watches configured: nothing will be alerted" in done.stderr
-        finally:
-            storage.close()
+def test_run_while_another_holds_the_lock_does_nothing(tmp_path, database_url, mirror):
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    storage = open_storage(database_url)
+    try:
+        with storage.run_lock():
+            with pytest.raises(LockBusy), storage.run_lock():
+                pass
+            result = briefwatch(config, "run")
+        assert result.returncode == 75
+        assert result.stderr.strip() == "briefwatch: another run is in progress; nothing was done"
+        assert [r.path for r in mirror.requests] == []
+        assert rows(database_url, "SELECT count(*) FROM runs") == [(0,)]
+        # Released: the next run works (and says that no watch is configured).
+        done = briefwatch(config, "run")
+        assert done.returncode == 0
+        assert "briefwatch: no watches configured: nothing will be alerted" in done.stderr
+    finally:
+        storage.close()
 
 
 def test_lock_of_a_killed_process_never_blocks(tmp_path, database_url):
@@ -110,32 +105,31 @@ def test_lock_of_a_killed_process_never_blocks(tmp_path, database_url):
         storage.close()
 
 
-def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path):
+def test_killed_run_leaves_a_consistent_database_and_the_next_completes(tmp_path, mirror):
     # A backfill slowed to one page a second, killed with SIGKILL half way.
     database_url = f"sqlite:///{tmp_path / 'k.db'}"
-    with Mirror() as site:
-        build_site(site)
-        config = slow_backfill_config(tmp_path, database_url, site, delay=0.5)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 4, 60, 0.1)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        storage = open_storage(database_url)
-        try:
-            assert storage.check_integrity() == []
-            # Every stored briefing has all its turns: none is half-written.
-            for briefing_id, stored in storage.iter_briefings():
-                source = next(i for i in BRIEFINGS if stored.title == i["title"])
-                expected = parse_fixture(source["versions"][-1]["file"])
-                assert len(stored.turns) == len(expected.turns), briefing_id
-            assert [s for (s,) in rows(database_url, "SELECT status FROM runs")] == ["running"]
-        finally:
-            storage.close()
-        result = briefwatch(config, "backfill")
-        assert result.returncode == 0, result.stderr
+    build_site(mirror)
+    config = slow_backfill_config(tmp_path, database_url, mirror, delay=0.5)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "backfill"],
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") >= 4, 60, 0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    storage = open_storage(database_url)
+    try:
+        assert storage.check_integrity() == []
+        # Every stored briefing has all its turns: none is half-written.
+        for briefing_id, stored in storage.iter_briefings():
+            source = next(i for i in BRIEFINGS if stored.title == i["title"])
+            expected = parse_fixture(source["versions"][-1]["file"])
+            assert len(stored.turns) == len(expected.turns), briefing_id
+        assert [s for (s,) in rows(database_url, "SELECT status FROM runs")] == ["running"]
+    finally:
+        storage.close()
+    result = briefwatch(config, "backfill")
+    assert result.returncode == 0, result.stderr
     assert rows(database_url, "SELECT count(*) FROM briefings") == [(12,)]
     assert [s for (s,) in rows(database_url, "SELECT status FROM runs ORDER BY id")] == [
         "interrupted",
@@ -161,14 +155,13 @@ def quiet_config(tmp_path, database_url, site, extra: str = ""):
     return config
 
 
-def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, database_url):
+def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, database_url, mirror):
     """The crontab's `-q run`: cron mails any output, so a healthy run with nothing to report
     prints 0 bytes; the log channel's alert lines are output, never silenced by -q."""
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing mentions the Dalai Lama
-        config = quiet_config(tmp_path, database_url, site)
-        first = briefwatch(config, "-q", "run")
-        again = briefwatch(config, "-q", "run")  # nothing new: 304
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])  # the July 6 briefing mentions the Dalai Lama
+    config = quiet_config(tmp_path, database_url, mirror)
+    first = briefwatch(config, "-q", "run")
+    again = briefwatch(config, "-q", "run")  # nothing new: 304
     assert first.returncode == 0 and first.stdout == ""
     lines = first.stderr.splitlines()
     assert lines and all("briefwatch.alerts: alert watch=dalai" in line for line in lines)
@@ -176,52 +169,50 @@ def test_quiet_run_prints_only_alerts_and_nothing_when_healthy(tmp_path, databas
     assert (again.returncode, again.stdout, again.stderr) == (0, "", "")
 
 
-def test_quiet_failing_run_prints_exactly_one_line(tmp_path, database_url):
+def test_quiet_failing_run_prints_exactly_one_line(tmp_path, database_url, mirror):
     from helpers.mirror import Resource
 
     closed = '[alerts.email]\nenabled = true\nhost = "127.0.0.1"\nport = 9\n'
     closed += 'security = "none"\nrecipients = ["desk@example.org"]\ntimeout_seconds = 2.0\n'
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        config = quiet_config(tmp_path, database_url, site, extra=closed)
-        undelivered = briefwatch(config, "-q", "run")  # the email channel cannot connect
-        site.routes[FEED_PATH] = Resource(status=500)
-        failed = briefwatch(config, "-q", "run")  # the feed fails too
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = quiet_config(tmp_path, database_url, mirror, extra=closed)
+    undelivered = briefwatch(config, "-q", "run")  # the email channel cannot connect
+    mirror.routes[FEED_PATH] = Resource(status=500)
+    failed = briefwatch(config, "-q", "run")  # the feed fails too
     for result, start in ((undelivered, "briefwatch: alert delivery failed"), (failed, "")):
         assert result.returncode == 1 and result.stdout == ""
         problems = [x for x in result.stderr.splitlines() if "briefwatch.alerts:" not in x]
         assert len(problems) == 1 and problems[0].startswith(start or "briefwatch: run failed")
 
 
-def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database_url):
+def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database_url, mirror):
     """The first run starts at startup; a second daemon exits 75; after SIGKILL `status`
     says the daemon is not running; every log line is timestamped, no APScheduler chatter."""
     import json
     import re
 
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        config = daemon_config(tmp_path, database_url, site)
-        config.write_text(
-            config.read_text().replace("interval_seconds = 1.5", "interval_seconds = 3600.0")
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = daemon_config(tmp_path, database_url, mirror)
+    config.write_text(
+        config.read_text().replace("interval_seconds = 1.5", "interval_seconds = 3600.0")
+    )
+    log = tmp_path / "daemon.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "daemon"], stderr=err
         )
-        log = tmp_path / "daemon.log"
-        with open(log, "w") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "scraper", "--config", str(config), "daemon"], stderr=err
-            )
-        try:
-            # An hourly schedule, yet the first run is now.
-            wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 1, 60)
-            second = briefwatch(config, "daemon", timeout=60)
-            assert second.returncode == 75
-            assert second.stderr.startswith("briefwatch: another daemon is running")
-            status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
-            assert status["daemon"]["running"] is True and status["daemon"]["pid"] == proc.pid
-            wait_for(lambda: "run exited 0" in log.read_text(), 30)
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
+    try:
+        # An hourly schedule, yet the first run is now.
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 1, 60)
+        second = briefwatch(config, "daemon", timeout=60)
+        assert second.returncode == 75
+        assert second.stderr.startswith("briefwatch: another daemon is running")
+        status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
+        assert status["daemon"]["running"] is True and status["daemon"]["pid"] == proc.pid
+        wait_for(lambda: "run exited 0" in log.read_text(), 30)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
     assert status["daemon"]["running"] is False and status["daemon"]["state"] == "dead"
     assert status["last_run"]["command"] == "run"
@@ -230,65 +221,61 @@ def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database
     assert not [x for x in lines if "apscheduler" in x], lines
 
 
-def test_run_stops_itself_at_its_deadline_even_when_the_daemon_is_killed(tmp_path):
+def test_run_stops_itself_at_its_deadline_even_when_the_daemon_is_killed(tmp_path, mirror):
     """A hung run (the feed answers after 60 s) started by a daemon that is then SIGKILLed
     stops itself at run_timeout_seconds, is recorded failed, and frees the run lock."""
     from helpers.mirror import Resource
 
     database_url = f"sqlite:///{tmp_path / 'd.db'}"
-    with Mirror() as site:
-        slow = feed(VERSIONS[7])
-        slow.faults = [("sleep", 60)]
-        site.routes[FEED_PATH] = slow
-        config = daemon_config(
-            tmp_path, database_url, site, run_timeout_seconds=4.0, stop_timeout_seconds=2.0
-        )
-        config.write_text(
-            config.read_text().replace("timeout_seconds = 10.0", "timeout_seconds = 90.0")
-        )
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_for(
-                lambda: (
-                    any(r.path == FEED_PATH for r in site.requests)
-                    or count(database_url, "SELECT count(*) FROM runs WHERE status = 'running'")
-                ),
-                60,
-            )
-            wait_for(lambda: count(database_url, "SELECT count(*) FROM runs") == 1, 60)
-        finally:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        killed = time.monotonic()
+    slow = feed(VERSIONS[7])
+    slow.faults = [("sleep", 60)]
+    mirror.routes[FEED_PATH] = slow
+    config = daemon_config(
+        tmp_path, database_url, mirror, run_timeout_seconds=4.0, stop_timeout_seconds=2.0
+    )
+    config.write_text(
+        config.read_text().replace("timeout_seconds = 10.0", "timeout_seconds = 90.0")
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
         wait_for(
-            lambda: count(database_url, "SELECT count(*) FROM runs WHERE status = 'failed'"), 30
+            lambda: (
+                any(r.path == FEED_PATH for r in mirror.requests)
+                or count(database_url, "SELECT count(*) FROM runs WHERE status = 'running'")
+            ),
+            60,
         )
-        assert time.monotonic() - killed < 4.0 + 2.0 + 5.0
-        ((errors,),) = rows(database_url, "SELECT errors FROM runs")
-        assert "run_timeout_seconds (4 s)" in str(errors)
-        site.routes[FEED_PATH] = Resource(status=304)
-        assert briefwatch(config, "run").returncode != 75  # the lock is free again
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM runs") == 1, 60)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    killed = time.monotonic()
+    wait_for(lambda: count(database_url, "SELECT count(*) FROM runs WHERE status = 'failed'"), 30)
+    assert time.monotonic() - killed < 4.0 + 2.0 + 5.0
+    ((errors,),) = rows(database_url, "SELECT errors FROM runs")
+    assert "run_timeout_seconds (4 s)" in str(errors)
+    mirror.routes[FEED_PATH] = Resource(status=304)
+    assert briefwatch(config, "run").returncode != 75  # the lock is free again
 
 
-def test_a_run_stopped_by_sigterm_is_recorded_as_such(tmp_path):
+def test_a_run_stopped_by_sigterm_is_recorded_as_such(tmp_path, mirror):
     database_url = f"sqlite:///{tmp_path / 't.db'}"
-    with Mirror() as site:
-        slow = feed(VERSIONS[7])
-        slow.faults = [("sleep", 3)]
-        site.routes[FEED_PATH] = slow
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "run"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        wait_for(lambda: any(r.path == "/robots.txt" for r in site.requests), 60, 0.05)
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
+    slow = feed(VERSIONS[7])
+    slow.faults = [("sleep", 3)]
+    mirror.routes[FEED_PATH] = slow
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: any(r.path == "/robots.txt" for r in mirror.requests), 60, 0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "run interrupted: stopped by a signal (SIGTERM or SIGINT)" in stderr
     ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")

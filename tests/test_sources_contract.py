@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers.crawling import briefwatch, rows, write_config
-from helpers.mirror import Mirror, Resource
+from helpers.mirror import Resource
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -141,23 +141,22 @@ def test_replay_feeds_parse_in_process(slug, replay):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
-def test_replay_is_monitored(slug, replay, tmp_path):
+def test_replay_is_monitored(slug, replay, tmp_path, mirror):
     """Real crawls of the replay served in order: every transcript stored once, each of its
     distinct bodies one revision, and an unchanged feed costs one 304."""
     versions, bodies = transcripts_of(slug, replay)
     database_url = f"sqlite:///{tmp_path / 'c.db'}"
-    with Mirror() as site:
-        config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[site.url("/f")])
-        for version in versions:
-            site.routes["/f"] = Resource((replay / version["file"]).read_bytes())
-            result = briefwatch(config, "crawl")
-            assert result.returncode == 0, result.stderr
-        stored = dict(rows(database_url, "SELECT guid, id FROM briefings"))
-        assert set(stored) == set(bodies)
-        revisions = dict(
-            rows(database_url, "SELECT briefing_id, count(*) FROM revisions GROUP BY briefing_id")
-        )
-        assert {g: revisions[stored[g]] for g in bodies} == {g: len(b) for g, b in bodies.items()}
-        before = len(site.requests)
-        assert briefwatch(config, "crawl").returncode == 0
-        assert [r.status for r in site.requests[before:] if r.path == "/f"] == [304]
+    config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[mirror.url("/f")])
+    for version in versions:
+        mirror.routes["/f"] = Resource((replay / version["file"]).read_bytes())
+        result = briefwatch(config, "crawl")
+        assert result.returncode == 0, result.stderr
+    stored = dict(rows(database_url, "SELECT guid, id FROM briefings"))
+    assert set(stored) == set(bodies)
+    revisions = dict(
+        rows(database_url, "SELECT briefing_id, count(*) FROM revisions GROUP BY briefing_id")
+    )
+    assert {g: revisions[stored[g]] for g in bodies} == {g: len(b) for g, b in bodies.items()}
+    before = len(mirror.requests)
+    assert briefwatch(config, "crawl").returncode == 0
+    assert [r.status for r in mirror.requests[before:] if r.path == "/f"] == [304]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers.crawling import briefwatch, rows, write_config
+from helpers.crawling import briefwatch, replayed, rows, write_config
 from helpers.mirror import Mirror, Resource
 from helpers.state_department import FEED_PATH, REPLAY, VERSIONS, feed
 
@@ -22,62 +22,59 @@ EDITED_AT = {10: BRIEFING + "257522"}
 pytestmark = pytest.mark.slow
 
 
-def test_replay_stores_exactly_the_new_transcripts(tmp_path, database_url):
-    with Mirror() as site:
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        expected: set[str] = set()
-        for index, version in enumerate(VERSIONS):
-            site.routes[FEED_PATH] = feed(version)
-            before = len(site.requests)
-            result = briefwatch(config, "crawl")
-            assert result.returncode == 0, result.stderr
-            expected |= NEW_AT.get(index, set())
-            stored = {g for (g,) in rows(database_url, "SELECT guid FROM briefings")}
-            assert stored == expected, f"after version {index} ({version['file']})"
-            paths = [r.path for r in site.requests[before:]]
-            assert paths.count(FEED_PATH) == 1, paths
-            assert set(paths) <= {FEED_PATH, "/robots.txt"}, paths
-            if index in EDITED_AT:
-                (revisions,) = rows(
-                    database_url,
-                    "SELECT count(*) FROM revisions JOIN briefings ON briefings.id = "
-                    f"revisions.briefing_id WHERE guid = '{EDITED_AT[index]}'",
-                )
-                assert revisions == (2,)
-        (count,) = rows(database_url, "SELECT count(*) FROM revisions")
-        assert count == (len(expected) + len(EDITED_AT),)
-        kinds = dict(rows(database_url, "SELECT guid, kind FROM briefings"))
-        assert kinds[BRIEFING + "257522"] == "press_briefing"
-        assert "press_release" not in kinds.values()
-
-
-def test_unchanged_feed_costs_one_304_and_writes_nothing(tmp_path, database_url):
-    with Mirror() as site:
-        site.routes[FEED_PATH] = feed(VERSIONS[7])
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        assert briefwatch(config, "crawl").returncode == 0
-        snapshot = rows(database_url, "SELECT id, content_hash, last_seen FROM briefings")
-        before = len(site.requests)
+def test_replay_stores_exactly_the_new_transcripts(tmp_path, database_url, mirror):
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    expected: set[str] = set()
+    for index, version in replayed(database_url, VERSIONS, {*NEW_AT, *EDITED_AT}):
+        mirror.routes[FEED_PATH] = feed(version)
+        before = len(mirror.requests)
         result = briefwatch(config, "crawl")
         assert result.returncode == 0, result.stderr
-        polls = [r for r in site.requests[before:] if r.path == FEED_PATH]
-        assert [p.status for p in polls] == [304]
-        assert polls[0].headers.get("If-None-Match") == site.routes[FEED_PATH].etag
-        assert rows(database_url, "SELECT id, content_hash, last_seen FROM briefings") == snapshot
-        runs = rows(database_url, "SELECT status, counts FROM runs ORDER BY id")
-        assert [r[0] for r in runs] == ["ok", "ok"]
-        assert '"feeds_not_modified": 1' in str(runs[-1][1]).replace("'", '"')
+        expected |= NEW_AT.get(index, set())
+        stored = {g for (g,) in rows(database_url, "SELECT guid FROM briefings")}
+        assert stored == expected, f"after version {index} ({version['file']})"
+        paths = [r.path for r in mirror.requests[before:]]
+        assert paths.count(FEED_PATH) == 1, paths
+        assert set(paths) <= {FEED_PATH, "/robots.txt"}, paths
+        if index in EDITED_AT:
+            (revisions,) = rows(
+                database_url,
+                "SELECT count(*) FROM revisions JOIN briefings ON briefings.id = "
+                f"revisions.briefing_id WHERE guid = '{EDITED_AT[index]}'",
+            )
+            assert revisions == (2,)
+    (count,) = rows(database_url, "SELECT count(*) FROM revisions")
+    assert count == (len(expected) + len(EDITED_AT),)
+    kinds = dict(rows(database_url, "SELECT guid, kind FROM briefings"))
+    assert kinds[BRIEFING + "257522"] == "press_briefing"
+    assert "press_release" not in kinds.values()
 
 
-def test_blocked_by_the_site_is_reported_and_exits_1(tmp_path, database_url):
-    with Mirror() as site:
-        site.routes[FEED_PATH] = Resource(b"denied", status=403)
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        result = briefwatch(config, "crawl")
-        assert result.returncode == 1
-        assert "blocked by the site (HTTP 403)" in result.stderr
-        assert "user_agent" in result.stderr
-        assert rows(database_url, "SELECT status FROM runs") == [("blocked",)]
+def test_unchanged_feed_costs_one_304_and_writes_nothing(tmp_path, database_url, mirror):
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    assert briefwatch(config, "crawl").returncode == 0
+    snapshot = rows(database_url, "SELECT id, content_hash, last_seen FROM briefings")
+    before = len(mirror.requests)
+    result = briefwatch(config, "crawl")
+    assert result.returncode == 0, result.stderr
+    polls = [r for r in mirror.requests[before:] if r.path == FEED_PATH]
+    assert [p.status for p in polls] == [304]
+    assert polls[0].headers.get("If-None-Match") == mirror.routes[FEED_PATH].etag
+    assert rows(database_url, "SELECT id, content_hash, last_seen FROM briefings") == snapshot
+    runs = rows(database_url, "SELECT status, counts FROM runs ORDER BY id")
+    assert [r[0] for r in runs] == ["ok", "ok"]
+    assert '"feeds_not_modified": 1' in str(runs[-1][1]).replace("'", '"')
+
+
+def test_blocked_by_the_site_is_reported_and_exits_1(tmp_path, database_url, mirror):
+    mirror.routes[FEED_PATH] = Resource(b"denied", status=403)
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    result = briefwatch(config, "crawl")
+    assert result.returncode == 1
+    assert "blocked by the site (HTTP 403)" in result.stderr
+    assert "user_agent" in result.stderr
+    assert rows(database_url, "SELECT status FROM runs") == [("blocked",)]
 
 
 def test_connection_refused_is_a_failed_run(tmp_path, database_url):
@@ -96,15 +93,14 @@ def test_robots_txt_is_obeyed(tmp_path, database_url):
         assert rows(database_url, "SELECT count(*) FROM briefings") == [(0,)]
 
 
-def test_layout_change_is_told_to_the_operator(tmp_path, database_url):
+def test_layout_change_is_told_to_the_operator(tmp_path, database_url, mirror):
     # BUILT from the real feed to stand for a site redesign: every <strong> label of the
     # bodies becomes <em>, so the briefing that the title promises parses to no turns.
     xml = (REPLAY / VERSIONS[7]["file"]).read_text(encoding="utf-8")
     redesigned = xml.replace("<strong>", "<em>").replace("</strong>", "</em>")
-    with Mirror() as site:
-        site.routes[FEED_PATH] = Resource(redesigned.encode(), content_type="application/rss+xml")
-        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
-        result = briefwatch(config, "run")
+    mirror.routes[FEED_PATH] = Resource(redesigned.encode(), content_type="application/rss+xml")
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)])
+    result = briefwatch(config, "run")
     assert result.returncode == 0, result.stderr
     assert "notice: transcript parsed to zero turns" in result.stderr
     assert "Department Press Briefing – July 6, 2021" in result.stderr
@@ -115,23 +111,22 @@ def test_layout_change_is_told_to_the_operator(tmp_path, database_url):
     assert "operator notice: transcript parsed to zero turns" in result.stderr
 
 
-def test_feed_without_items_for_n_polls_is_told_to_the_operator(tmp_path, database_url):
+def test_feed_without_items_for_n_polls_is_told_to_the_operator(tmp_path, database_url, mirror):
     # BUILT from the real feed: its items removed, as when a site empties or moves a feed.
     xml = (REPLAY / VERSIONS[0]["file"]).read_text(encoding="utf-8")
     empty = xml[: xml.index("<item>")] + xml[xml.rindex("</item>") + len("</item>") :]
-    with Mirror() as site:
-        config = write_config(
-            tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)], empty_feed_alert_runs=2
+    config = write_config(
+        tmp_path / "c.toml", database_url, feeds=[mirror.url(FEED_PATH)], empty_feed_alert_runs=2
+    )
+    for poll in range(3):
+        # A new Last-Modified each time: the feed is fetched (200), not answered 304.
+        mirror.routes[FEED_PATH] = Resource(
+            (empty + f"<!-- {poll} -->").encode(), content_type="application/rss+xml"
         )
-        for poll in range(3):
-            # A new Last-Modified each time: the feed is fetched (200), not answered 304.
-            site.routes[FEED_PATH] = Resource(
-                (empty + f"<!-- {poll} -->").encode(), content_type="application/rss+xml"
-            )
-            result = briefwatch(config, "crawl")
-            assert result.returncode == 0, result.stderr
-            told = "has yielded no items" in result.stderr
-            assert told == (poll >= 1), (poll, result.stderr)
+        result = briefwatch(config, "crawl")
+        assert result.returncode == 0, result.stderr
+        told = "has yielded no items" in result.stderr
+        assert told == (poll >= 1), (poll, result.stderr)
 
 
 def _run_with_home(config, home, *args, timeout=90):
@@ -169,23 +164,22 @@ def test_huge_crawl_delay_is_capped_and_no_control_server_is_started(tmp_path):
     assert not (tmp_path / ".local" / "state" / "scrapy").exists()
 
 
-def test_a_crawl_past_its_deadline_is_stopped_and_failed(tmp_path):
+def test_a_crawl_past_its_deadline_is_stopped_and_failed(tmp_path, mirror):
     import time
 
     database_url = f"sqlite:///{tmp_path / 'd.db'}"
-    with Mirror() as site:
-        slow = feed(VERSIONS[7])
-        slow.faults = [("sleep", 40)]
-        site.routes[FEED_PATH] = slow
-        config = write_config(
-            tmp_path / "c.toml",
-            database_url,
-            http={"crawl_deadline_seconds": 3.0, "timeout_seconds": 60.0},
-            feeds=[site.url(FEED_PATH)],
-        )
-        started = time.monotonic()
-        result = briefwatch(config, "crawl", timeout=60)
-        took = time.monotonic() - started
+    slow = feed(VERSIONS[7])
+    slow.faults = [("sleep", 40)]
+    mirror.routes[FEED_PATH] = slow
+    config = write_config(
+        tmp_path / "c.toml",
+        database_url,
+        http={"crawl_deadline_seconds": 3.0, "timeout_seconds": 60.0},
+        feeds=[mirror.url(FEED_PATH)],
+    )
+    started = time.monotonic()
+    result = briefwatch(config, "crawl", timeout=60)
+    took = time.monotonic() - started
     assert took < 25, took
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers.crawling import briefwatch, rows, write_config
+from helpers.crawling import briefwatch, replayed, rows, write_config
 from helpers.mirror import Mirror, Resource
 from helpers.whitehouse_fixtures import FEED_BY_FILE, REPLAY
 from scrapy.http import Request, XmlResponse
@@ -132,7 +132,8 @@ def test_replay_stores_each_transcript_once_and_the_edit_as_a_revision(tmp_path,
         )
         config.write_text(config.read_text() + "\n".join(WATCH) + "\n")
         expected: set[str] = set()
-        for index, version in enumerate(VERSIONS):
+        events = {*NEW_AT, *EDITED_AT, *STALE, *STALE.values()}
+        for index, version in replayed(database_url, VERSIONS, events):
             site.routes[FEED_PATH] = feed(version)
             before = len(site.requests)
             result = briefwatch(config, "crawl")

@@ -47,6 +47,32 @@ def briefwatch(config: Path, *args: str, timeout: float = 120) -> subprocess.Com
     )
 
 
+def cli(config: Path, *args: str) -> subprocess.CompletedProcess:
+    """``briefwatch --config config args`` in this process (Click's runner), answered as
+    ``briefwatch`` above answers: for commands that only read the archive, where a process of
+    its own proves nothing more."""
+    from click.testing import CliRunner
+
+    from scraper.cli import cli as command
+
+    result = CliRunner().invoke(command, ["--config", str(config), *args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
+def replayed(database_url: str, versions: list, events: set[int]) -> list[tuple[int, dict]]:
+    """The (index, version) pairs of a feed replay to crawl: every version on SQLite; on
+    PostgreSQL the versions where something happens (``events``), the first after each and the
+    last. What happens in between (a changed feed with nothing new) takes the same path on
+    both backends, and each crawl is a process of its own: the full replay runs once."""
+    if database_url.startswith("sqlite"):
+        chosen = set(range(len(versions)))
+    else:
+        chosen = {0, len(versions) - 1} | events | {e + 1 for e in events}
+    return [(i, v) for i, v in enumerate(versions) if i in chosen]
+
+
 def rows(database_url: str, sql: str) -> list[tuple]:
     engine = sqlalchemy.create_engine(database_url)
     try:
