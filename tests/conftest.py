@@ -4,17 +4,14 @@ by BRIEFWATCH_TEST_POSTGRES_URL). Helpers the tests import live in ``tests/helpe
 from __future__ import annotations
 
 import pytest
-from helpers.databases import postgres_database
+from helpers.databases import database
 from helpers.mirror import Mirror
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path) -> str:
     """A fresh, empty database of each backend; PostgreSQL ones are dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    with postgres_database() as url:
+    with database(request.param, tmp_path) as url:
         yield url
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 import re
 
 import pytest
+from helpers.databases import database
 from helpers.search_archive import fill
 
 from scraper.search.query import QuerySyntaxError, parse, to_fts5, to_tsquery
-from scraper.storage import Filters
+from scraper.storage import Filters, open_storage
 
 QUERIES = [
     ("pakistan", '("pakistan")', "('pakistan')"),
@@ -77,9 +78,18 @@ def test_malformed_queries_are_one_clear_error(text, reason):
         parse(text)
 
 
-@pytest.fixture
-def archive(storage):
-    return storage, fill(storage)
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def archive(request, tmp_path_factory):
+    """The five transcripts stored once per backend for the module: the tests using it only
+    read (test_watch_filter, which writes matches, fills a database of its own)."""
+    with database(request.param, tmp_path_factory.mktemp("search")) as url:
+        storage = open_storage(url)
+        try:
+            yield storage, fill(storage)
+        finally:
+            storage.close()
 
 
 def oracle(briefings, pattern: str, role: str | None = None) -> int:
@@ -163,8 +173,8 @@ def test_exchanges_and_trend(archive):
     assert sum(q + a for _, q, a in weeks) == q + a
 
 
-def test_watch_filter(archive):
-    storage, briefings = archive
+def test_watch_filter(storage):
+    briefings = fill(storage)
     from scraper.watch.config import WatchConfig
     from scraper.watch.matcher import Matcher
 

@@ -35,3 +35,13 @@ def postgres_database() -> Iterator[str]:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@contextlib.contextmanager
+def database(backend: str, folder) -> Iterator[str]:
+    """A fresh, empty database of ``backend`` ("sqlite": a file in ``folder``; "postgresql")."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
+    else:
+        with postgres_database() as url:
+            yield url
