@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -47,18 +48,30 @@ def briefwatch(config: Path, *args: str, timeout: float = 120) -> subprocess.Com
     )
 
 
-def cli(config: Path, *args: str) -> subprocess.CompletedProcess:
-    """``briefwatch --config config args`` in this process (Click's runner), answered as
-    ``briefwatch`` above answers: for commands that only read the archive, where a process of
-    its own proves nothing more."""
+def cli(config: Path | None, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """``briefwatch [--config config] args`` run in this process through the console script's
+    own entry point (``scraper.cli.main``: the one-line errors and exit codes included), and
+    answered as ``briefwatch`` above answers. For commands that need no process of their own:
+    not a crawl (Scrapy's reactor starts once per process), a kill, a lock or a signal."""
     from click.testing import CliRunner
 
-    from scraper.cli import cli as command
+    from scraper.cli import main
 
-    result = CliRunner().invoke(command, ["--config", str(config), *args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+    argv = ["briefwatch", *(["--config", str(config)] if config is not None else []), *args]
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level  # the CLI sets logging up with force=True
+    with CliRunner().isolation(env=env) as (stdout, stderr, _both):
+        saved, sys.argv = sys.argv, argv
+        try:
+            main()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (stop.code is not None)
+        finally:
+            sys.argv = saved
+            root.handlers[:], root.level = handlers, level
+        out, err = stdout.getvalue().decode(), stderr.getvalue().decode()
+    return subprocess.CompletedProcess(argv, int(code), out, err)
 
 
 def replayed(database_url: str, versions: list, events: set[int]) -> list[tuple[int, dict]]:
