@@ -290,7 +290,7 @@ def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) 
         peak = max((r[k] for r in rows for k in r if k.endswith("_questions")), default=0)
         peak = max([peak, *(r[k] for r in rows for k in r if k.endswith("_answers"))]) or 1
         width = 36
-        echo(f"{'':<20} {'':<8} " + "  ".join(f"{s[:width]:<{width}}" for s in slugs))
+        echo((f"{'':<29} " + "  ".join(f"{s[:width]:<{width}}" for s in slugs)).rstrip())
         for r in rows:
             cells = []
             for slug in slugs:
