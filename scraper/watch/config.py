@@ -33,9 +33,8 @@ class WatchConfig:
     #: ``[alerts.channels.NAME]``); empty means every enabled channel. ``config check``
     #: rejects an unknown or disabled one.
     channels: tuple[str, ...] = ()
-    #: Only briefings of these sources, by slug (``state_department``, ``whitehouse``, ...:
-    #: see ``scraper.sources``); empty means every source. ``config check`` rejects an
-    #: unknown one.
+    #: Only briefings of these sources, by slug (the registry of ``scraper.sources``);
+    #: empty means every source. ``config check`` rejects an unknown one.
     sources: tuple[str, ...] = ()
 
     def watches(self, source: str | None) -> bool:
