@@ -283,3 +283,14 @@ def test_alerts_name_the_publisher():
         assert f"({publisher}, {briefing.date.isoformat()})" in render_text(alerts, 400)
         assert f"<p>{publisher}, {briefing.date.isoformat()}</p>" in render_html(alerts, 400)
         assert f"{publisher}, {briefing.date.isoformat()} · watch" in render_markdown(alerts, 400)
+
+
+def test_every_watch_key_is_documented_in_config_toml():
+    import dataclasses
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "config.toml").read_text(encoding="utf-8")
+    section = text[text.index("# Watches: what you want to hear about.") :]
+    for field in dataclasses.fields(WatchConfig):
+        assert f"`{field.name}" in section or f"# {field.name} = " in section, field.name
+    assert '# sources = ["whitehouse"]' in section  # a worked example of the new key
