@@ -8,11 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from gold import by_kind, gold_files, score_source, total  # noqa: E402
+from gold import LOADERS, by_kind, gold_files, score_source, total  # noqa: E402
 
 from benchmarks.targets import Check, Target  # noqa: E402
 
-SOURCES = ("state_department",)
+SOURCES = tuple(LOADERS)  # the sources whose gold files can be scored
 EXCHANGE_F1 = Target("fidelity", "exchange F1", ">=", 0.95, "")
 ROLES = Target("fidelity", "role accuracy", ">=", 0.98, "")
 DATES = Target("fidelity", "date accuracy", ">=", 0.97, "")

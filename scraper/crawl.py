@@ -48,6 +48,9 @@ COUNTS = {
     "blocked": "briefwatch/blocked",
     "requests": "downloader/request_count",
 }
+#: Counts also kept per source (``counts["sources"][slug]`` in the runs table), with
+#: ``errors``: the error messages that source's crawl recorded.
+SOURCE_COUNTS = ("items_seen", "new", "updated", "unchanged", "skipped_kind", "feeds_not_modified")
 
 
 @dataclass
@@ -59,6 +62,8 @@ class RunOutcome:
     counts: dict[str, int]
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: The run's counts per source crawled: slug -> SOURCE_COUNTS and ``errors``.
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def lost(self) -> int:
@@ -248,17 +253,22 @@ def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ())
     errors: list[str] = list(lost)
     notices: list[str] = []
     forced: str | None = None  # a run stopped by a signal or by its deadline
+    by_source: dict[str, dict[str, int]] = {}
     for crawler in crawlers:
         stats = crawler.stats.get_stats()
         for name, key in COUNTS.items():
             counts[name] += int(stats.get(key, 0))
         spider = crawler.spider
-        errors += getattr(spider, "errors", [])
-        errors += stats.get(ERRORS_KEY, [])
+        own = [*getattr(spider, "errors", []), *stats.get(ERRORS_KEY, [])]
+        errors += own
         notices += getattr(spider, "notices", [])
         if stats.get("finish_reason") not in (None, "finished"):
             status_, message = stop_outcome(stats.get("finish_reason"))
-            forced, errors = forced or status_, [message, *errors]
+            forced, errors, own = forced or status_, [message, *errors], [message, *own]
+        by_source[crawler.spidercls.name] = {
+            **{name: int(stats.get(COUNTS[name], 0)) for name in SOURCE_COUNTS},
+            "errors": len(own),
+        }
     answers = (
         counts["feeds_fetched"]
         - counts["feeds_invalid"]
@@ -279,8 +289,11 @@ def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ())
     else:
         status = "ok"
     storage.finish_run(
-        run_id, status, counts, [{"error": e} for e in errors] + [{"notice": n} for n in notices]
+        run_id,
+        status,
+        {**counts, "sources": by_source},
+        [{"error": e} for e in errors] + [{"notice": n} for n in notices],
     )
-    outcome = RunOutcome(run_id, status, counts, errors, notices)
+    outcome = RunOutcome(run_id, status, counts, errors, notices, by_source)
     logger.info("run %d %s", run_id, outcome.summary())
     return outcome

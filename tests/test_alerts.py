@@ -529,7 +529,8 @@ def test_email_reads_well(storage, tmp_path):
     assert msg["Date"].endswith("+0000")
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert text.count("Department Press Briefing – July 6, 2021 (2021-07-06)") == 1  # one header
+    header = "Department Press Briefing – July 6, 2021 (U.S. Department of State, 2021-07-06)"
+    assert text.count(header) == 1  # one header, naming the publisher
     assert "Watch: dalai - matched: Dalai Lama" in text and "Dala?i" not in text
     assert html.count("<h2>") == 1 and "Matched: <mark>Dalai Lama</mark>" in html
     # The opening statement's paragraphs stay apart.

@@ -44,11 +44,17 @@ def test_list_filters_and_counts(edited):
 
 def test_show_names_url_guid_kind_source_and_revisions(edited):
     text = cli(edited, "show", "1").stdout
-    assert text.startswith("id: 1   source: state_department   revisions: 2\nurl: " + URL)
+    assert text.startswith(
+        "id: 1   source: state_department (U.S. Department of State)   revisions: 2\nurl: " + URL
+    )
     assert "guid: https://www.state.gov/?post_type=state_briefing&p=257522" in text
     assert "kind: press_briefing" in text
     data = json.loads(cli(edited, "show", URL, "--format", "json").stdout)
-    assert (data["source"], data["revisions"]) == ("state_department", 2)
+    assert (data["source"], data["publisher"], data["revisions"]) == (
+        "state_department",
+        "U.S. Department of State",
+        2,
+    )
 
 
 def test_diff_shows_the_changed_turns_word_by_word(edited):

@@ -52,6 +52,8 @@ def draft_alerts(
                 "url": briefing.url,
                 "date": briefing.date.isoformat() if briefing.date else None,
                 "kind": briefing.kind,
+                "source": briefing.source,
+                "publisher": publisher(briefing.source),
             },
             "unit": hit.unit,
             "exchange": hit.exchange,
@@ -79,6 +81,13 @@ def draft_alerts(
         digest = hashlib.sha256(passage.encode("utf-8")).hexdigest()[:20]
         drafts.append(AlertDraft(hit.watch, hit.unit, digest, channels, payload))
     return drafts
+
+
+def publisher(slug: str | None) -> str | None:
+    """The name of the publisher of source ``slug`` (None when unknown)."""
+    from scraper.sources import SOURCES
+
+    return SOURCES[slug].name if slug in SOURCES else slug
 
 
 def notice_payload(text: str) -> dict[str, Any]:

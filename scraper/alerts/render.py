@@ -116,8 +116,15 @@ def subject(alerts: Sequence[Any]) -> str:
     return one_line(f"[briefwatch] {', '.join(watches)}: {shown} in {what}")
 
 
+def published(b: dict[str, Any]) -> str:
+    """Who published a briefing and when: "The White House, 2021-07-21" (alerts queued
+    before the publisher was recorded show the date alone)."""
+    date = b["date"] or "undated"
+    return f"{b['publisher']}, {date}" if b.get("publisher") else date
+
+
 def _header_text(b: dict[str, Any]) -> list[str]:
-    title = f"{b['title']} ({b['date'] or 'undated'})"
+    title = f"{b['title']} ({published(b)})"
     return [title, "=" * min(len(title), 72), b["url"] or "", ""]
 
 
@@ -177,7 +184,7 @@ def render_html(alerts: Sequence[Any], max_chars: int, digest: bool = False) -> 
                 text = html.escape(alert.payload["text"])
                 out.append(f"<p><strong>Operator notice:</strong> {text}</p>")
             continue
-        date = html.escape(briefing["date"] or "undated")
+        date = html.escape(published(briefing))
         out.append(f"<h2>{_title_html(briefing)}</h2>\n<p>{date}</p>")
         if digest:
             out.append("<ul>")
@@ -235,7 +242,7 @@ def markdown_blocks(alerts: Sequence[Any], max_chars: int) -> list[tuple[str, st
         update = " (updated passage)" if p.get("update") else ""
         lines = [
             f"### {title}",
-            f"{md(b['date'] or 'undated')} · watch *{md(p['watch'])}*{update} · "
+            f"{md(published(b))} · watch *{md(p['watch'])}*{update} · "
             f"matched: {', '.join(md(t) for t in p['terms'])}",
             "",
         ]

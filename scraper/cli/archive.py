@@ -29,6 +29,13 @@ TURN_COLUMNS = [
 ]
 
 
+def _publisher(slug: str) -> str:
+    """The name of the publisher of ``slug`` (the slug itself for one no longer registered)."""
+    from scraper.sources import SOURCES
+
+    return SOURCES[slug].name if slug in SOURCES else slug
+
+
 @click.command("show")
 @click.argument("id_or_url")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -44,14 +51,17 @@ def show(app, id_or_url: str, fmt: str) -> None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
     info = app.storage.briefing_info(briefing_id)  # source and revision count
+    publisher = _publisher(info.source)
     if fmt == "json":
         data = {"id": briefing_id, **briefing.to_dict(), "revisions": info.revisions}
         data["source"] = data.get("source") or info.source
+        data["publisher"] = publisher
         click.echo(terminal_json(data, indent=2))
     else:
         click.echo(
             terminal_text(
-                f"id: {briefing_id}   source: {info.source}   revisions: {info.revisions}\n"
+                f"id: {briefing_id}   source: {info.source} ({publisher})   "
+                f"revisions: {info.revisions}\n"
                 f"url: {briefing.url}\nguid: {briefing.guid or '-'}"
             )
         )

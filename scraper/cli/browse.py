@@ -9,6 +9,7 @@ import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
+from scraper.sources import SOURCES
 
 #: Words of context around each change in ``diff``.
 CONTEXT_WORDS = 8
@@ -18,7 +19,7 @@ CONTEXT_WORDS = 8
 @date_option("--since", help="Only briefings from this date (YYYY-MM-DD).")
 @date_option("--until", help="Only briefings up to this date (YYYY-MM-DD).")
 @click.option("--kind", help="Only this kind (press_briefing, special_briefing, ...).")
-@click.option("--source", help="Only this source (state_department, ...).")
+@click.option("--source", help=f"Only this source ({', '.join(SOURCES)}).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10**9), default=0)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")

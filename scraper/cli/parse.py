@@ -8,6 +8,7 @@ import click
 
 from scraper.cli.context import RuntimeFailure
 from scraper.model import Briefing
+from scraper.sources import DEFAULT_SOURCE, SOURCES
 from scraper.terminal import terminal_json, terminal_text
 
 
@@ -21,8 +22,13 @@ from scraper.terminal import terminal_json, terminal_text
     default="json",
     help="json: one JSON document (an array for a feed); jsonl: one line per transcript.",
 )
-@click.option("--source", default="state_department", show_default=True)
-def command(path: str, url: str | None, fmt: str, source: str) -> None:
+@click.option(
+    "--source",
+    type=click.Choice(list(SOURCES)),
+    help="Whose conventions to read it by (default: the source whose site --url or each feed "
+    f"item's link is on, else {DEFAULT_SOURCE}).",
+)
+def command(path: str, url: str | None, fmt: str, source: str | None) -> None:
     """Parse a transcript file (or every item of an RSS feed file) and print its structure.
 
     The output is one JSON document: an object for a page, body or text, an array for a feed

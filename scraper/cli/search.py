@@ -218,17 +218,26 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
 @click.argument("terms", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True)
 @filter_options
+@click.option(
+    "--per-source",
+    is_flag=True,
+    help="One column per source, side by side (every source, or the one --source names).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
 @click.pass_obj
-def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **filters) -> None:
+def trend(
+    app, terms: tuple[str, ...], by: str, per_source: bool, fmt: str, plot: str | None, **filters
+) -> None:
     """How often terms come up over time, in questions and in answers.
 
     Each TERM is a query of its own. Counts are turns: a reporter's question or an
-    official's answer that mentions the term.
+    official's answer that mentions the term. --per-source puts the podiums side by side.
 
-    Example: briefwatch trend pakistan '"nord stream"' --by month
+    Example: briefwatch trend pakistan '"nord stream"' --by month --per-source
     """
+    if per_source:
+        return _trend_per_source(app, terms, by, fmt, plot, filters)
     series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
     series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
     rows = [
@@ -253,6 +262,48 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
             click.echo("no matches", err=True)
     if plot:
         draw(series, by, plot)
+
+
+def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) -> None:
+    """``trend --per-source``: each term's counts with a pair of columns per source."""
+    from scraper.sources import SOURCES
+
+    slugs = [filters["source"]] if filters["source"] else list(SOURCES)
+    # (term, source) -> points; zero-filled together, so every row has every period.
+    series = {
+        (t, slug): _run(app.storage.trend, _query(t), by, _filters({**filters, "source": slug}))
+        for t in terms
+        for slug in slugs
+    }
+    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
+    rows = []
+    for term in terms:
+        columns = [series[(term, slug)] for slug in slugs]
+        for i, (period, *_counts) in enumerate(columns[0]):
+            row: dict = {"term": term, "period": period}
+            for slug, points in zip(slugs, columns, strict=True):
+                row[f"{slug}_questions"], row[f"{slug}_answers"] = points[i][1:]
+            rows.append(row)
+    if fmt == "csv":
+        emit(rows, "csv")
+    else:
+        peak = max((r[k] for r in rows for k in r if k.endswith("_questions")), default=0)
+        peak = max([peak, *(r[k] for r in rows for k in r if k.endswith("_answers"))]) or 1
+        width = 36
+        echo((f"{'':<29} " + "  ".join(f"{s[:width]:<{width}}" for s in slugs)).rstrip())
+        for r in rows:
+            cells = []
+            for slug in slugs:
+                q, a = r[f"{slug}_questions"], r[f"{slug}_answers"]
+                bar = "▓" * round(q / peak * 10) + "░" * round(a / peak * 10)
+                cells.append(f"{f'Q {q:>4}  A {a:>4}  {bar}':<{width}}")
+            echo(f"{r['term'][:20]:<20} {r['period']:<8} " + "  ".join(cells).rstrip())
+        if rows:
+            click.echo("▓ questions  ░ answers", err=True)
+        else:
+            click.echo("no matches", err=True)
+    if plot:
+        draw({f"{t} ({slug})": points for (t, slug), points in series.items()}, by, plot)
 
 
 def draw(series, by: str, path: str) -> None:

@@ -25,16 +25,27 @@ def run_data(run) -> dict:
     from scheduler.health import utc_text
 
     errors = [e["error"] for e in run.errors or [] if isinstance(e, dict) and "error" in e]
+    counts = dict(run.counts or {})
     return {
         "id": run.id,
         "command": run.command,
         "status": run.status,
         "started_at": utc_text(run.started_at),
         "finished_at": utc_text(run.finished_at),
-        "counts": run.counts or {},
+        "counts": {k: v for k, v in counts.items() if k != "sources"},
+        # Per source crawled (runs recorded before they were kept have none).
+        "sources": counts.get("sources") or {},
         "errors": len(errors),
         "error": errors[0] if errors else None,
     }
+
+
+def source_counts_text(c: dict) -> str:
+    """One source's part of a run, as a phrase."""
+    return (
+        f"{c.get('new', 0)} new, {c.get('updated', 0)} updated, "
+        f"{c.get('unchanged', 0)} unchanged, {c.get('errors', 0)} errors"
+    )
 
 
 @click.command("status")
@@ -102,6 +113,8 @@ def command(app, fmt: str) -> None:
             f"last run:  {last['command']} {last['status']} "
             f"started {last['started_at']} finished {last['finished_at'] or '-'}"
         )
+        for slug, c in last["sources"].items():
+            click.echo(f"  {slug + ':':<17}{source_counts_text(c)}")
         if last["error"]:
             more = f" (+{last['errors'] - 1} more: briefwatch runs)" if last["errors"] > 1 else ""
             click.echo(f"  error:   {last['error']}{more}")
@@ -117,7 +130,8 @@ def command(app, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.pass_obj
 def runs(app, limit: int, fmt: str) -> None:
-    """Recent runs, newest first: command, status, when, what they stored, their first error.
+    """Recent runs, newest first: command, status, when, what they stored, their first error;
+    under each run, a line per source it crawled.
 
     Example: briefwatch runs --limit 5
     """
@@ -145,3 +159,9 @@ def runs(app, limit: int, fmt: str) -> None:
             f"{seconds:>7} {c.get('new', 0):>4} {c.get('updated', 0):>4} {r['errors']:>6}  "
             f"{(r['error'] or '')[:100]}"
         )
+        for slug, c in r["sources"].items():
+            # Under the run's own new/upd/errors columns (62 characters in).
+            click.echo(
+                f"{'':7}{slug:<55}{c.get('new', 0):>4} {c.get('updated', 0):>4} "
+                f"{c.get('errors', 0):>6}"
+            )

@@ -34,6 +34,7 @@ def list_watches(app) -> None:
         click.echo(
             f"{w.name}: {' '.join(rules)} scope={w.scope} said_by={w.said_by}"
             f"{' forms' if w.forms else ''} channels={list(w.channels) or 'all enabled'}"
+            f" sources={list(w.sources) or 'all'}"
         )
 
 

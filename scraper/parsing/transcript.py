@@ -17,7 +17,7 @@ from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
-from scraper.sources import get_source
+from scraper.sources import get_source, source_for
 
 PARSER_VERSION = "2"
 MAX_INPUT_CHARS = 50_000_000
@@ -33,15 +33,19 @@ def parse_transcript(
     document: str,
     url: str | None = None,
     meta: Mapping[str, Any] | None = None,
-    source: str = "state_department",
+    source: str | None = None,
 ) -> Briefing:
     """Parse one transcript. Never raises on bad input: problems become ``warnings``.
+
+    ``source`` is the slug of its publisher, whose conventions apply; when not given, the
+    source whose domains hold ``url`` (see :func:`scraper.sources.source_for`).
 
     ``meta`` may carry what a feed item knows: ``title``, ``guid``, ``creator`` (the speakers
     of record) and ``published_at`` (an aware datetime), or what a listing knows: ``title``
     and ``date`` (the day it lists the page under, used when nothing better dates it).
     """
     meta = dict(meta or {})
+    source = source or source_for(url)
     try:
         return _parse(document[:MAX_INPUT_CHARS], url, meta, source)
     except RecursionError:

@@ -190,6 +190,22 @@ class Source:
 
 SOURCES: dict[str, type[Source]] = {}
 
+#: The source a document is read as when neither its caller nor its URL names one (the
+#: first publisher briefwatch followed).
+DEFAULT_SOURCE = "state_department"
+
+
+def source_for(url: str | None) -> str:
+    """The slug of the source whose own domains hold ``url``'s host, else
+    :data:`DEFAULT_SOURCE`."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        host = ""
+    return next((slug for slug, src in SOURCES.items() if host in src.domains), DEFAULT_SOURCE)
+
 
 def get_source(slug: str) -> type[Source]:
     """The source registered under ``slug``; ``KeyError`` names the known ones."""
@@ -199,5 +215,13 @@ def get_source(slug: str) -> type[Source]:
         raise KeyError(f"unknown source {slug!r} (known: {', '.join(SOURCES)})") from None
 
 
-from scraper.sources import state_department as _state_department  # noqa: E402,F401
-from scraper.sources import whitehouse as _whitehouse  # noqa: E402,F401
+def _register_all() -> None:
+    """Import every module of this package: each registers its source by subclassing."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_all()

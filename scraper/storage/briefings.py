@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scraper.alerts.plan import AlertDraft
 from scraper.model import Briefing, Exchange, Turn
-from scraper.sources import get_source
+from scraper.sources import get_source, source_for
 from scraper.storage.models import (
     BriefingRow,
     BriefingUrlRow,
@@ -125,7 +125,7 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     row = find_briefing(session, briefing.url, briefing.guid)
     if row is None:
         row = BriefingRow(
-            source_id=_source_id(session, briefing.source or "state_department"),
+            source_id=_source_id(session, briefing.source or source_for(briefing.url)),
             url=briefing.url,
             first_seen=now,
         )

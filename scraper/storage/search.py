@@ -416,7 +416,13 @@ def load_units(
         with read() as session:
             briefings = sorted(
                 tuple(r)
-                for r in _in(session, "SELECT id, title, url, kind, date FROM briefings", chunk)
+                for r in _in(
+                    session,
+                    "SELECT id, title, url, kind, date, "
+                    "(SELECT slug FROM sources WHERE sources.id = briefings.source_id) "
+                    "FROM briefings",
+                    chunk,
+                )
             )
             # The wanted (briefing, unit) pairs as literal rows: every value is an int the
             # database gave (exchange ordinal, or minus the ordinal of a turn outside any).
@@ -442,12 +448,13 @@ def load_units(
                 exchanges.setdefault(r[0], []).append(
                     Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
                 )
-        for bid, title, url, kind, date in briefings:
+        for bid, title, url, kind, date, source in briefings:
             yield (
                 bid,
                 Briefing(
                     title=title,
                     url=url,
+                    source=source,
                     kind=kind,
                     date=_date(date),
                     turns=tuple(turns.get(bid, ())),

@@ -33,6 +33,13 @@ class WatchConfig:
     #: ``[alerts.channels.NAME]``); empty means every enabled channel. ``config check``
     #: rejects an unknown or disabled one.
     channels: tuple[str, ...] = ()
+    #: Only briefings of these sources, by slug (the registry of ``scraper.sources``);
+    #: empty means every source. ``config check`` rejects an unknown one.
+    sources: tuple[str, ...] = ()
+
+    def watches(self, source: str | None) -> bool:
+        """Whether this watch looks at a briefing of ``source`` (None: source unknown)."""
+        return not self.sources or source in self.sources
 
     def validate(self, where: str) -> None:
         from scraper.config import ConfigError
@@ -49,6 +56,13 @@ class WatchConfig:
         for term in (*self.terms, *self.any_of, *self.all_of, *self.none_of):
             if not term.strip():
                 raise ConfigError(f"{label}: empty term")
+        from scraper.sources import SOURCES
+
+        for source in self.sources:
+            if source not in SOURCES:
+                raise ConfigError(
+                    f"{label}.sources: unknown source {source!r} (known: {', '.join(SOURCES)})"
+                )
         for pattern in self.regex:
             try:
                 re.compile(pattern)

@@ -169,8 +169,10 @@ class Matcher:
         return found
 
     def hits(self, briefing: Briefing) -> list[Hit]:
-        """Every (watch, unit) that fires, with the matches that made it fire."""
-        if not self.watches or not briefing.turns:
+        """Every (watch, unit) that fires, with the matches that made it fire; a watch
+        limited to some ``sources`` looks only at their briefings."""
+        watching = [w.watches(briefing.source) for w in self.watches]
+        if not any(watching) or not briefing.turns:
             return []
         # (watch index, turn ordinal) -> occurrences, from one scan of each turn
         scanned: dict[tuple[int, int], list] = defaultdict(list)
@@ -179,7 +181,7 @@ class Matcher:
                 scanned[(found[0], t.ordinal)].append(found)
         out: list[Hit] = []
         for index, watch in enumerate(self.watches):
-            if not any(key[0] == index for key in scanned):
+            if not watching[index] or not any(key[0] == index for key in scanned):
                 continue
             eligible = [t for t in briefing.turns if _said_by(watch, t)]
             for unit_turns in _units(watch, eligible):

@@ -52,7 +52,8 @@ def briefings(request: Request) -> JSONResponse:
 
 
 def briefing(request: Request) -> JSONResponse:
-    """The shape of ``briefwatch show --format json``, plus source and revisions."""
+    """The shape of ``briefwatch show --format json`` (source and publisher named), plus the
+    revisions."""
     briefing_id = request.path_params["briefing_id"]
     archive = _archive(request)
     found = archive.storage.get_briefing(str(briefing_id))
@@ -61,6 +62,7 @@ def briefing(request: Request) -> JSONResponse:
     info = archive.briefing_info(briefing_id)
     data = {"id": briefing_id, **found[1].to_dict()}
     data["source"] = info.source
+    data["publisher"] = info.source_name
     data["revisions"] = [
         {"number": r.number, "first_seen": _iso(r.first_seen), "changes": r.changes}
         for r in info.revisions

@@ -129,8 +129,8 @@ def revision(request: Request) -> Response:
     if new_body is None or (number > 1 and old_body is None):
         raise HTTPException(404, f"briefing {briefing_id} has no revision {number}")
     meta = {"title": briefing.title}
-    new = parse_transcript(new_body, url=briefing.url, meta=meta).turns
-    old = parse_transcript(old_body, url=briefing.url, meta=meta).turns if old_body else ()
+    new = parse_transcript(new_body, briefing.url, meta, briefing.source).turns
+    old = parse_transcript(old_body, briefing.url, meta, briefing.source).turns if old_body else ()
     matcher = difflib.SequenceMatcher(
         a=[(t.speaker, t.text) for t in old], b=[(t.speaker, t.text) for t in new], autojunk=False
     )

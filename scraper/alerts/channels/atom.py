@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from scraper.alerts.channels import Channel, ChannelSettings, setting
-from scraper.alerts.render import one_line, render_html, web_url
+from scraper.alerts.render import one_line, published, render_html, web_url
 from scraper.atom import ATOM_NS, AtomEntry, render_feed
 
 _NS = {"a": ATOM_NS}
@@ -56,7 +56,7 @@ def entry_for(alert: Any, max_chars: int) -> AtomEntry:
         update = " (updated passage)" if p.get("update") else ""
         title = f"{p['watch']}: {b['title']}{update}"
         link = web_url(b["url"])
-        summary = f"Matched {', '.join(p['terms'])} in {b['title']} ({b['date'] or 'undated'})"
+        summary = f"Matched {', '.join(p['terms'])} in {b['title']} ({published(b)})"
     return AtomEntry(
         id=f"urn:briefwatch:alert:{hashlib.sha256(alert.key.encode()).hexdigest()[:32]}",
         title=one_line(title, 300),

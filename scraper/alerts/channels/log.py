@@ -38,10 +38,11 @@ class LogChannel(Channel):
                     text = turn["text"]
                     snippet = text[max(0, start - 80) : end + 80]
                     logger.info(
-                        "alert watch=%s date=%s briefing=%r exchange=%s speaker=%r role=%s "
-                        "term=%r match=%r snippet=%r url=%s update=%s",
+                        "alert watch=%s date=%s publisher=%r briefing=%r exchange=%s "
+                        "speaker=%r role=%s term=%r match=%r snippet=%r url=%s update=%s",
                         p["watch"],
                         b["date"],
+                        b.get("publisher"),
                         one_line(b["title"]),
                         p["exchange"],
                         turn["speaker"],
