@@ -11,6 +11,7 @@ slug and a gold folder, so every publisher's gold set is scored the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import html
 import json
@@ -236,8 +237,34 @@ def _state_department(fixtures: Path, gold: dict[str, Any]) -> Briefing:
     raise LookupError(f"{gold['body']}: not in transcripts.json")
 
 
+def _whitehouse(fixtures: Path, gold: dict[str, Any]) -> Briefing:
+    """A feed body with its item's metadata, or an archive page with its listing row (title and
+    listing date), as ``gold/INDEX.md`` says the gold was dated."""
+    body = (fixtures / gold["body"]).read_text(encoding="utf-8")
+    folder, _, name = gold["body"].rpartition("/")
+    if folder == "archive-2009-2016":
+        pages = json.loads((fixtures / folder / "index.json").read_text(encoding="utf-8"))
+        page = next((p for p in pages if p["file"] == name), None)
+        if page is None:
+            raise LookupError(f"{gold['body']}: not in archive-2009-2016/index.json")
+        meta = {"title": page["title"], "date": dt.date.fromisoformat(page["date"])}
+        return parse_transcript(body, url=page["url_archive"], meta=meta, source="whitehouse")
+    items = json.loads((fixtures / "feed" / "transcripts.json").read_text(encoding="utf-8"))
+    for item in items:
+        if any(f"feed/{v['file']}" == gold["body"] for v in item["versions"]):
+            meta = {
+                "title": html.unescape(item["title"]),
+                "guid": html.unescape(item["guid"]),
+                "creator": item["creator"],
+                "published_at": email.utils.parsedate_to_datetime(item["pubDate"]),
+            }
+            return parse_transcript(body, url=item["link"], meta=meta, source="whitehouse")
+    raise LookupError(f"{gold['body']}: not in feed/transcripts.json")
+
+
 LOADERS: dict[str, Callable[[Path, dict[str, Any]], Briefing]] = {
     "state_department": _state_department,
+    "whitehouse": _whitehouse,
 }
 
 
