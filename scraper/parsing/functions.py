@@ -41,17 +41,32 @@ _COURTESY = re.compile(
     r"(?:a\s+)?pleasure\b|happy\s+\w+|gracias\b|merci\b|congratulations\b|bye\b|"
     r"goodbye\b|take\s+care\b|cheers\b|please\s+come\s+back|come\s+back\s+any\s*time|"
     r"(?:yes|yeah),?\s+(?:ma'am|sir)\b|(?:we|i)\s+(?:really\s+)?appreciate\b|"
+    r"appreciate\s+that\b|(?:i'm\s+|i\s+am\s+)?(?:so\s+|very\s+|really\s+)?sorry(?:\s+about\s+that)?[.!]?$|"
+    r"my\s+apologies\b|(?:that's|that\s+is)\s+(?:okay|ok|all\s+right|fine)[.!]?$|all\s+good\b|"
+    r"no\s+(?:worries|problem)\b|"
     r"(?:it's|this\s+is|my\s+name\s+is|i'm|i\s+am)\s+" + _NAME + r"(?:\s+(?:from|with|of)\s+.*)?$)",
     re.I,
 )
 # Where a courtesy can open a sentence (a quick test before splitting into sentences).
+# "Oh, the budget.": taking in what was said, nothing more.
+_ECHO = re.compile(r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?$", re.I)
 _COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
     r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
     r"(?:me|us)\b|\b(?:i|we)\s+can\s+hear\s+you\b|\bwe\s+(?:have|got)\s+you\b|"
     r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
-    r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$",
+    r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$|"
+    r"\b(?:still\s+|really\s+)*breaking\s+up\b|\bgarbled\b|\bcan(?:'t|not)\s+hear\s+(?:you|that|this|it)\b",
+)
+# An official asking the questioner to repeat or confirm the question before answering it:
+# "Sorry, the first part of your question got garbled.", "What was your first question?",
+# "I believe you mentioned a greet at the airport.", "So you're talking about ..., right?"
+_CHECKS_QUESTION = re.compile(
+    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+your\s+"
+    r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+your\s+"
+    r"question|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|(?:are\s+you|you're)\s+(?:asking|"
+    r"talking|referring)\s+(?:about|to)\b|you\s+mean\b|didn't\s+(?:catch|hear)\b|garbled)"
 )
 # Giving the floor: "We'll go to the line of ...", "Our next question goes to ...".
 _CALL_ON = re.compile(
@@ -62,7 +77,7 @@ _CALL_ON = re.compile(
     r"time\s+for\s+(?:a|one|two|just)\b|line\s+is\s+open|open\s+(?:your|the)\s+line|"
     r"do\s+we\s+have\b|in\s+the\s+back\b|in\s+the\s+front\b|over\s+here\b|right\s+here\b|"
     r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
-    r"go\s+ahead|your\s+(?:question|reply)\b|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
+    r"go\s+ahead|your\s+(?:question|reply)\b|(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when|if)\b)|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
     r"(?:clock|time)|(?:a\s+)?couple\s+more\b|anything\s+else\s+on\b|any\s+(?:more|other|"
     r"final|last)\s+questions?\b|anyone\s+else\b|before\s+we\s+move\s+on)",
 )
@@ -90,7 +105,7 @@ _CLOSING = re.compile(
     r"(?:very\s+much\s+)?(?:so\s+much\s+)?(?:for\s+joining|to\s+our\s+(?:speaker|briefer)s?)|"
     r"on\s+background|on\s+the\s+record\s+portion|ground\s+rules?|embargoed?\b|"
     r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
-    r"go\s+straight\s+to\s+it|let's\s+close\b|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
+    r"go\s+straight\s+to\s+it|let's\s+close\b|(?:we|i)\s+(?:have|need|got)\s+to\s+(?:go|run)(?:[.!]|\s+now\b|$)|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
     r"(?:close|wrap)\b|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
 )
@@ -114,7 +129,9 @@ _BID = re.compile(
     r"(?:want|wanted|would\s+like|'d\s+like)\s+to\s+(?:follow\s+up|ask)\s+(?:on|about)\b|"
     r"(?:have|got)\s+(?:a|one|two|three|a\s+few|a\s+couple\s+of)\s+(?:quick\s+|more\s+)?"
     r"(?:follow[- ]?ups?|questions?)\b|^(?:in\s+the\s+back|over\s+here|right\s+here)\b|"
-    r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$)",
+    r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$|^(?:just\s+)?to\s+follow\s+up\b|"
+    r"^(?:and\s+)?(?:a|one|just\s+a)\s+(?:(?:real\s+)?quick\s+)?follow[- ]?up\b|"
+    r"\b(?:i'm|i\s+am)\s+going\s+to\s+(?:go\s+back|switch|turn|move|change)\b)",
     re.I,
 )
 # Acknowledgements: "Right.", "I see.", "Mm-hmm.", "Okay."
@@ -123,6 +140,13 @@ _ACK = re.compile(
     r"understood|fair\s+enough|all\s+right|alright|indeed|exactly|correct|true|no|"
     r"absolutely|of\s+course|that's\s+right|that's\s+true|i\s+understand|understand|so|and|"
     r"but|well)(?:[,.!]?\s*[—–-]\s*|[,.!]?\s+|[,.!]?$))+$",
+)
+# A subject pronoun: a cut-off start that has one has begun its sentence ("And he's not going
+# —", "Before I get to Mayor Lightfoot —"), unlike a topic or a bid ("On China —").
+_CLAUSE = re.compile(
+    r"\b(?:i|you|he|she|we|they|there|(?:i|you|he|she|it|we|they|there|that)(?:'s|'re|'m|'ve|"
+    r"'d|'ll))\b",
+    re.I,
 )
 _ACCEPT = re.compile(
     r"^(?:(?:yes|yeah|yep|yup|sure|okay|ok|please|go\s+ahead|absolutely|of\s+course|"
@@ -146,6 +170,11 @@ _GIVES_REPLY = re.compile(
     r"\b(?:reply|answer|response)\s+(?:from|of|by|for)\s+(?:the\s+)?(?:secretary|minister|"
     r"president|ambassador|spokesperson)"
 )
+# Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
+_ADDS = re.compile(
+    r"\b(?:(?:first|second|last)\s+part\s+of\s+(?:that|the|your)\b|(?:i\s+would|i'd|let\s+me)\s+"
+    r"(?:just\s+)?add\b|to\s+add\s+to\s+(?:that|what))"
+)
 # Giving the floor by gesture: "Go ahead.", "Yes, in the back."
 _GESTURE = re.compile(
     r"\bgo\s+ahead\b|\bin\s+the\s+(?:back|front)\b|\bright\s+there\b|\bover\s+here\b"
@@ -166,7 +195,18 @@ _FLOOR_QUESTION = re.compile(
     r"\bdo\s+we\s+have\b|\banything\s+else\b|\bany\s+(?:more|other|final)\s+questions?\b|"
     r"\banyone\s+else\b"
 )
-_AUDIO_HINTS = ("hear", "mute", "have you", "got you", "there", "here", "hello", "we can")
+_AUDIO_HINTS = (
+    "hear",
+    "mute",
+    "have you",
+    "got you",
+    "there",
+    "here",
+    "hello",
+    "we can",
+    "breaking",
+    "garbled",
+)
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
@@ -207,9 +247,16 @@ def sentences(text: str) -> list[str]:
 
 
 def broken_off(text: str) -> bool:
-    """Whether a turn breaks off: a final dash or no closing punctuation."""
+    """Whether a turn breaks off: a final dash or no closing punctuation.
+
+    A call-on closing an answer ("... our great interest.\n\nGo ahead") ends it, whatever its
+    punctuation.
+    """
     t = text.rstrip()
     if not t:
+        return False
+    head, _, last = t.rpartition("\n\n")
+    if head and len(last) <= 60 and _GESTURE.search(last.lower()):
         return False
     if t.endswith(_DASHES) or t.endswith(("…", "...")):
         return True
@@ -300,7 +347,7 @@ def is_courtesy(text: str) -> bool:
             return False
         if _COURTESY.match(part) and _count(part) <= 14:
             courteous = True
-        elif not (_is_address(part) or _ACK.match(part.lower())):
+        elif not (_is_address(part) or _ACK.match(part.lower()) or _ECHO.match(part)):
             return False
     return courteous
 
@@ -369,14 +416,21 @@ def is_call_on(text: str) -> bool:
     return ok and names_someone(s) or (ok and bool(re.search(r"\bplease\b", s, re.I)))
 
 
-def is_bid(text: str) -> bool:
-    """A bid for the floor or an announced topic, with no question of its own yet."""
-    if len(text) > _SHORT * 2:
+def is_bid(text: str, words: int = 14) -> bool:
+    """A bid for the floor or an announced topic, with no question of its own yet (at most
+    ``words`` words: longer bids are told only by the official's acceptance)."""
+    if len(text) > _SHORT * 2 * max(1, words // 14):
         return False
     s = spoken(text).rstrip(" —–-")
-    if not s or _count(s) > 14:
+    if not s or _count(s) > words:
         return False
     parts = [re.sub(r"^(?-i:[A-Z])[\w'.]+,\s+", "", p) for p in sentences(s)]  # "Jen, on race"
+    if parts and broken_off(text):
+        # A cut-off start holding the question's own words ("And on COVID, the plan you
+        # outlined —") is the question begun, not a bid ("And just one more on —").
+        found = _BID.search(parts[-1])
+        if found and _CLAUSE.search(parts[-1][found.end() :]):
+            return False
     if any(_BID.search(p) for p in parts) and all(
         _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p.lower()) for p in parts
     ):
@@ -398,7 +452,26 @@ def is_fragment(text: str) -> bool:
         s,
         flags=re.I,
     )
-    return not _ASKING_START.match(stripped.lower())
+    return not _ASKING_START.match(stripped.lower()) and not _CLAUSE.search(stripped)
+
+
+def checks_question(text: str) -> bool:
+    """Whether an official's turn ends asking to repeat or confirm the question ("On your
+    second question — repeat it again now.")."""
+    parts = sentences(text)
+    last = parts[-1].lower() if parts else ""
+    return bool(_CHECKS_QUESTION.search(last)) or is_audio_check(last)
+
+
+def only_checks_question(text: str) -> bool:
+    """Whether an official's turn does nothing but ask to repeat or confirm the question
+    ("Sorry. Can — the very first part of your question got garbled. ... did you ask?"):
+    every sentence is the check, a word or two, or speaks of the question itself."""
+    parts = sentences(text)
+    checks = [bool(_CHECKS_QUESTION.search(p.lower())) for p in parts]
+    return any(checks) and all(
+        c or _count(p) <= 6 or "question" in p.lower() for c, p in zip(checks, parts, strict=True)
+    )
 
 
 def asks(text: str) -> bool:
@@ -470,7 +543,7 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
         if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
             return "question"
         return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
-    return _answer_side(turns, i, st, prev, prev_fn, nxt, s)
+    return _answer_side(turns, i, out, st, prev, prev_fn, nxt, s)
 
 
 def _edges(s: str) -> str:
@@ -561,11 +634,19 @@ def _question_side(
     parts = sentences(s) if n <= 30 else []
     if asked and parts and all("?" not in p or _FLOOR_REQUEST.search(p.lower()) for p in parts):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
-    if n > 14:
-        return "question"
-    # Between answers: bids for the floor and fragments cut off early are procedural.
     after = turns[i + 2] if i + 2 < len(turns) else None
     accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
+    if n > 14:
+        # A long bid ("I just want to follow up on Zeke's question ...") that the official
+        # accepts ("Sure.", "Appreciate that.") before the question itself is put.
+        welcomed = accepted or (
+            nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
+        )
+        if welcomed and after is not None and after.role == "reporter" and not asked:
+            if is_bid(text, words=40):
+                return "procedural"
+        return "question"
+    # Between answers: bids for the floor and fragments cut off early are procedural.
     if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
         return "procedural"
     if accepted and not asked and n <= 6:
@@ -578,6 +659,7 @@ def _question_side(
 def _answer_side(
     turns: Sequence[TurnView],
     i: int,
+    out: list[str],
     st: _State,
     prev: TurnView | None,
     prev_fn: str,
@@ -591,7 +673,7 @@ def _answer_side(
     hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
     closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
     floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
-    if is_courtesy(turn.text):
+    if is_courtesy(turn.text) or (n <= 30 and is_audio_check(turn.text)):
         return "procedural"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
@@ -631,6 +713,9 @@ def _answer_side(
             return "answer"
         if n <= 4 and is_call_on(s) and not is_ack(s):
             return "moderation"
+        rechecked = i >= 2 and out[i - 2] == "procedural" and turns[i - 2].speaker == turn.speaker
+        if next_asks and n <= 40 and not rechecked and only_checks_question(s):
+            return "procedural"  # "What was your first question?": the question is re-put
         if next_asks and prev is not None and prev.role == "reporter" and n <= 12:
             # A backchannel or a check of the question while it is being put.
             if is_ack(s) and not prev.text.rstrip().endswith("?"):
@@ -641,6 +726,8 @@ def _answer_side(
                 return "procedural"
         return "answer"
     if st.answering is not None:
+        if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
+            return "answer"  # the moderator adds to the answer ("Just on that first part ...")
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if not moderator and n <= 12 and _settles_who_answers(turn.text):
