@@ -49,7 +49,9 @@ _COURTESY = re.compile(
 )
 # Where a courtesy can open a sentence (a quick test before splitting into sentences).
 # "Oh, the budget.": taking in what was said, nothing more.
-_ECHO = re.compile(r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?$", re.I)
+_ECHO = re.compile(
+    r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?[.!]?$", re.I
+)
 _COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
@@ -108,6 +110,12 @@ _CLOSING = re.compile(
     r"go\s+straight\s+to\s+it|let's\s+close\b|(?:we|i)\s+(?:have|need|got)\s+to\s+(?:go|run)(?:[.!]|\s+now\b|$)|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
     r"(?:close|wrap)\b|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
+)
+# A questioner calling time: "Jen, we need to gather.", "we have an out in a minute, ... one
+# more maybe." (it works like "last question").
+_TIME_CALL = re.compile(
+    r"\bwe\s+(?:need|have|got)\s+to\s+(?:gather|wrap)\b|\bwe\s+have\s+an\s+out\b|"
+    r"\bout\s+in\s+(?:a|one|two|\d+)\s+minutes?\b|\bone\s+more,?\s+maybe\b"
 )
 # A spokesperson's top items before questions.
 _TOP_ITEMS = re.compile(
@@ -169,6 +177,11 @@ _INTERPRETER_NOTICE = re.compile(r"\binterpret(?:ing|er|ers|ation)\b|\btranslat(
 _GIVES_REPLY = re.compile(
     r"\b(?:reply|answer|response)\s+(?:from|of|by|for)\s+(?:the\s+)?(?:secretary|minister|"
     r"president|ambassador|spokesperson)"
+)
+# Correcting what the questioner says was said, before the question: "That's not what I said."
+_PREMISE = re.compile(
+    r"^(?:well,?\s+)?(?:that's|that\s+is|that\s+was)\s+not\s+what\s+(?:i|we|he|she)\s+said\b|"
+    r"^(?:well,?\s+)?(?:i|we|he|she)\s+(?:didn't|did\s+not|never)\s+say\s+that\b|let's\s+hear\s+it\b"
 )
 # Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
 _ADDS = re.compile(
@@ -612,9 +625,10 @@ def _question_side(
             _HAND_OVER.search(s.lower())
             or _CLOSING.search(s.lower())
             or _STRONG_CALL_ON.search(s.lower())
+            or (n <= 30 and _TIME_CALL.search(s.lower()))
         )
     ):
-        return "moderation"  # a host's ground rules or sign-off, a mislabelled call-on
+        return "moderation"  # a host's ground rules or sign-off, a time call, a call-on
     answer_broken = (
         st.answering is not None
         and prev is not None
@@ -632,7 +646,14 @@ def _question_side(
     if not st.opened and n <= 8 and not asked:
         return "procedural"  # small talk before the briefing starts
     parts = sentences(s) if n <= 30 else []
-    if asked and parts and all("?" not in p or _FLOOR_REQUEST.search(p.lower()) for p in parts):
+    if (
+        asked
+        and parts
+        and all(
+            _FLOOR_REQUEST.search(p.lower()) if "?" in p else not _ASKING_START.match(p.lower())
+            for p in parts
+        )
+    ):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
     after = turns[i + 2] if i + 2 < len(turns) else None
     accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
@@ -642,9 +663,9 @@ def _question_side(
         welcomed = accepted or (
             nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
         )
-        if welcomed and after is not None and after.role == "reporter" and not asked:
-            if is_bid(text, words=40):
-                return "procedural"
+        reporter_next = after is not None and after.role == "reporter"
+        if welcomed and reporter_next and not asked and is_bid(text, words=40):
+            return "procedural"
         return "question"
     # Between answers: bids for the floor and fragments cut off early are procedural.
     if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
@@ -677,6 +698,8 @@ def _answer_side(
         return "procedural"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
+        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
+            return "moderation"  # thanks, then the floor given: "Thank you, Jen." "Go ahead."
         if is_audio_check(prev.text) or is_courtesy(prev.text):
             if is_audio_check(s) or not _CALL_ON.search(
                 (re.sub(r"go\s+ahead", "", s, flags=re.I)).lower()
@@ -711,6 +734,18 @@ def _answer_side(
             if n <= 25 or is_call_on(s) or hands_over() or floor():
                 return "moderation"
             return "answer"
+        if (
+            next_asks
+            and prev is not None
+            and prev.role == "reporter"
+            and n <= 25
+            and "?" not in prev.text
+            and not names_someone(s)
+            and (_GESTURE.search(s.lower()) or _PREMISE.search(s.lower()))
+        ):
+            # The question is not put yet: a quip, a premise corrected, leave to go on ("I do.
+            # I had many engagements with Matt Lee.", "That's okay. Go ahead.").
+            return "procedural"
         if n <= 4 and is_call_on(s) and not is_ack(s):
             return "moderation"
         rechecked = i >= 2 and out[i - 2] == "procedural" and turns[i - 2].speaker == turn.speaker
