@@ -59,16 +59,18 @@ _AUDIO = re.compile(
     r"(?:me|us)\b|\b(?:i|we)\s+can\s+hear\s+you\b|\bwe\s+(?:have|got)\s+you\b|"
     r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
     r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$|"
-    r"\b(?:still\s+|really\s+)*breaking\s+up\b|\bgarbled\b|\bcan(?:'t|not)\s+hear\s+(?:you|that|this|it)\b",
+    r"\b(?:still\s+|really\s+)*breaking\s+up\b|\bgarbled\b|\bcan(?:'t|not)\s+hear\s+(?:you|that|this|it)\b|"
+    r"\byou\s+can\s+hear\s+(?:this|that|me|us)\b",
 )
 # An official asking the questioner to repeat or confirm the question before answering it:
 # "Sorry, the first part of your question got garbled.", "What was your first question?",
 # "I believe you mentioned a greet at the airport.", "So you're talking about ..., right?"
 _CHECKS_QUESTION = re.compile(
     r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+your\s+"
-    r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+your\s+"
-    r"question|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|(?:are\s+you|you're)\s+(?:asking|"
-    r"talking|referring)\s+(?:about|to)\b|you\s+mean\b|didn't\s+(?:catch|hear)\b|garbled)"
+    r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+(?:your|that)\s+"
+    r"question.*(?:\?|garbled|missed|lost|catch|hear)|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|"
+    r"(?:are\s+you|you're)\s+(?:asking|talking|referring)\s+(?:about|to)\b|you\s+mean\b|"
+    r"didn't\s+(?:catch|hear|understand)\b|garbled)"
 )
 # Giving the floor: "We'll go to the line of ...", "Our next question goes to ...".
 _CALL_ON = re.compile(
@@ -79,7 +81,7 @@ _CALL_ON = re.compile(
     r"time\s+for\s+(?:a|one|two|just)\b|line\s+is\s+open|open\s+(?:your|the)\s+line|"
     r"do\s+we\s+have\b|in\s+the\s+back\b|in\s+the\s+front\b|over\s+here\b|right\s+here\b|"
     r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
-    r"go\s+ahead|your\s+(?:question|reply)\b|(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when|if)\b)|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
+    r"go\s+ahead|your\s+(?:question|reply)\b|(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
     r"(?:clock|time)|(?:a\s+)?couple\s+more\b|anything\s+else\s+on\b|any\s+(?:more|other|"
     r"final|last)\s+questions?\b|anyone\s+else\b|before\s+we\s+move\s+on)",
 )
@@ -183,6 +185,8 @@ _PREMISE = re.compile(
     r"^(?:well,?\s+)?(?:that's|that\s+is|that\s+was)\s+not\s+what\s+(?:i|we|he|she)\s+said\b|"
     r"^(?:well,?\s+)?(?:i|we|he|she)\s+(?:didn't|did\s+not|never)\s+say\s+that\b|let's\s+hear\s+it\b"
 )
+# Putting a questioner off: "I'll come back to you.", "I was going to go to you".
+_REDIRECT = re.compile(r"\b(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)")
 # Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
 _ADDS = re.compile(
     r"\b(?:(?:first|second|last)\s+part\s+of\s+(?:that|the|your)\b|(?:i\s+would|i'd|let\s+me)\s+"
@@ -694,7 +698,15 @@ def _answer_side(
     hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
     closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
     floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
-    if is_courtesy(turn.text) or (n <= 30 and is_audio_check(turn.text)):
+    if is_courtesy(turn.text) or (
+        n <= 30
+        and is_audio_check(turn.text)
+        and not _CALL_ON.search(s.lower())
+        and all(
+            (_AUDIO.search(p.lower()) and _count(p) <= 12) or _count(p) <= 6 or is_courtesy(p)
+            for p in sentences(s)
+        )
+    ):
         return "procedural"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
@@ -709,7 +721,7 @@ def _answer_side(
             return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
             # "Sure." accepts a bid; a name or a gesture gives the floor.
-            gives = names_someone(s) or _GESTURE.search(s.lower())
+            gives = names_someone(s) or _GESTURE.search(s.lower()) or _REDIRECT.search(s.lower())
             return "moderation" if gives else "procedural"
     if (
         moderator

@@ -376,7 +376,12 @@ def refine_roles(
             mostly = speaker not in titled and floor > 2 * (speaks + counts["question"])
             if only_floor or mostly:
                 roles[speaker] = "moderator"
-        elif role == "moderator" and reporters and speaks and (floor <= 2 * speaks or hosted):
+        elif (
+            role == "moderator"
+            and reporters
+            and speaks
+            and (floor <= 2 * speaks or (hosted and counts["statement"] and counts["answer"]))
+        ):
             # Named by label, taken for a moderator by a word or two, but gives the answers;
             # or a briefer handing questions to colleagues while a MODERATOR runs the call.
             roles[speaker] = "official"
