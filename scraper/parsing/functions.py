@@ -187,6 +187,14 @@ _PREMISE = re.compile(
 )
 # Putting a questioner off: "I'll come back to you.", "I was going to go to you".
 _REDIRECT = re.compile(r"\b(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)")
+# Apologies: courtesies, but not thanks that close a question.
+_APOLOGY = re.compile(r"\bsorry\b|\bapolog")
+# Leaving the podium: "Thanks, everyone.", "Have a great weekend."
+_SIGN_OFF = re.compile(
+    r"\b(?:thanks|thank\s+you)(?:,|\s+so\s+much,?|\s+very\s+much,?)?\s+(?:everyone|everybody|all|"
+    r"guys|folks)\b[^.?!]*[.!]?$|\bhave\s+a\s+(?:great|good|nice|wonderful)\s+(?:day|weekend|"
+    r"evening|afternoon|night)\b[^.?!]*[.!]?$"
+)
 # Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
 _ADDS = re.compile(
     r"\b(?:(?:first|second|last)\s+part\s+of\s+(?:that|the|your)\b|(?:i\s+would|i'd|let\s+me)\s+"
@@ -515,6 +523,7 @@ class _State:
     pending: bool = False  # a question is being put and no answer has started
     answering: str | None = None  # the official answering the current question
     opened: bool = False  # the event has begun (a statement, call-on or question came)
+    answered: bool = False  # a question got an answer: the questions have begun
 
     def update(self, turn: TurnView, fn: str, nxt: TurnView | None) -> None:
         if fn == "question":
@@ -524,6 +533,7 @@ class _State:
             self.pending = False
             self.answering = turn.speaker
             self.opened = True
+            self.answered = True
         elif fn == "statement":
             self.pending = False
             self.answering = None
@@ -642,7 +652,12 @@ def _question_side(
     if is_content_free(text) or is_ack(text):
         carried = _carries_on(turns, i, st.answering)
         return "question" if st.pending or answer_broken or carried else "procedural"
-    thanked = nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
+    thanked = (
+        nxt is not None
+        and nxt.role != "reporter"
+        and is_courtesy(nxt.text)
+        and not _APOLOGY.search(nxt.text.lower())  # "Oh, the budget. I'm so sorry."
+    )
     if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
     if st.pending or answer_broken:
@@ -698,6 +713,16 @@ def _answer_side(
     hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
     closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
     floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
+    if (
+        moderator
+        and prev_fn == "answer"
+        and nxt is not None
+        and prev is not None
+        and nxt.speaker == prev.speaker
+        and is_courtesy(turn.text)
+        and not is_courtesy(nxt.text)
+    ):
+        return "moderation"  # an aide's "Okay, thank you." cuts the answer off: time is up
     if is_courtesy(turn.text) or (
         n <= 30
         and is_audio_check(turn.text)
@@ -797,6 +822,8 @@ def _answer_side(
         return "moderation"
     if moderator:
         return "moderation" if n <= 60 else "statement"
+    if st.answered and n <= 60 and _SIGN_OFF.search(s.lower()):
+        return "moderation"  # the questions are over: "Sorry for it to be so short. Thanks, all."
     if turn.role == "other":
         return "procedural" if n <= 8 else "statement"
     if n <= 6:
