@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from gold import gold_files, score_source, total
 
-TARGETS = {"f1": 0.94, "roles": 0.97, "functions": 0.96, "dates": 1.0, "kinds": 1.0}
+TARGETS = {"f1": 0.95, "roles": 0.97, "functions": 0.97, "dates": 1.0, "kinds": 1.0}
 ERA_F1 = 0.90  # each era on its own (4 and 8 files: one exchange moves it by ~0.01)
 
 # Per gold file: (exchanges right, wrong exchanges at most, roles right, functions right).
@@ -23,12 +23,12 @@ FLOORS = {
     "2016-04-28.press-briefing-press-secretary-josh-earnest-college-reporter.n65": (12, 0, 2, 25),
     "background-press-call-by-senior-administration-officials-on-president-.p23585": (3, 0, 5, 16),
     "background-press-call-by-senior-administration-officials-on-u-s-counte.p46551": (5, 0, 4, 19),
-    "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872": (1, 5, 5, 25),
-    "press-briefing-by-press-secretary-jen-psaki-2.p46693": (20, 2, 2, 51),
+    "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872": (3, 2, 5, 30),
+    "press-briefing-by-press-secretary-jen-psaki-2.p46693": (20, 2, 2, 52),
     "press-briefing-by-press-secretary-jen-psaki-july-12-2021.p23627": (37, 0, 2, 95),
     "press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341": (57, 2, 2, 181),
     "press-briefing-by-white-house-covid-19-response-team-and-public-health.p22993": (5, 0, 5, 28),
-    "press-gaggle-by-principal-deputy-press-secretary-karine-jean-pierre-ab.p19189": (9, 1, 3, 30),
+    "press-gaggle-by-principal-deputy-press-secretary-karine-jean-pierre-ab.p19189": (11, 0, 3, 32),
 }
 
 SCORES = {s.name: s for s in score_source("whitehouse")}

@@ -60,7 +60,7 @@ _AUDIO = re.compile(
     r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
     r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$|"
     r"\b(?:still\s+|really\s+)*breaking\s+up\b|\bgarbled\b|\bcan(?:'t|not)\s+hear\s+(?:you|that|this|it)\b|"
-    r"\byou\s+can\s+hear\s+(?:this|that|me|us)\b",
+    r"\byou\s+can\s+hear\s+(?:this|that|me|us)\b|\bhard\s+to\s+hear\b|\bspeak\s+up\b",
 )
 # An official asking the questioner to repeat or confirm the question before answering it:
 # "Sorry, the first part of your question got garbled.", "What was your first question?",
@@ -187,6 +187,13 @@ _PREMISE = re.compile(
 )
 # Putting a questioner off: "I'll come back to you.", "I was going to go to you".
 _REDIRECT = re.compile(r"\b(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)")
+# A questioner saying whom the question is for: "I will start with Madam Vice President."
+_DIRECTS = re.compile(
+    r"\b(?:i\s+will|i'll|let\s+me)\s+(?:start|begin)\s+with\b|^(?:and\s+)?(?:this|that|my\s+"
+    r"question)\s+is\s+(?:also\s+)?(?:for|to)\s+(?:the|you|madam|mr|mister|president|prime|"
+    r"secretary|minister)\b"
+)
+_LAUGHTER = re.compile(r"\((?:laughs|laughter)\.?\)", re.I)
 # Apologies: courtesies, but not thanks that close a question.
 _APOLOGY = re.compile(r"\bsorry\b|\bapolog")
 # Leaving the podium: "Thanks, everyone.", "Have a great weekend."
@@ -660,6 +667,8 @@ def _question_side(
     )
     if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
+    if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
+        return "procedural"  # only says whom the question is for: "I will start with ..."
     if st.pending or answer_broken:
         return "question"
     if not st.opened and n <= 8 and not asked:
@@ -796,6 +805,19 @@ def _answer_side(
                 return "procedural"
             if broken_off(s) and _ASKING_START.match(s.lower()):
                 return "procedural"
+        if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and is_ack(s):
+            return "procedural"  # "(Laughs.) Okay." to "I will start with ...": no question yet
+        if (
+            n <= 12
+            and _LAUGHTER.search(turn.text)
+            and nxt is not None
+            and nxt.role == "official"
+            and nxt.speaker != turn.speaker
+            and prev_fn == "question"
+            and nwords(nxt.text) > 40
+            and not _TOP_ITEMS.search(nxt.text[:400].lower())
+        ):
+            return "procedural"  # a quip before another principal answers
         return "answer"
     if st.answering is not None:
         if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
