@@ -406,6 +406,6 @@ def refine_roles(
             asked[speaker] += "?" in text
     for speaker, n in put.items():
         total = sum(done[speaker].values()) - done[speaker]["procedural"]
-        if n >= 2 and n * 2 >= total and (asked[speaker] * 3 >= n or not reporters):
+        if n >= 2 and n * 2 >= total and asked[speaker] * 3 >= n:
             roles[speaker] = "reporter"
     return roles
