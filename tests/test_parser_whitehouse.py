@@ -5,6 +5,7 @@ over every fixture body (168 feed items with their versions, 60 archive pages)."
 from __future__ import annotations
 
 import email.utils
+import html
 import json
 from dataclasses import dataclass, field
 
@@ -706,3 +707,40 @@ TIMES = [
 def test_start_and_closing_times_and_place(name, start, end, place):
     b = parse_wh(name)
     assert (b.start_time, b.end_time, b.location) == (start, end, place)
+
+
+def _replay_items() -> dict[str, tuple[str, str]]:
+    """Every distinct item of the real feed replay: title -> (link, content:encoded)."""
+    from lxml import etree
+
+    content = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    items: dict[str, tuple[str, str]] = {}
+    for path in sorted((WHITEHOUSE / "feed-replay").glob("*/*.xml")):
+        for item in etree.parse(str(path)).iter("item"):
+            title = html.unescape(item.findtext("title") or "")
+            items.setdefault(title, (item.findtext("link") or "", item.findtext(content) or ""))
+    return items
+
+
+REPLAY_ITEMS = _replay_items()
+NOT_TRANSCRIPTS = sorted(t for t in REPLAY_ITEMS if WhiteHouse.title_kind(t) is None)
+
+
+@pytest.mark.parametrize("title", NOT_TRANSCRIPTS, ids=lambda t: t[:50])
+def test_items_that_are_not_transcripts_yield_no_turns(title):
+    """Nominations, messages to Congress, memoranda and fact sheets have upper-case headings
+    with a colon ("NOMINATIONS SENT TO THE SENATE:", "SUBJECT:", "HUD:"): a press release has
+    no turns and no speakers (GUIDE.md, decision 14), and its text is kept."""
+    link, body = REPLAY_ITEMS[title]
+    b = parse_transcript(body, url=link, meta={"title": title}, source="whitehouse")
+    assert (b.kind, b.turns, b.exchanges) == ("press_release", (), ())
+    assert b.coverage == 1.0
+
+
+def test_label_like_headings_of_a_nomination_list_stay_text():
+    title = "Nominations and Withdrawals Sent to the Senate"
+    assert title in NOT_TRANSCRIPTS
+    link, body = REPLAY_ITEMS[title]
+    b = parse_transcript(body, url=link, meta={"title": title}, source="whitehouse")
+    assert any(line.startswith("NOMINATIONS SENT TO THE SENATE:") for line in b.preamble)
+    assert any("label-like heading" in w for w in b.warnings)

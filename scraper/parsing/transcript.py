@@ -206,6 +206,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         questions=any(t.role == "reporter" for t in turns),
     )
     warnings.extend(_promises(src, title, guid, kind, turns, exchanges))
+    if kind == "press_release" and turns:
+        # Not a transcript ("NOMINATIONS SENT TO THE SENATE:", "TO THE CONGRESS ...:", "HUD:"
+        # in a fact sheet): a press release has no turns and no speakers; its text is kept.
+        warnings.append(f"not a transcript: {len(turns)} label-like heading(s) kept as text")
+        preamble = [*preamble, *(f"{t['label']}: {t['text']}" for t in raw_turns)]
+        turns, exchanges, turn_share = [], [], 0.0
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
         title=title,
