@@ -287,13 +287,13 @@ def broken_off(text: str) -> bool:
     t = text.rstrip()
     if not t:
         return False
-    head, _, last = t.rpartition("\n\n")
-    if head and len(last) <= 60 and _GESTURE.search(last.lower()):
-        return False
     if t.endswith(_DASHES) or t.endswith(("…", "...")):
         return True
     t = t.rstrip(")”\"'’ ")
-    return bool(t) and t[-1].isalnum()
+    if not (t and t[-1].isalnum()):
+        return False
+    last = t[t.rfind("\n\n") + 2 :] if "\n\n" in t[-62:] else ""
+    return not (last and _GESTURE.search(last.lower()))
 
 
 def _is_address(part: str) -> bool:
@@ -499,6 +499,8 @@ def only_checks_question(text: str) -> bool:
     """Whether an official's turn does nothing but ask to repeat or confirm the question
     ("Sorry. Can — the very first part of your question got garbled. ... did you ask?"):
     every sentence is the check, a word or two, or speaks of the question itself."""
+    if not _CHECKS_QUESTION.search(text.lower()):
+        return False
     parts = sentences(text)
     checks = [bool(_CHECKS_QUESTION.search(p.lower())) for p in parts]
     return any(checks) and all(
@@ -684,17 +686,22 @@ def _question_side(
     ):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
     after = turns[i + 2] if i + 2 < len(turns) else None
-    accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
     if n > 14:
         # A long bid ("I just want to follow up on Zeke's question ...") that the official
         # accepts ("Sure.", "Appreciate that.") before the question itself is put.
-        welcomed = accepted or (
-            nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
-        )
-        reporter_next = after is not None and after.role == "reporter"
-        if welcomed and reporter_next and not asked and is_bid(text, words=40):
+        if (
+            n <= 40
+            and not asked
+            and nxt is not None
+            and nxt.role != "reporter"
+            and after is not None
+            and after.role == "reporter"
+            and is_bid(text, words=40)
+            and (_acceptance(nxt) or is_courtesy(nxt.text))
+        ):
             return "procedural"
         return "question"
+    accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
     # Between answers: bids for the floor and fragments cut off early are procedural.
     if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
         return "procedural"
@@ -786,8 +793,8 @@ def _answer_side(
             and prev.role == "reporter"
             and n <= 25
             and "?" not in prev.text
-            and not names_someone(s)
             and (_GESTURE.search(s.lower()) or _PREMISE.search(s.lower()))
+            and not names_someone(s)
         ):
             # The question is not put yet: a quip, a premise corrected, leave to go on ("I do.
             # I had many engagements with Matt Lee.", "That's okay. Go ahead.").
