@@ -140,7 +140,7 @@ _BID = re.compile(
     r"(?:have|got)\s+(?:a|one|two|three|a\s+few|a\s+couple\s+of)\s+(?:quick\s+|more\s+)?"
     r"(?:follow[- ]?ups?|questions?)\b|^(?:in\s+the\s+back|over\s+here|right\s+here)\b|"
     r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$|^(?:just\s+)?to\s+follow\s+up\b|"
-    r"^(?:and\s+)?(?:a|one|just\s+a)\s+(?:(?:real\s+)?quick\s+)?follow[- ]?up\b|"
+    r"^(?:and\s+)?(?:a|one|just\s+a|some|a\s+few|two)\s+(?:(?:real\s+)?quick\s+)?follow[- ]?ups?\b|"
     r"\b(?:i'm|i\s+am)\s+going\s+to\s+(?:go\s+back|switch|turn|move|change)\b)",
     re.I,
 )
