@@ -1,7 +1,9 @@
 """Scoring the parser against hand-annotated gold files (GUIDE.md, "Scoring").
 
-Shared by ``tests/test_fidelity.py`` and ``benchmarks/bench_fidelity.py``; generic over a source
-slug and a gold folder, so every publisher's gold set is scored the same way.
+Shared by ``tests/test_fidelity*.py`` and ``benchmarks/bench_fidelity.py``; generic over a source
+slug and a gold folder, so every publisher's gold set is scored the same way. A body is parsed with
+the metadata a crawl would have had, read from the JSON index beside the bodies (a source with an
+odd layout registers its own loader in ``LOADERS``).
 
 - Turns are matched in order by label (as printed, white space collapsed) and opening words.
 - A parser exchange is right when it has exactly the gold exchange's question and answer turns.
@@ -11,7 +13,9 @@ slug and a gold folder, so every publisher's gold set is scored the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
+import functools
 import html
 import json
 import re
@@ -236,6 +240,50 @@ def _state_department(fixtures: Path, gold: dict[str, Any]) -> Briefing:
     raise LookupError(f"{gold['body']}: not in transcripts.json")
 
 
+@functools.cache
+def _index(fixtures: Path) -> dict[str, dict[str, Any]]:
+    """Body path (relative to ``fixtures``) -> its entry in a JSON index beside the bodies
+    (entries with a ``title`` and a ``file`` or ``versions`` of files), as a crawl knew it."""
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(fixtures.rglob("*.json")):
+        if {"gold", "feed-replay"} & set(path.relative_to(fixtures).parts):
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for entry in data if isinstance(data, list) else []:
+            if isinstance(entry, dict) and "title" in entry:
+                files = [entry["file"]] if "file" in entry else []
+                files += [v["file"] for v in entry.get("versions", [])]
+                for file in files:
+                    found[str((path.parent / file).relative_to(fixtures))] = entry
+    return found
+
+
+def _from_index(source: str) -> Callable[[Path, dict[str, Any]], Briefing]:
+    """A body parsed with what its index says a crawl knew: a feed item's title, guid,
+    creator and pubDate, or a listing row's title and date (``gold/INDEX.md`` of the White
+    House dates its archive pages by the listing). Any source whose fixtures keep such an
+    index is scored without a loader of its own."""
+
+    def load(fixtures: Path, gold: dict[str, Any]) -> Briefing:
+        entry = _index(fixtures).get(gold["body"])
+        if entry is None:
+            raise LookupError(f"{gold['body']}: in no index beside the bodies")
+        meta: dict[str, Any] = {"title": html.unescape(entry["title"])}
+        if entry.get("guid"):
+            meta["guid"] = html.unescape(entry["guid"])
+        if entry.get("creator"):
+            meta["creator"] = entry["creator"]
+        if entry.get("pubDate"):
+            meta["published_at"] = email.utils.parsedate_to_datetime(entry["pubDate"])
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(entry.get("date", ""))):
+            meta["date"] = dt.date.fromisoformat(entry["date"])
+        url = entry.get("link") or entry.get("url_archive") or gold["url"]
+        body = (fixtures / gold["body"]).read_text(encoding="utf-8")
+        return parse_transcript(body, url=url, meta=meta, source=source)
+
+    return load
+
+
 LOADERS: dict[str, Callable[[Path, dict[str, Any]], Briefing]] = {
     "state_department": _state_department,
 }
@@ -251,7 +299,7 @@ def score_source(source: str) -> list[FileScore]:
     scores = []
     for path in gold_files(source):
         gold = json.loads(path.read_text(encoding="utf-8"))
-        briefing = LOADERS[source](fixtures, gold)
+        briefing = LOADERS.get(source, _from_index(source))(fixtures, gold)
         scores.append(score(path.name.removesuffix(".gold.json"), gold, briefing))
     return scores
 

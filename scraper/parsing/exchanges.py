@@ -6,7 +6,13 @@ import dataclasses
 import re
 
 from scraper.model import Exchange, Turn
-from scraper.parsing.functions import broken_off, gives_floor, is_ack
+from scraper.parsing.functions import (
+    broken_off,
+    checks_question,
+    gives_floor,
+    is_ack,
+    is_audio_check,
+)
 
 
 def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
@@ -42,8 +48,15 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
         fn = turn.function
         if fn == "question":
             restates = turn.role == "moderator" and not gives_floor(turn.text)
+            repairing = (
+                any(turns[k].function == "procedural" for k in range(questions[0], i))
+                if questions
+                else False
+            )
             if called_on or (
-                last_answer is not None and not restates and not _interrupts(turns, i, last_answer)
+                last_answer is not None
+                and not restates
+                and not _interrupts(turns, i, last_answer, repairing)
             ):
                 close()
             called_on = False
@@ -57,7 +70,13 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
             else:  # a reply to no question (none open): remarks
                 turns[i] = dataclasses.replace(turn, function="statement")
         elif fn == "moderation":
-            called_on = bool(questions) and turn.role != "other"
+            # "Go ahead." after a check of the line gives the floor back to the same questioner.
+            repair = (
+                i > 0
+                and turns[i - 1].function == "procedural"
+                and is_audio_check(turns[i - 1].text)
+            )
+            called_on = bool(questions) and turn.role != "other" and not repair
         elif fn == "statement":
             close()
             last_answer = None
@@ -78,9 +97,16 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     return numbered, exchanges
 
 
-def _interrupts(turns: list[Turn], i: int, last_answer: int) -> bool:
-    """Whether question turn ``i`` cuts into the answer that ended at ``last_answer``."""
+def _interrupts(turns: list[Turn], i: int, last_answer: int, repairing: bool = False) -> bool:
+    """Whether question turn ``i`` cuts into the answer that ended at ``last_answer``.
+
+    ``repairing``: the official already asked for this question again (a procedural turn
+    among its question turns); an answer ending with another such request ("On your second
+    question — repeat it again now.") then keeps the exchange open for the restatement.
+    """
     if broken_off(turns[last_answer].text):
+        return True
+    if repairing and checks_question(_last_paragraph(turns, last_answer)):
         return True
     if not is_ack(turns[i].text):
         nxt = i + 1
@@ -98,6 +124,10 @@ def _interrupts(turns: list[Turn], i: int, last_answer: int) -> bool:
         and turns[j].speaker == turns[last_answer].speaker
         and turns[j].function == "answer"
     )
+
+
+def _last_paragraph(turns: list[Turn], i: int) -> str:
+    return turns[i].text.rstrip().rpartition("\n\n")[2]
 
 
 def _carries_on(text: str) -> bool:

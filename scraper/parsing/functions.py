@@ -41,17 +41,36 @@ _COURTESY = re.compile(
     r"(?:a\s+)?pleasure\b|happy\s+\w+|gracias\b|merci\b|congratulations\b|bye\b|"
     r"goodbye\b|take\s+care\b|cheers\b|please\s+come\s+back|come\s+back\s+any\s*time|"
     r"(?:yes|yeah),?\s+(?:ma'am|sir)\b|(?:we|i)\s+(?:really\s+)?appreciate\b|"
+    r"appreciate\s+that\b|(?:i'm\s+|i\s+am\s+)?(?:so\s+|very\s+|really\s+)?sorry(?:\s+about\s+that)?[.!]?$|"
+    r"my\s+apologies\b|(?:that's|that\s+is)\s+(?:okay|ok|all\s+right|fine)[.!]?$|all\s+good\b|"
+    r"no\s+(?:worries|problem)\b|"
     r"(?:it's|this\s+is|my\s+name\s+is|i'm|i\s+am)\s+" + _NAME + r"(?:\s+(?:from|with|of)\s+.*)?$)",
     re.I,
 )
 # Where a courtesy can open a sentence (a quick test before splitting into sentences).
+# "Oh, the budget.": taking in what was said, nothing more.
+_ECHO = re.compile(
+    r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?[.!]?$", re.I
+)
 _COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
     r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
     r"(?:me|us)\b|\b(?:i|we)\s+can\s+hear\s+you\b|\bwe\s+(?:have|got)\s+you\b|"
     r"\bare\s+you\s+there\b|\bhear\s+me\?|\byou'?re\s+(?:on\s+)?mute|\bunmute\b|"
-    r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$",
+    r"\b(?:i'm|i\s+am)\s+here\b|^hello\?$|^(?:yes,?\s+)?we\s+can\.?$|"
+    r"\b(?:still\s+|really\s+)*breaking\s+up\b|\bgarbled\b|\bcan(?:'t|not)\s+hear\s+(?:you|that|this|it)\b|"
+    r"\byou\s+can\s+hear\s+(?:this|that|me|us)\b|\bhard\s+to\s+hear\b|\bspeak\s+up\b",
+)
+# An official asking the questioner to repeat or confirm the question before answering it:
+# "Sorry, the first part of your question got garbled.", "What was your first question?",
+# "I believe you mentioned a greet at the airport.", "So you're talking about ..., right?"
+_CHECKS_QUESTION = re.compile(
+    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+your\s+"
+    r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+(?:your|that)\s+"
+    r"question.*(?:\?|garbled|missed|lost|catch|hear)|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|"
+    r"(?:are\s+you|you're)\s+(?:asking|talking|referring)\s+(?:about|to)\b|you\s+mean\b|"
+    r"didn't\s+(?:catch|hear|understand)\b|garbled)"
 )
 # Giving the floor: "We'll go to the line of ...", "Our next question goes to ...".
 _CALL_ON = re.compile(
@@ -62,7 +81,7 @@ _CALL_ON = re.compile(
     r"time\s+for\s+(?:a|one|two|just)\b|line\s+is\s+open|open\s+(?:your|the)\s+line|"
     r"do\s+we\s+have\b|in\s+the\s+back\b|in\s+the\s+front\b|over\s+here\b|right\s+here\b|"
     r"(?:could|can)\s+we\s+have\b|one\s+moment|(?:in|from|left)\s+(?:the\s+)?queue|"
-    r"go\s+ahead|your\s+(?:question|reply)\b|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
+    r"go\s+ahead|your\s+(?:question|reply)\b|(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)|floor\s+is\s+yours|mindful\s+of\s+(?:the\s+)?"
     r"(?:clock|time)|(?:a\s+)?couple\s+more\b|anything\s+else\s+on\b|any\s+(?:more|other|"
     r"final|last)\s+questions?\b|anyone\s+else\b|before\s+we\s+move\s+on)",
 )
@@ -90,9 +109,15 @@ _CLOSING = re.compile(
     r"(?:very\s+much\s+)?(?:so\s+much\s+)?(?:for\s+joining|to\s+our\s+(?:speaker|briefer)s?)|"
     r"on\s+background|on\s+the\s+record\s+portion|ground\s+rules?|embargoed?\b|"
     r"running\s+(?:up\s+)?(?:against|out\s+of)\s+(?:the\s+)?(?:clock|time)|out\s+of\s+time|"
-    r"go\s+straight\s+to\s+it|let's\s+close\b|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
+    r"go\s+straight\s+to\s+it|let's\s+close\b|(?:we|i)\s+(?:have|need|got)\s+to\s+(?:go|run)(?:[.!]|\s+now\b|$)|let\s+me\s+close\b|(?:we'll|we\s+will)\s+"
     r"(?:close|wrap)\b|farewell|round\s+of\s+applause|join\s+me\s+in\s+thanking|thank\s+you\s+(?:so\s+much\s+)?for\s+(?:coming\s+on|"
     r"being\s+on|joining\s+us\s+on)\s+the\s+show)",
+)
+# A questioner calling time: "Jen, we need to gather.", "we have an out in a minute, ... one
+# more maybe." (it works like "last question").
+_TIME_CALL = re.compile(
+    r"\bwe\s+(?:need|have|got)\s+to\s+(?:gather|wrap)\b|\bwe\s+have\s+an\s+out\b|"
+    r"\bout\s+in\s+(?:a|one|two|\d+)\s+minutes?\b|\bone\s+more,?\s+maybe\b"
 )
 # A spokesperson's top items before questions.
 _TOP_ITEMS = re.compile(
@@ -114,7 +139,9 @@ _BID = re.compile(
     r"(?:want|wanted|would\s+like|'d\s+like)\s+to\s+(?:follow\s+up|ask)\s+(?:on|about)\b|"
     r"(?:have|got)\s+(?:a|one|two|three|a\s+few|a\s+couple\s+of)\s+(?:quick\s+|more\s+)?"
     r"(?:follow[- ]?ups?|questions?)\b|^(?:in\s+the\s+back|over\s+here|right\s+here)\b|"
-    r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$)",
+    r"another\s+(?:[\w-]+\s+){0,3}question\b|if\s+i\s+may\??$|^(?:just\s+)?to\s+follow\s+up\b|"
+    r"^(?:and\s+)?(?:a|one|just\s+a|some|a\s+few|two)\s+(?:(?:real\s+)?quick\s+)?follow[- ]?ups?\b|"
+    r"\b(?:i'm|i\s+am)\s+going\s+to\s+(?:go\s+back|switch|turn|move|change)\b)",
     re.I,
 )
 # Acknowledgements: "Right.", "I see.", "Mm-hmm.", "Okay."
@@ -123,6 +150,13 @@ _ACK = re.compile(
     r"understood|fair\s+enough|all\s+right|alright|indeed|exactly|correct|true|no|"
     r"absolutely|of\s+course|that's\s+right|that's\s+true|i\s+understand|understand|so|and|"
     r"but|well)(?:[,.!]?\s*[—–-]\s*|[,.!]?\s+|[,.!]?$))+$",
+)
+# A subject pronoun: a cut-off start that has one has begun its sentence ("And he's not going
+# —", "Before I get to Mayor Lightfoot —"), unlike a topic or a bid ("On China —").
+_CLAUSE = re.compile(
+    r"\b(?:i|you|he|she|we|they|there|(?:i|you|he|she|it|we|they|there|that)(?:'s|'re|'m|'ve|"
+    r"'d|'ll))\b",
+    re.I,
 )
 _ACCEPT = re.compile(
     r"^(?:(?:yes|yeah|yep|yup|sure|okay|ok|please|go\s+ahead|absolutely|of\s+course|"
@@ -146,6 +180,33 @@ _GIVES_REPLY = re.compile(
     r"\b(?:reply|answer|response)\s+(?:from|of|by|for)\s+(?:the\s+)?(?:secretary|minister|"
     r"president|ambassador|spokesperson)"
 )
+# Correcting what the questioner says was said, before the question: "That's not what I said."
+_PREMISE = re.compile(
+    r"^(?:well,?\s+)?(?:that's|that\s+is|that\s+was)\s+not\s+what\s+(?:i|we|he|she)\s+said\b|"
+    r"^(?:well,?\s+)?(?:i|we|he|she)\s+(?:didn't|did\s+not|never)\s+say\s+that\b|let's\s+hear\s+it\b"
+)
+# Putting a questioner off: "I'll come back to you.", "I was going to go to you".
+_REDIRECT = re.compile(r"\b(?:go|come)\s+(?:back\s+)?to\s+you(?!\s+(?:on|with|about|when)\b)")
+# A questioner saying whom the question is for: "I will start with Madam Vice President."
+_DIRECTS = re.compile(
+    r"\b(?:i\s+will|i'll|let\s+me)\s+(?:start|begin)\s+with\b|^(?:and\s+)?(?:this|that|my\s+"
+    r"question)\s+is\s+(?:also\s+)?(?:for|to)\s+(?:the|you|madam|mr|mister|president|prime|"
+    r"secretary|minister)\b"
+)
+_LAUGHTER = re.compile(r"\((?:laughs|laughter)\.?\)", re.I)
+# Apologies: courtesies, but not thanks that close a question.
+_APOLOGY = re.compile(r"\bsorry\b|\bapolog")
+# Leaving the podium: "Thanks, everyone.", "Have a great weekend."
+_SIGN_OFF = re.compile(
+    r"\b(?:thanks|thank\s+you)(?:,|\s+so\s+much,?|\s+very\s+much,?)?\s+(?:everyone|everybody|all|"
+    r"guys|folks)\b[^.?!]*[.!]?$|\bhave\s+a\s+(?:great|good|nice|wonderful)\s+(?:day|weekend|"
+    r"evening|afternoon|night)\b[^.?!]*[.!]?$"
+)
+# Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
+_ADDS = re.compile(
+    r"\b(?:(?:first|second|last)\s+part\s+of\s+(?:that|the|your)\b|(?:i\s+would|i'd|let\s+me)\s+"
+    r"(?:just\s+)?add\b|to\s+add\s+to\s+(?:that|what))"
+)
 # Giving the floor by gesture: "Go ahead.", "Yes, in the back."
 _GESTURE = re.compile(
     r"\bgo\s+ahead\b|\bin\s+the\s+(?:back|front)\b|\bright\s+there\b|\bover\s+here\b"
@@ -166,7 +227,18 @@ _FLOOR_QUESTION = re.compile(
     r"\bdo\s+we\s+have\b|\banything\s+else\b|\bany\s+(?:more|other|final)\s+questions?\b|"
     r"\banyone\s+else\b"
 )
-_AUDIO_HINTS = ("hear", "mute", "have you", "got you", "there", "here", "hello", "we can")
+_AUDIO_HINTS = (
+    "hear",
+    "mute",
+    "have you",
+    "got you",
+    "there",
+    "here",
+    "hello",
+    "we can",
+    "breaking",
+    "garbled",
+)
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
@@ -207,14 +279,21 @@ def sentences(text: str) -> list[str]:
 
 
 def broken_off(text: str) -> bool:
-    """Whether a turn breaks off: a final dash or no closing punctuation."""
+    """Whether a turn breaks off: a final dash or no closing punctuation.
+
+    A call-on closing an answer ("... our great interest.\n\nGo ahead") ends it, whatever its
+    punctuation.
+    """
     t = text.rstrip()
     if not t:
         return False
     if t.endswith(_DASHES) or t.endswith(("…", "...")):
         return True
     t = t.rstrip(")”\"'’ ")
-    return bool(t) and t[-1].isalnum()
+    if not (t and t[-1].isalnum()):
+        return False
+    last = t[t.rfind("\n\n") + 2 :] if "\n\n" in t[-62:] else ""
+    return not (last and _GESTURE.search(last.lower()))
 
 
 def _is_address(part: str) -> bool:
@@ -300,7 +379,7 @@ def is_courtesy(text: str) -> bool:
             return False
         if _COURTESY.match(part) and _count(part) <= 14:
             courteous = True
-        elif not (_is_address(part) or _ACK.match(part.lower())):
+        elif not (_is_address(part) or _ACK.match(part.lower()) or _ECHO.match(part)):
             return False
     return courteous
 
@@ -369,14 +448,21 @@ def is_call_on(text: str) -> bool:
     return ok and names_someone(s) or (ok and bool(re.search(r"\bplease\b", s, re.I)))
 
 
-def is_bid(text: str) -> bool:
-    """A bid for the floor or an announced topic, with no question of its own yet."""
-    if len(text) > _SHORT * 2:
+def is_bid(text: str, words: int = 14) -> bool:
+    """A bid for the floor or an announced topic, with no question of its own yet (at most
+    ``words`` words: longer bids are told only by the official's acceptance)."""
+    if len(text) > _SHORT * 2 * max(1, words // 14):
         return False
     s = spoken(text).rstrip(" —–-")
-    if not s or _count(s) > 14:
+    if not s or _count(s) > words:
         return False
     parts = [re.sub(r"^(?-i:[A-Z])[\w'.]+,\s+", "", p) for p in sentences(s)]  # "Jen, on race"
+    if parts and broken_off(text):
+        # A cut-off start holding the question's own words ("And on COVID, the plan you
+        # outlined —") is the question begun, not a bid ("And just one more on —").
+        found = _BID.search(parts[-1])
+        if found and _CLAUSE.search(parts[-1][found.end() :]):
+            return False
     if any(_BID.search(p) for p in parts) and all(
         _BID.search(p) or is_courtesy(p) or _is_address(p) or _ACK.match(p.lower()) for p in parts
     ):
@@ -398,7 +484,28 @@ def is_fragment(text: str) -> bool:
         s,
         flags=re.I,
     )
-    return not _ASKING_START.match(stripped.lower())
+    return not _ASKING_START.match(stripped.lower()) and not _CLAUSE.search(stripped)
+
+
+def checks_question(text: str) -> bool:
+    """Whether an official's turn ends asking to repeat or confirm the question ("On your
+    second question — repeat it again now.")."""
+    parts = sentences(text)
+    last = parts[-1].lower() if parts else ""
+    return bool(_CHECKS_QUESTION.search(last)) or is_audio_check(last)
+
+
+def only_checks_question(text: str) -> bool:
+    """Whether an official's turn does nothing but ask to repeat or confirm the question
+    ("Sorry. Can — the very first part of your question got garbled. ... did you ask?"):
+    every sentence is the check, a word or two, or speaks of the question itself."""
+    if not _CHECKS_QUESTION.search(text.lower()):
+        return False
+    parts = sentences(text)
+    checks = [bool(_CHECKS_QUESTION.search(p.lower())) for p in parts]
+    return any(checks) and all(
+        c or _count(p) <= 6 or "question" in p.lower() for c, p in zip(checks, parts, strict=True)
+    )
 
 
 def asks(text: str) -> bool:
@@ -425,6 +532,7 @@ class _State:
     pending: bool = False  # a question is being put and no answer has started
     answering: str | None = None  # the official answering the current question
     opened: bool = False  # the event has begun (a statement, call-on or question came)
+    answered: bool = False  # a question got an answer: the questions have begun
 
     def update(self, turn: TurnView, fn: str, nxt: TurnView | None) -> None:
         if fn == "question":
@@ -434,6 +542,7 @@ class _State:
             self.pending = False
             self.answering = turn.speaker
             self.opened = True
+            self.answered = True
         elif fn == "statement":
             self.pending = False
             self.answering = None
@@ -470,7 +579,7 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
         if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
             return "question"
         return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
-    return _answer_side(turns, i, st, prev, prev_fn, nxt, s)
+    return _answer_side(turns, i, out, st, prev, prev_fn, nxt, s)
 
 
 def _edges(s: str) -> str:
@@ -539,9 +648,10 @@ def _question_side(
             _HAND_OVER.search(s.lower())
             or _CLOSING.search(s.lower())
             or _STRONG_CALL_ON.search(s.lower())
+            or (n <= 30 and _TIME_CALL.search(s.lower()))
         )
     ):
-        return "moderation"  # a host's ground rules or sign-off, a mislabelled call-on
+        return "moderation"  # a host's ground rules or sign-off, a time call, a call-on
     answer_broken = (
         st.answering is not None
         and prev is not None
@@ -551,21 +661,48 @@ def _question_side(
     if is_content_free(text) or is_ack(text):
         carried = _carries_on(turns, i, st.answering)
         return "question" if st.pending or answer_broken or carried else "procedural"
-    thanked = nxt is not None and nxt.role != "reporter" and is_courtesy(nxt.text)
+    thanked = (
+        nxt is not None
+        and nxt.role != "reporter"
+        and is_courtesy(nxt.text)
+        and not _APOLOGY.search(nxt.text.lower())  # "Oh, the budget. I'm so sorry."
+    )
     if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
+    if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
+        return "procedural"  # only says whom the question is for: "I will start with ..."
     if st.pending or answer_broken:
         return "question"
     if not st.opened and n <= 8 and not asked:
         return "procedural"  # small talk before the briefing starts
     parts = sentences(s) if n <= 30 else []
-    if asked and parts and all("?" not in p or _FLOOR_REQUEST.search(p.lower()) for p in parts):
+    if (
+        asked
+        and parts
+        and all(
+            _FLOOR_REQUEST.search(p.lower()) if "?" in p else not _ASKING_START.match(p.lower())
+            for p in parts
+        )
+    ):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
-    if n > 14:
-        return "question"
-    # Between answers: bids for the floor and fragments cut off early are procedural.
     after = turns[i + 2] if i + 2 < len(turns) else None
+    if n > 14:
+        # A long bid ("I just want to follow up on Zeke's question ...") that the official
+        # accepts ("Sure.", "Appreciate that.") before the question itself is put.
+        if (
+            n <= 40
+            and not asked
+            and nxt is not None
+            and nxt.role != "reporter"
+            and after is not None
+            and after.role == "reporter"
+            and is_bid(text, words=40)
+            and (_acceptance(nxt) or is_courtesy(nxt.text))
+        ):
+            return "procedural"
+        return "question"
     accepted = _acceptance(nxt) and (after is None or after.role == "reporter")
+    # Between answers: bids for the floor and fragments cut off early are procedural.
     if is_bid(text) and (nxt is None or accepted or nxt.role == "reporter" or is_call_on(nxt.text)):
         return "procedural"
     if accepted and not asked and n <= 6:
@@ -578,6 +715,7 @@ def _question_side(
 def _answer_side(
     turns: Sequence[TurnView],
     i: int,
+    out: list[str],
     st: _State,
     prev: TurnView | None,
     prev_fn: str,
@@ -591,10 +729,30 @@ def _answer_side(
     hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
     closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
     floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
-    if is_courtesy(turn.text):
+    if (
+        moderator
+        and prev_fn == "answer"
+        and nxt is not None
+        and prev is not None
+        and nxt.speaker == prev.speaker
+        and is_courtesy(turn.text)
+        and not is_courtesy(nxt.text)
+    ):
+        return "moderation"  # an aide's "Okay, thank you." cuts the answer off: time is up
+    if is_courtesy(turn.text) or (
+        n <= 30
+        and is_audio_check(turn.text)
+        and not _CALL_ON.search(s.lower())
+        and all(
+            (_AUDIO.search(p.lower()) and _count(p) <= 12) or _count(p) <= 6 or is_courtesy(p)
+            for p in sentences(s)
+        )
+    ):
         return "procedural"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
+        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
+            return "moderation"  # thanks, then the floor given: "Thank you, Jen." "Go ahead."
         if is_audio_check(prev.text) or is_courtesy(prev.text):
             if is_audio_check(s) or not _CALL_ON.search(
                 (re.sub(r"go\s+ahead", "", s, flags=re.I)).lower()
@@ -604,7 +762,7 @@ def _answer_side(
             return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
             # "Sure." accepts a bid; a name or a gesture gives the floor.
-            gives = names_someone(s) or _GESTURE.search(s.lower())
+            gives = names_someone(s) or _GESTURE.search(s.lower()) or _REDIRECT.search(s.lower())
             return "moderation" if gives else "procedural"
     if (
         moderator
@@ -629,8 +787,23 @@ def _answer_side(
             if n <= 25 or is_call_on(s) or hands_over() or floor():
                 return "moderation"
             return "answer"
+        if (
+            next_asks
+            and prev is not None
+            and prev.role == "reporter"
+            and n <= 25
+            and "?" not in prev.text
+            and (_GESTURE.search(s.lower()) or _PREMISE.search(s.lower()))
+            and not names_someone(s)
+        ):
+            # The question is not put yet: a quip, a premise corrected, leave to go on ("I do.
+            # I had many engagements with Matt Lee.", "That's okay. Go ahead.").
+            return "procedural"
         if n <= 4 and is_call_on(s) and not is_ack(s):
             return "moderation"
+        rechecked = i >= 2 and out[i - 2] == "procedural" and turns[i - 2].speaker == turn.speaker
+        if next_asks and n <= 40 and not rechecked and only_checks_question(s):
+            return "procedural"  # "What was your first question?": the question is re-put
         if next_asks and prev is not None and prev.role == "reporter" and n <= 12:
             # A backchannel or a check of the question while it is being put.
             if is_ack(s) and not prev.text.rstrip().endswith("?"):
@@ -639,8 +812,23 @@ def _answer_side(
                 return "procedural"
             if broken_off(s) and _ASKING_START.match(s.lower()):
                 return "procedural"
+        if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and is_ack(s):
+            return "procedural"  # "(Laughs.) Okay." to "I will start with ...": no question yet
+        if (
+            n <= 12
+            and _LAUGHTER.search(turn.text)
+            and nxt is not None
+            and nxt.role == "official"
+            and nxt.speaker != turn.speaker
+            and prev_fn == "question"
+            and nwords(nxt.text) > 40
+            and not _TOP_ITEMS.search(nxt.text[:400].lower())
+        ):
+            return "procedural"  # a quip before another principal answers
         return "answer"
     if st.answering is not None:
+        if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
+            return "answer"  # the moderator adds to the answer ("Just on that first part ...")
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if not moderator and n <= 12 and _settles_who_answers(turn.text):
@@ -663,6 +851,8 @@ def _answer_side(
         return "moderation"
     if moderator:
         return "moderation" if n <= 60 else "statement"
+    if st.answered and n <= 60 and _SIGN_OFF.search(s.lower()):
+        return "moderation"  # the questions are over: "Sorry for it to be so short. Thanks, all."
     if turn.role == "other":
         return "procedural" if n <= 8 else "statement"
     if n <= 6:

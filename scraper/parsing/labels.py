@@ -363,6 +363,7 @@ def refine_roles(
     substantive = {
         s for s, c in done.items() if roles.get(s) == "official" and c["answer"] + c["statement"]
     }
+    hosted = any(roles.get(g) == "moderator" for g in generic & done.keys())
     for speaker, counts in done.items():
         role = roles.get(speaker)
         if speaker in generic or role not in ("official", "other", "moderator"):
@@ -375,8 +376,14 @@ def refine_roles(
             mostly = speaker not in titled and floor > 2 * (speaks + counts["question"])
             if only_floor or mostly:
                 roles[speaker] = "moderator"
-        elif role == "moderator" and reporters and speaks and floor <= 2 * speaks:
-            # Named by label, taken for a moderator by a word or two, but gives the answers.
+        elif (
+            role == "moderator"
+            and reporters
+            and speaks
+            and (floor <= 2 * speaks or (hosted and counts["statement"] and counts["answer"]))
+        ):
+            # Named by label, taken for a moderator by a word or two, but gives the answers;
+            # or a briefer handing questions to colleagues while a MODERATOR runs the call.
             roles[speaker] = "official"
         elif role in ("official", "moderator") and not reporters and not speaks:
             # An emcee who only introduces or greets while someone else speaks.
@@ -399,6 +406,6 @@ def refine_roles(
             asked[speaker] += "?" in text
     for speaker, n in put.items():
         total = sum(done[speaker].values()) - done[speaker]["procedural"]
-        if n >= 2 and n * 2 >= total and (asked[speaker] * 3 >= n or not reporters):
+        if n >= 2 and n * 2 >= total and asked[speaker] * 3 >= n:
             roles[speaker] = "reporter"
     return roles

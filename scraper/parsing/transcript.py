@@ -65,8 +65,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     src = get_source(source)
     html_mode = looks_like_html(document)
     page = split_page(document, src.content_xpath)
-    paragraphs = page.paragraphs
+    paragraphs, copies = _one_copy(page.paragraphs)
     warnings: list[str] = []
+    repeated = 0  # characters of the copies left out (placed: they are the same text)
+    if copies > 1:
+        warnings.append(f"the body repeats its transcript {copies} times: one copy kept")
+        repeated = sum(nonspace(p.text) for p in page.paragraphs[len(paragraphs) :])
 
     found = [None if p.note else L.find_label(p, html_mode, src) for p in paragraphs]
     first = next((i for i, f in enumerate(found) if f), len(paragraphs))
@@ -162,7 +166,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
 
     # A label's width as printed: a bare "Q" has no colon.
     in_turns = sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)
-    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns
+    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns + repeated
     coverage = accounted / page.total_chars if page.total_chars else 1.0
     turn_share = min(1.0, in_turns / page.total_chars) if page.total_chars else 0.0
     if coverage < COVERAGE_WARNING:
@@ -210,6 +214,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         questions=any(t.role == "reporter" for t in turns),
     )
     warnings.extend(_promises(src, title, guid, kind, turns, exchanges))
+    if kind == "press_release" and turns:
+        # Not a transcript ("NOMINATIONS SENT TO THE SENATE:", "TO THE CONGRESS ...:", "HUD:"
+        # in a fact sheet): a press release has no turns and no speakers; its text is kept.
+        warnings.append(f"not a transcript: {len(turns)} label-like heading(s) kept as text")
+        preamble = [*preamble, *(f"{t['label']}: {t['text']}" for t in raw_turns)]
+        turns, exchanges, turn_share = [], [], 0.0
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
         title=title,
@@ -250,6 +260,23 @@ def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[s
     if turns and not exchanges and kind in _QA_KINDS and src.expects_transcript(title, guid):
         return ["the title promises questions and answers but no exchange was found"]
     return []
+
+
+def _one_copy(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], int]:
+    """One copy of a body that is nothing but the same paragraphs two or more times over (a
+    feed body that repeats its whole transcript), and how many copies there were. Anything
+    short of an exact repetition of the whole body is left alone."""
+    texts = [p.text for p in paragraphs]
+    n = len(texts)
+    for period in range(5, n // 2 + 1):
+        if (
+            n % period == 0
+            and texts[period] == texts[0]
+            and texts[period:] == texts[:-period]
+            and len(set(texts[:period])) >= 3  # a copy, not one line said over and over
+        ):
+            return paragraphs[:period], n // period
+    return paragraphs, 1
 
 
 def _end_matter(paragraphs: list[Paragraph], last_label: int) -> int:
