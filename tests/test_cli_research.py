@@ -75,3 +75,35 @@ def test_trend_fills_every_month_of_the_range(config):
         "csv",
     ).stdout.splitlines()[1:]
     assert len(weeks) == 10 and weeks[0].startswith("iran,2021-W26,")
+
+
+def test_search_total_stops_at_the_cap_and_says_so(config, monkeypatch):
+    exact = run(config, "search", "pakistan", "--limit", "2")
+    total = int(exact.stderr.split(" of ")[1].split()[0])
+    assert total > 4
+    monkeypatch.setattr("scraper.storage.search.COUNT_CAP", 3)
+    capped = run(config, "search", "pakistan", "--limit", "2")
+    assert capped.stdout == exact.stdout
+    assert capped.stderr == "showing 2 of 3+ (--offset 2 for more)\n"
+    past = run(config, "search", "pakistan", "--limit", "2", "--offset", "3")
+    assert past.stderr == "showing 4-5 of 5+ (--offset 5 for more)\n"
+    last = run(config, "search", "pakistan", "--limit", "1000", "--offset", "3")
+    assert last.stderr == f"showing 4-{total} of {total}\n"  # the last page knows the total
+
+
+@pytest.mark.parametrize(
+    ("offset", "shown", "limit", "total", "exact", "line"),
+    [
+        (0, 20, 20, 71, True, "showing 20 of 71 (--offset 20 for more)"),
+        (60, 11, 20, 71, True, "showing 61-71 of 71"),
+        (0, 20, 20, 10000, False, "showing 20 of 10000+ (--offset 20 for more)"),
+        (10000, 20, 20, 10000, False, "showing 10001-10020 of 10020+ (--offset 10020 for more)"),
+        (10000, 5, 20, 10000, False, "showing 10001-10005 of 10005"),
+        (80, 0, 20, 71, True, "showing none of 71"),
+    ],
+    ids=["first-page", "last-page", "capped", "past-the-cap", "end-past-the-cap", "past-the-end"],
+)
+def test_showing_line(offset, shown, limit, total, exact, line):
+    from scraper.cli.search import showing_line
+
+    assert showing_line(offset, shown, limit, total, exact) == line

@@ -125,7 +125,7 @@ def search(
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
-    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
+    counted = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
     rows = [
         {
             "date": h.date.isoformat() if h.date else None,
@@ -141,11 +141,20 @@ def search(
         for h in hits
     ]
     emit(rows, fmt)
-    if total:
-        end = offset + len(rows)
-        shown = f"{len(rows)}" if not offset else f"{offset + 1}-{end}"
-        more = f" (--offset {end} for more)" if end < total else ""
-        click.echo(f"showing {shown} of {total}{more}", err=True)
+    if counted and counted[0]:
+        click.echo(showing_line(offset, len(rows), limit, *counted), err=True)
+
+
+def showing_line(offset: int, shown: int, limit: int, total: int, exact: bool) -> str:
+    """ "showing 21-40 of 71 (--offset 40 for more)"; a count that stopped at its cap reads
+    "10000+" (or the end of this page and a plus, when the page lies past the cap)."""
+    end = offset + shown
+    if not exact and shown < limit:  # this page reached the last match: the total is known
+        total, exact = max(end, total), True
+    label = f"{total}" if exact else f"{max(total, end)}+"
+    more = f" (--offset {end} for more)" if (end < total or not exact) and shown else ""
+    span = f"{shown}" if not offset else f"{offset + 1}-{end}" if shown else "none"
+    return f"showing {span} of {label}{more}"
 
 
 def emit(rows: list[dict], fmt: str) -> None:

@@ -251,8 +251,9 @@ class Storage:
         with self._read() as session:
             return _search.search_turns(session, query, filters, limit, offset, order)
 
-    def count_turns(self, query, filters: Filters) -> int:
-        """How many turns match a parsed query (the total of :meth:`search_turns`)."""
+    def count_turns(self, query, filters: Filters) -> tuple[int, bool]:
+        """(how many turns match a parsed query, whether exactly): see
+        :func:`scraper.storage.search.count_turns`."""
         with self._read() as session:
             return _search.count_turns(session, query, filters)
 

@@ -21,6 +21,8 @@ from scraper.search.query import Or, Term, to_fts5, to_tsquery
 from scraper.storage.briefings import turn_id
 
 MARK_START, MARK_END = "[", "]"
+#: ``search`` counts matches up to this many; past it, it says "10000+" (as the web page does).
+COUNT_CAP = 10_000
 #: Turn ids below this carry no date (undated briefings, or rows stored before ids were
 #: time-ordered); see :func:`scraper.storage.briefings.turn_id`.
 FIRST_DATED_ID = 1 << 46
@@ -291,12 +293,20 @@ def _search_turns_postgres(
     ]
 
 
-def count_turns(session: Session, node, filters: Filters) -> int:
-    """How many turns match (the total behind one page of :func:`search_turns`)."""
+def count_turns(
+    session: Session, node, filters: Filters, cap: int | None = None
+) -> tuple[int, bool]:
+    """(how many turns match, whether that is all): counting stops past ``cap`` (default
+    :data:`COUNT_CAP`; a common word matches a large share of the archive, and an exact count
+    of it reads every match)."""
+    cap = COUNT_CAP if cap is None else cap
+    if _matches_nothing(session, filters):
+        return 0, True
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
-    sql = f"SELECT count(*) FROM {source} WHERE {condition}{where}"
-    return int(_run(session, sql, {**params, **more}).scalar() or 0)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition}{where} LIMIT :cap) c"
+    found = int(_run(session, sql, {**params, **more, "cap": cap + 1}).scalar() or 0)
+    return min(found, cap), found <= cap
 
 
 def search_exchanges(
