@@ -227,21 +227,45 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
 @click.argument("terms", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True)
 @filter_options
+@click.option(
+    "--per-briefing",
+    is_flag=True,
+    help="Divide each period's counts by the briefings it holds (under the same filters).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
 @click.pass_obj
-def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **filters) -> None:
+def trend(
+    app,
+    terms: tuple[str, ...],
+    by: str,
+    per_briefing: bool,
+    fmt: str,
+    plot: str | None,
+    **filters,
+) -> None:
     """How often terms come up over time, in questions and in answers.
 
-    Each TERM is a query of its own. Counts are turns: a reporter's question or an
-    official's answer that mentions the term.
+    Each TERM is a query of its own. Counts are turns: reporters' questions, and officials'
+    answers within exchanges, that mention the term. Every period of the range is shown,
+    0 where nothing matched.
 
-    Example: briefwatch trend pakistan '"nord stream"' --by month
+    Example: briefwatch trend pakistan '"nord stream"' --by month --per-briefing
     """
+    dialect = app.storage.dialect
     series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
-    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
+    series = zero_filled(series, by, dialect, filters["since"], filters["until"])
+    briefings = app.storage.briefings_by_period(by, _filters(filters)) if per_briefing else None
+    if briefings is not None:
+        series = per_briefing_series(series, briefings)
     rows = [
-        {"term": term, "period": p, "questions": q, "answers": a}
+        {
+            "term": term,
+            "period": p,
+            **({"briefings": briefings.get(p, 0)} if briefings is not None else {}),
+            "questions": q,
+            "answers": a,
+        }
         for term, points in series.items()
         for p, q, a in points
     ]
@@ -249,39 +273,79 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
         emit(rows, "csv")
     else:
         peak = max((r["questions"] + r["answers"] for r in rows), default=0) or 1
+        number = "{:>6.2f}" if briefings is not None else "{:>4}"
         for r in rows:
             q = round(r["questions"] / peak * 40)
             a = round(r["answers"] / peak * 40)
             echo(
-                f"{r['term'][:20]:<20} {r['period']}  Q {r['questions']:>4}  A {r['answers']:>4}  "
-                f"{'▓' * q}{'░' * a}"
+                f"{r['term'][:20]:<20} {r['period']}  Q {number.format(r['questions'])}  "
+                f"A {number.format(r['answers'])}  {'▓' * q}{'░' * a}"
             )
         if rows:
-            click.echo("▓ questions  ░ answers", err=True)
+            per = " per briefing" if briefings is not None else ""
+            click.echo(f"▓ questions  ░ answers{per}", err=True)
         else:
             click.echo("no matches", err=True)
     if plot:
-        draw(series, by, plot)
+        figure = chart(series, by, dialect, per_briefing)
+        figure.savefig(plot)
+        click.echo(f"chart written to {plot}", err=True)
 
 
-def draw(series, by: str, path: str) -> None:
+def per_briefing_series(series: dict, briefings: dict[str, int]) -> dict:
+    """Each period's counts divided by its briefings (0 where it has none), to 2 places."""
+    return {
+        term: [
+            (p, *(round(n / briefings[p], 2) if briefings.get(p) else 0.0 for n in (q, a)))
+            for p, q, a in points
+        ]
+        for term, points in series.items()
+    }
+
+
+def chart(series: dict, by: str, dialect: str, per_briefing: bool = False):
+    """A matplotlib figure of the series on a time axis: per term, questions (solid) and
+    answers (dashed) apart. Matplotlib's own log lines (font cache, backends) stay out of
+    briefwatch's output."""
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     try:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
     except ImportError:
-        raise RuntimeFailure("--plot needs matplotlib: pip install 'briefwatch[plot]'") from None
-    fig, ax = plt.subplots(figsize=(10, 4))
+        raise RuntimeFailure(
+            "--plot needs matplotlib: pip install 'briefwatch[plot]' "
+            "(in a clone: pip install -e '.[plot]')"
+        ) from None
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for term, points in series.items():
-        ax.plot([p for p, _, _ in points], [q + a for _, q, a in points], marker="o", label=term)
-    ax.set_xlabel(by)
-    ax.set_ylabel("turns mentioning")
+        days = [_period_start(p, by, dialect) for p, _, _ in points]
+        (line,) = ax.plot(
+            days, [q for _, q, _ in points], marker="o", ms=3, label=f"{term}: questions"
+        )
+        ax.plot(
+            days,
+            [a for _, _, a in points],
+            marker="o",
+            ms=3,
+            ls="--",
+            color=line.get_color(),
+            label=f"{term}: answers",
+        )
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_title(f"Mentions by {by}{' per briefing' if per_briefing else ''}: " + ", ".join(series))
+    ax.set_ylabel("turns per briefing" if per_briefing else "turns mentioning")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
     ax.legend()
-    fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path)
-    click.echo(f"chart written to {path}", err=True)
+    return fig
 
 
 def _period(day: dt.date, by: str, dialect: str) -> str:

@@ -271,8 +271,14 @@ class Storage:
         return [(briefings[b], x) for b, x in found]
 
     def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+        """(period, questions, answers) mentioning a parsed query; see :func:`_search.trend`."""
         with self._read() as session:
             return _search.trend(session, query, by, filters)
+
+    def briefings_by_period(self, by: str, filters: Filters) -> dict[str, int]:
+        """Dated briefings per month or week (see :func:`_search.briefings_by_period`)."""
+        with self._read() as session:
+            return _search.briefings_by_period(session, by, filters)
 
     def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
         """A stored briefing by its number or any URL it has had."""

@@ -354,24 +354,42 @@ def _exchange_turns(
     return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
+def _period(session: Session, by: str) -> str:
+    """The SQL label of a briefing's month ("2021-07") or week ("2021-W27")."""
+    if _postgres(session):
+        return "to_char(b.date, 'YYYY-MM')" if by == "month" else "to_char(b.date, 'IYYY-\"W\"IW')"
+    return "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
+
+
 def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
-    """(period, turns by reporters, turns by officials) mentioning the query, oldest first."""
+    """(period, questions, answers) mentioning the query, oldest first: turns whose function is
+    a question, and answers of exchanges (not every official turn: opening remarks are not
+    answers)."""
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
-    if session.get_bind().dialect.name == "postgresql":
-        period = (
-            "to_char(b.date, 'YYYY-MM')" if by == "month" else "to_char(b.date, 'IYYY-\"W\"IW')"
-        )
-    else:
-        period = "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
+    period = _period(session, by)
     sql = (
         f"SELECT {period} AS p, "
-        f"sum(CASE WHEN t.role = 'reporter' THEN 1 ELSE 0 END), "
-        f"sum(CASE WHEN t.role = 'official' THEN 1 ELSE 0 END) "
+        f"sum(CASE WHEN t.function = 'question' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN t.function = 'answer' THEN 1 ELSE 0 END) "
         f"FROM {source} WHERE {condition} AND b.date IS NOT NULL{where} GROUP BY p ORDER BY p"
     )
     rows = _run(session, sql, {**params, **more})
     return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
+
+def briefings_by_period(session: Session, by: str, filters: Filters) -> dict[str, int]:
+    """How many dated briefings each period holds, under the briefing filters of ``filters``
+    (dates, kind, source): the denominator of a per-briefing trend."""
+    briefing_only = Filters(
+        since=filters.since, until=filters.until, kind=filters.kind, source=filters.source
+    )
+    where, params = _filters(briefing_only)
+    sql = (
+        f"SELECT {_period(session, by)} AS p, count(*) FROM briefings b "
+        f"WHERE b.date IS NOT NULL{where} GROUP BY p"
+    )
+    return {r[0]: int(r[1]) for r in _run(session, sql, params)}
 
 
 def matching_units(
