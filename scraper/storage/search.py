@@ -309,6 +309,50 @@ def count_turns(
     return min(found, cap), found <= cap
 
 
+@dataclass(frozen=True)
+class TurnRow:
+    """One matching turn in full, with its briefing's fields (a row of ``export``)."""
+
+    briefing_id: int
+    date: dt.date | None
+    title: str
+    kind: str
+    url: str
+    source: str
+    turn: int
+    speaker: str
+    label: str
+    role: str
+    function: str
+    exchange: int | None
+    topic: str | None
+    text: str
+
+
+def matching_turns(session: Session, node, filters: Filters, after: int, batch: int) -> list:
+    """The next ``batch`` turns (oldest first, after turn id ``after``) matching ``node`` (None:
+    every turn) under ``filters``, as (turn id, :class:`TurnRow`)."""
+    if node is None:
+        source, condition, params, key = (
+            "turns t JOIN briefings b ON b.id = t.briefing_id",
+            "TRUE",
+            {},
+            "t.id",
+        )
+    else:
+        source, condition, _snippet, _rank, _newest, params = _match(session, node)
+        key = "t.id" if _postgres(session) else "turns_fts.rowid"
+    where, more = _filters(filters)
+    sql = (
+        f"SELECT {key}, b.id, b.date, b.title, b.kind, b.url, "
+        "(SELECT slug FROM sources s WHERE s.id = b.source_id), t.ordinal, t.speaker, t.label, "
+        "t.role, coalesce(t.function, 'other'), t.exchange, t.topic, t.text "
+        f"FROM {source} WHERE {condition}{where} AND {key} > :after ORDER BY {key} LIMIT :batch"
+    )
+    rows = _run(session, sql, {**params, **more, "after": after, "batch": batch})
+    return [(r[0], TurnRow(r[1], _date(r[2]), *r[3:])) for r in rows]
+
+
 def search_exchanges(
     session: Session, node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
@@ -444,7 +488,12 @@ def load_units(
         with read() as session:
             briefings = sorted(
                 tuple(r)
-                for r in _in(session, "SELECT id, title, url, kind, date FROM briefings", chunk)
+                for r in _in(
+                    session,
+                    "SELECT id, title, url, kind, date, "
+                    "(SELECT slug FROM sources s WHERE s.id = briefings.source_id) FROM briefings",
+                    chunk,
+                )
             )
             # The wanted (briefing, unit) pairs as literal rows: every value is an int the
             # database gave (exchange ordinal, or minus the ordinal of a turn outside any).
@@ -470,12 +519,13 @@ def load_units(
                 exchanges.setdefault(r[0], []).append(
                     Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
                 )
-        for bid, title, url, kind, date in briefings:
+        for bid, title, url, kind, date, source in briefings:
             yield (
                 bid,
                 Briefing(
                     title=title,
                     url=url,
+                    source=source,
                     kind=kind,
                     date=_date(date),
                     turns=tuple(turns.get(bid, ())),
