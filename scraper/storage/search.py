@@ -92,8 +92,10 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     if f.kind:
         where.append("b.kind = :kind")
         params["kind"] = f.kind
-    if f.topic:
-        where.append("lower(t.topic) LIKE :topic ESCAPE '\\'")
+    if f.topic:  # as the page shows it ("Ukraine / Russia"), or its anchor ("UKRAINERUSSIA")
+        where.append(
+            "(lower(t.topic) LIKE :topic ESCAPE '\\' OR lower(t.anchor) LIKE :topic ESCAPE '\\')"
+        )
         params["topic"] = _contains(f.topic)
     if f.watch:
         where.append(
@@ -502,7 +504,7 @@ def load_units(
             for r in _in(
                 session,
                 "SELECT briefing_id, ordinal, label, speaker, role, text, topic, paragraphs, "
-                "exchange, coalesce(function, 'other') FROM turns",
+                "exchange, coalesce(function, 'other'), anchor, named_as FROM turns",
                 chunk,
                 "briefing_id",
                 f"(briefing_id, coalesce(exchange, -ordinal)) IN (VALUES {pairs})",
