@@ -46,6 +46,7 @@ def test_search_formats(tmp_path):
         "turn",
         "snippet",
         "url",
+        "link",
         "briefing_id",
     }
     parsed = list(

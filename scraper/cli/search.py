@@ -136,6 +136,7 @@ def search(
             "turn": h.ordinal,
             "snippet": h.snippet,
             "url": h.url,
+            "link": h.link,
             "briefing_id": h.briefing_id,
         }
         for h in hits
@@ -157,6 +158,12 @@ def showing_line(offset: int, shown: int, limit: int, total: int, exact: bool) -
     return f"showing {span} of {label}{more}"
 
 
+def who(speaker: str, named_as: str | None) -> str:
+    """A speaker with the name the transcript called them by, as a hint beside the label:
+    "QUESTION (Janne Pak, as called on)"."""
+    return f"{speaker} ({named_as}, as called on)" if named_as else speaker
+
+
 def emit(rows: list[dict], fmt: str) -> None:
     """Print result rows as a table, JSON, JSON lines or CSV."""
     if fmt == "json":
@@ -176,7 +183,7 @@ def emit(rows: list[dict], fmt: str) -> None:
         for r in rows:
             echo(f"{r['date'] or '-'}  {r['title']}")
             echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
-            echo(f"  {r['url']}#turn-{r['turn']}")
+            echo(f"  {r['link']}")
         if not rows:
             click.echo("no matches", err=True)
 
@@ -198,14 +205,22 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     out = []
     for briefing, ordinal in found:
         turns = [t for t in briefing.turns if t.exchange == ordinal]
+        anchor = next((t.anchor for t in turns if t.anchor), None)
         out.append(
             {
                 "date": briefing.date.isoformat() if briefing.date else None,
                 "title": briefing.title,
                 "url": briefing.url,
+                "link": f"{briefing.url}#{anchor}" if anchor and briefing.url else briefing.url,
                 "exchange": ordinal,
                 "turns": [
-                    {"speaker": t.speaker, "role": t.role, "function": t.function, "text": t.text}
+                    {
+                        "speaker": t.speaker,
+                        "role": t.role,
+                        "function": t.function,
+                        "named_as": t.named_as,
+                        "text": t.text,
+                    }
                     for t in turns
                 ],
             }
@@ -215,9 +230,9 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
         return
     for x in out:
         echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
-        echo(f"   {x['url']}")
+        echo(f"   {x['link']}")
         for t in x["turns"]:
-            echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
+            echo(f"\n{who(t['speaker'], t['named_as'])} ({t['role']}): {t['text']}")
         click.echo("")
     if not out:
         click.echo("no matches", err=True)

@@ -64,6 +64,12 @@ class TurnHit:
     role: str
     exchange: int | None
     snippet: str
+    anchor: str | None = None  # the page's element id of the turn's topic
+
+    @property
+    def link(self) -> str:
+        """Where the turn can be read: the page at its topic's own anchor, else the page."""
+        return f"{self.url}#{self.anchor}" if self.anchor and self.url else self.url
 
 
 def _contains(text: str) -> str:
@@ -250,11 +256,13 @@ def search_turns(
     order_by = rank if order == "rank" else newest
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip FROM {source} WHERE {condition}{where}{ids_where} "
-        f"ORDER BY {order_by} LIMIT :limit OFFSET :offset"
+        f"t.exchange, {snippet} AS snip, t.anchor FROM {source} "
+        f"WHERE {condition}{where}{ids_where} ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
     rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
-    return [TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9]) for row in rows]
+    return [
+        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9], anchor=row[10]) for row in rows
+    ]
 
 
 def _search_turns_postgres(
@@ -284,13 +292,13 @@ def _search_turns_postgres(
         return []
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip, t.id FROM turns t "
+        f"t.exchange, {snippet} AS snip, t.id, t.anchor FROM turns t "
         f"JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
         f"WHERE t.id = ANY(:ids)"
     )
     rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
     return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9])
+        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9], anchor=row[11])
         for row in (rows[i] for i in ids if i in rows)
     ]
 
