@@ -41,6 +41,7 @@ def test_search_formats(tmp_path):
         "date",
         "title",
         "speaker",
+        "named_as",
         "role",
         "exchange",
         "turn",

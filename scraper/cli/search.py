@@ -131,6 +131,7 @@ def search(
             "date": h.date.isoformat() if h.date else None,
             "title": h.title,
             "speaker": h.speaker,
+            "named_as": h.named_as,
             "role": h.role,
             "exchange": h.exchange,
             "turn": h.ordinal,
@@ -182,7 +183,7 @@ def emit(rows: list[dict], fmt: str) -> None:
     else:
         for r in rows:
             echo(f"{r['date'] or '-'}  {r['title']}")
-            echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
+            echo(f"  {who(r['speaker'], r.get('named_as'))} ({r['role']}): {r['snippet']}")
             echo(f"  {r['link']}")
         if not rows:
             click.echo("no matches", err=True)

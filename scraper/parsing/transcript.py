@@ -5,6 +5,7 @@ Pure: no network, database, clock or Scrapy. The same input always gives the sam
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scraper.model import Briefing, Turn
+from scraper.parsing import called
 from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
@@ -161,6 +163,10 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
             )
         )
     turns, exchanges = group_exchanges(turns)
+    turns = [
+        dataclasses.replace(t, named_as=name) if name else t
+        for t, name in zip(turns, called.named_as(turns), strict=True)
+    ]
 
     # A label's width as printed: a bare "Q" has no colon.
     in_turns = sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)

@@ -65,6 +65,7 @@ class TurnHit:
     exchange: int | None
     snippet: str
     anchor: str | None = None  # the page's element id of the turn's topic
+    named_as: str | None = None  # the name a caller called the speaker by (a hint)
 
     @property
     def link(self) -> str:
@@ -256,13 +257,11 @@ def search_turns(
     order_by = rank if order == "rank" else newest
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip, t.anchor FROM {source} "
+        f"t.exchange, {snippet} AS snip, t.anchor, t.named_as FROM {source} "
         f"WHERE {condition}{where}{ids_where} ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
     rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
-    return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9], anchor=row[10]) for row in rows
-    ]
+    return [TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[10:12]) for row in rows]
 
 
 def _search_turns_postgres(
@@ -292,13 +291,13 @@ def _search_turns_postgres(
         return []
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip, t.id, t.anchor FROM turns t "
+        f"t.exchange, {snippet} AS snip, t.id, t.anchor, t.named_as FROM turns t "
         f"JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
         f"WHERE t.id = ANY(:ids)"
     )
     rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
     return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9], anchor=row[11])
+        TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[11:13])
         for row in (rows[i] for i in ids if i in rows)
     ]
 
