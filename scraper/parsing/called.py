@@ -121,19 +121,24 @@ def called_name(text: str) -> str | None:
 
 
 def named_as(turns: Sequence[Turn]) -> list[str | None]:
-    """For each turn, the name a preceding caller called its (reporter) speaker by, if any:
-    the last official's or moderator's turn before it, operators' line announcements
-    between them allowed."""
+    """For each turn, the name a preceding caller called its (reporter) speaker by, if any.
+
+    The name holds until the reporter has asked: across a line check ("Can you hear me?"
+    "Yes, we can."), an operator's announcement, or a caller's turn that names no one and
+    only manages the floor (their functions are ``procedural``)."""
     out: list[str | None] = []
     pending: str | None = None
     for t in turns:
         if t.role == "reporter":
             out.append(pending if pending and pending.lower() != t.speaker.lower() else None)
-            pending = None
+            if t.function != "procedural":
+                pending = None
             continue
         out.append(None)
         if t.role in _CALLERS:
             name = called_name(t.text)
-            if name or t.role != "operator":
+            if name:
                 pending = name
+            elif t.role != "operator" and t.function != "procedural":
+                pending = None
     return out
