@@ -22,7 +22,7 @@ from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_p
 from scraper.parsing.exchanges import group_exchanges
 from scraper.sources import get_source
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(
