@@ -82,8 +82,6 @@ class Daemon:
         dies; it runs in its own process group, which the daemon kills if it overstays.
         Its output is relayed to the daemon's log, every line timestamped.
         """
-        if self.stopping.is_set():
-            return None
         name = " ".join(args)
         started = time.monotonic()
         env = {
@@ -91,16 +89,20 @@ class Daemon:
             DEADLINE_ENV: f"{time.time() + timeout:.3f}",
             TIMEOUT_ENV: f"{timeout:g}",
         }
-        proc = subprocess.Popen(
-            self.command(*args),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-            env=env,
-            start_new_session=True,
-        )
+        # Under the lock, so a stop either comes first (no child) or sees this child and
+        # stops it: none starts unseen while the daemon shuts down.
         with self.lock:
+            if self.stopping.is_set():
+                return None
+            proc = subprocess.Popen(
+                self.command(*args),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                errors="replace",
+                env=env,
+                start_new_session=True,
+            )
             self.children.add(proc)
         summary: list[str] = []
         readers = [

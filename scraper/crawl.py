@@ -189,7 +189,70 @@ def run_crawl(
     ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
     lost mid-crawl, the crawl stops and the run is recorded as failed."""
     chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
-    run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
+    with _SignalsHeld() as held:  # until Scrapy takes SIGTERM over, it only stops the run
+        run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
+        try:
+            return _crawl(
+                config,
+                storage,
+                run_id,
+                mode,
+                chosen,
+                held,
+                lock,
+                scrapy_log_level,
+                since=since,
+                until=until,
+                restart=restart,
+            )
+        except _Stopped:
+            from scheduler.deadline import stop_outcome
+
+            status, message = stop_outcome("shutdown")
+            storage.finish_run(
+                run_id, status or "failed", dict.fromkeys(COUNTS, 0), [{"error": message}]
+            )
+            logger.info("run %d %s before the crawl started", run_id, status or "failed")
+            return RunOutcome(run_id, status or "failed", dict.fromkeys(COUNTS, 0), [message])
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGINT arrived before the crawl began."""
+
+
+class _SignalsHeld:
+    """SIGTERM and SIGINT between a run's record and the crawl's start mark the run stopped
+    (raised as :class:`_Stopped` at :meth:`check`) instead of killing the process and leaving
+    the run ``running``. Scrapy installs its own handlers when the crawl starts."""
+
+    signum: int | None = None
+
+    def __enter__(self) -> _SignalsHeld:
+        import signal
+        import threading
+
+        self._old = {}
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                self._old[sig] = signal.signal(sig, self._hold)
+        return self
+
+    def _hold(self, signum, _frame) -> None:
+        self.signum = signum
+
+    def check(self) -> None:
+        if self.signum is not None:
+            raise _Stopped
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+
+
+def _crawl(config, storage, run_id, mode, chosen, held, lock, scrapy_log_level, **options):
+    since, until, restart = options["since"], options["until"], options["restart"]
     known = storage.stored_urls()
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
@@ -219,6 +282,8 @@ def run_crawl(
         crawlers.append(crawler)
         process.crawl(crawler, **kwargs)
     watch = _stop_when_lost(process, lock)
+    held.check()
+    held.__exit__()  # Scrapy's own handlers from here (a graceful stop, then a hard one)
     process.start()
     if watch is not None and watch.running:
         watch.stop()

@@ -26,6 +26,8 @@ class Turn:
     paragraphs: int = 1
     exchange: int | None = None  # ordinal of the exchange the turn belongs to
     function: str = "other"  # one of FUNCTIONS
+    anchor: str | None = None  # the page's element id of the topic ("post-349303-IRAN2")
+    named_as: str | None = None  # the name the moderator or official called the speaker by
 
 
 @dataclass(frozen=True, slots=True)

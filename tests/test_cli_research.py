@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
-from helpers.search_archive import fill
+from helpers.search_archive import FILES, fill
+from helpers.state_department import parse_fixture
 
 from scraper.cli import cli
 from scraper.storage import open_storage
@@ -74,3 +79,129 @@ def test_trend_fills_every_month_of_the_range(config):
         "csv",
     ).stdout.splitlines()[1:]
     assert len(weeks) == 10 and weeks[0].startswith("iran,2021-W26,")
+
+
+def test_search_total_stops_at_the_cap_and_says_so(config, monkeypatch):
+    exact = run(config, "search", "pakistan", "--limit", "2")
+    total = int(exact.stderr.split(" of ")[1].split()[0])
+    assert total > 4
+    monkeypatch.setattr("scraper.storage.search.COUNT_CAP", 3)
+    capped = run(config, "search", "pakistan", "--limit", "2")
+    assert capped.stdout == exact.stdout
+    assert capped.stderr == "showing 2 of 3+ (--offset 2 for more)\n"
+    past = run(config, "search", "pakistan", "--limit", "2", "--offset", "3")
+    assert past.stderr == "showing 4-5 of 5+ (--offset 5 for more)\n"
+    last = run(config, "search", "pakistan", "--limit", "1000", "--offset", "3")
+    assert last.stderr == f"showing 4-{total} of {total}\n"  # the last page knows the total
+
+
+@pytest.mark.parametrize(
+    ("offset", "shown", "limit", "total", "exact", "line"),
+    [
+        (0, 20, 20, 71, True, "showing 20 of 71 (--offset 20 for more)"),
+        (60, 11, 20, 71, True, "showing 61-71 of 71"),
+        (0, 20, 20, 10000, False, "showing 20 of 10000+ (--offset 20 for more)"),
+        (10000, 20, 20, 10000, False, "showing 10001-10020 of 10020+ (--offset 10020 for more)"),
+        (10000, 5, 20, 10000, False, "showing 10001-10005 of 10005"),
+        (80, 0, 20, 71, True, "showing none of 71"),
+    ],
+    ids=["first-page", "last-page", "capped", "past-the-cap", "end-past-the-cap", "past-the-end"],
+)
+def test_showing_line(offset, shown, limit, total, exact, line):
+    from scraper.cli.search import showing_line
+
+    assert showing_line(offset, shown, limit, total, exact) == line
+
+
+def _csv(result) -> list[dict]:
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def _per_month(config: str, term: str, *args: str) -> dict[str, int]:
+    """Turns matching ``term`` per month, counted from search's own rows."""
+    out = run(config, "search", term, "--limit", "10000", "--format", "jsonl", *args)
+    months: dict[str, int] = {}
+    for line in out.stdout.splitlines():
+        month = json.loads(line)["date"][:7]
+        months[month] = months.get(month, 0) + 1
+    return months
+
+
+def test_trend_answers_are_exchange_answers_not_every_official_turn(config):
+    # Mr Price mentions COVID in his remarks at the top of a briefing: not an answer.
+    rows = _csv(run(config, "trend", "covid", "--format", "csv"))
+    answers = {r["period"]: int(r["answers"]) for r in rows if r["answers"] != "0"}
+    questions = {r["period"]: int(r["questions"]) for r in rows if r["questions"] != "0"}
+    assert answers == _per_month(config, "covid", "--function", "answer")
+    assert questions == _per_month(config, "covid", "--function", "question")
+    officials = _per_month(config, "covid", "--role", "official")
+    assert sum(answers.values()) < sum(officials.values())  # remarks at the top are not answers
+
+
+def test_trend_per_briefing_divides_by_the_briefings_of_each_period(config):
+    raw = {r["period"]: r for r in _csv(run(config, "trend", "iran", "--format", "csv"))}
+    rows = _csv(run(config, "trend", "iran", "--per-briefing", "--format", "csv"))
+    months: dict[str, int] = {}
+    for name in FILES:
+        month = parse_fixture(name).date.strftime("%Y-%m")
+        months[month] = months.get(month, 0) + 1
+    assert {r["period"]: int(r["briefings"]) for r in rows if r["briefings"] != "0"} == months
+    for r in rows:
+        n = int(r["briefings"])
+        for column in ("questions", "answers"):
+            expected = round(int(raw[r["period"]][column]) / n, 2) if n else 0.0
+            assert float(r[column]) == expected
+    table = run(config, "trend", "iran", "--per-briefing")
+    assert "per briefing" in table.stderr
+
+
+def test_trend_plot_has_a_time_axis_and_questions_and_answers_apart(config, tmp_path):
+    pytest.importorskip("matplotlib")
+    from matplotlib.dates import ConciseDateFormatter
+
+    from scraper.cli.search import chart
+
+    series = {"iran": [("2021-07", 3, 5), ("2021-08", 0, 0), ("2021-09", 1, 2)]}
+    ax = chart(series, "month", "sqlite").axes[0]
+    assert ax.get_title() == "Mentions by month: iran"
+    assert [line.get_label() for line in ax.get_lines()] == ["iran: questions", "iran: answers"]
+    assert list(ax.get_lines()[1].get_xdata())[0] == dt.date(2021, 7, 1)
+    assert list(ax.get_lines()[1].get_ydata()) == [5, 0, 2]
+    assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
+    png = tmp_path / "t.png"
+    result = run(config, "trend", "iran", "pakistan", "--plot", str(png))
+    assert result.exit_code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _briefwatch(config: str, *args: str, prelude: str = "") -> subprocess.CompletedProcess:
+    code = (
+        f"import sys; {prelude}; from scraper.cli import main; sys.argv[0] = 'briefwatch'; main()"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, "--config", config, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_trend_plot_keeps_matplotlib_logs_out(config, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "t.png"
+    result = _briefwatch(config, "-vv", "trend", "iran", "--plot", str(png), prelude="pass")
+    assert result.returncode == 0, result.stderr
+    assert "matplotlib" not in result.stderr.lower() and "font" not in result.stderr.lower()
+    assert result.stderr.splitlines()[-1] == f"chart written to {png}"
+
+
+def test_trend_plot_without_matplotlib_says_how_to_install_from_a_clone(config, tmp_path):
+    png = tmp_path / "t.png"
+    hidden = "sys.modules['matplotlib'] = None"  # as if it were not installed
+    result = _briefwatch(config, "trend", "iran", "--plot", str(png), prelude=hidden)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "briefwatch: --plot needs matplotlib: pip install 'briefwatch[plot]' "
+        "(in a clone: pip install -e '.[plot]')"
+    )
+    assert not png.exists()

@@ -41,11 +41,13 @@ def test_search_formats(tmp_path):
         "date",
         "title",
         "speaker",
+        "named_as",
         "role",
         "exchange",
         "turn",
         "snippet",
         "url",
+        "link",
         "briefing_id",
     }
     parsed = list(

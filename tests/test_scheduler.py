@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers.crawling import briefwatch, count, rows, slow_backfill_config, wait_for, write_config
+from helpers.mirror import Mirror
 from helpers.state_department import BRIEFINGS, FEED_PATH, VERSIONS, build_site, feed, parse_fixture
 
 from scheduler.cron import EXIT_CODES, crontab_line
@@ -278,5 +279,33 @@ def test_a_run_stopped_by_sigterm_is_recorded_as_such(tmp_path, mirror):
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert "run interrupted: stopped by a signal (SIGTERM or SIGINT)" in stderr
+    ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
+    assert status == "interrupted" and "stopped by a signal" in str(errors)
+
+
+def test_a_sigterm_between_the_run_record_and_the_crawl_marks_the_run_interrupted(tmp_path):
+    """The signal lands after the run is recorded and before Scrapy handles signals (the
+    window in which a daemon's stop once left a run ``running``): injected by sending it from
+    the first storage read that follows the run's record."""
+    database_url = f"sqlite:///{tmp_path / 't.db'}"
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+        inject = (
+            "import os, signal, sys; from scraper.storage import Storage; "
+            "real = Storage.stored_urls; "
+            "Storage.stored_urls = lambda self: (os.kill(os.getpid(), signal.SIGTERM), "
+            "real(self))[1]; "
+            "from scraper.cli import main; sys.argv[0] = 'briefwatch'; main()"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", inject, "--config", str(config), "run"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert not any(r.path == FEED_PATH for r in site.requests)  # no crawl began
+    assert result.returncode == 1, result.stderr
+    assert "run interrupted: stopped by a signal (SIGTERM or SIGINT)" in result.stderr
     ((status, errors),) = rows(database_url, "SELECT status, errors FROM runs")
     assert status == "interrupted" and "stopped by a signal" in str(errors)

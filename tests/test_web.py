@@ -172,7 +172,7 @@ def test_transcript_turns_exchanges_topics_and_original_link(client):
     assert section.count('class="part part-answer"') == len(first["answer_turns"])
     topics = page.split('<nav class="topics"')[1].split("</nav>")[0]
     # Topics in reading order, linked to their first turn; listed ones no turn carries, unlinked.
-    assert topics.index('<a href="#turn-2">InvestmentCliamateStatements</a>') < topics.index(
+    assert topics.index('<a href="#turn-2">Investment Cliamate Statements</a>') < topics.index(
         "<li>Norway</li>"
     )
     assert "Ned Price" in page and "official" in page

@@ -71,6 +71,7 @@ def draft_alerts(
                 {
                     "ordinal": t.ordinal,
                     "speaker": t.speaker,
+                    "named_as": t.named_as,
                     "role": t.role,
                     "text": t.text,
                     "matches": spans.get(t.ordinal, []),

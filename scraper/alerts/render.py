@@ -128,6 +128,17 @@ def _header_text(b: dict[str, Any]) -> list[str]:
     return [title, "=" * min(len(title), 72), b["url"] or "", ""]
 
 
+def _hint(turn: dict[str, Any]) -> str:
+    """The name a moderator or official called a reporter by, as a hint beside the label
+    (" (Janne Pak, as called on)"); payloads queued before it have none."""
+    return f" ({turn['named_as']}, as called on)" if turn.get("named_as") else ""
+
+
+def who(turn: dict[str, Any]) -> str:
+    """The turn's speaker as labelled, with the called-on name as a hint."""
+    return turn["speaker"] + _hint(turn)
+
+
 def _snippet(payload: dict[str, Any], limit: int = 160) -> str:
     """One line around the first match of a passage."""
     for turn in payload["turns"]:
@@ -159,7 +170,7 @@ def render_text(alerts: Sequence[Any], max_chars: int, digest: bool = False) -> 
             out += [f"Watch: {p['watch']}{update} - matched: {matched} ({where})", ""]
             for turn in p["turns"]:
                 text = "".join(f"*{s}*" if m else s for s, m in segments(turn, max_chars))
-                out += [f"{turn['speaker']} ({turn['role']}): {text}", ""]
+                out += [f"{who(turn)} ({turn['role']}): {text}", ""]
         out += ["", "-" * 40, ""]
     return "\n".join(out).rstrip("-\n ") + "\n"
 
@@ -207,7 +218,7 @@ def render_html(alerts: Sequence[Any], max_chars: int, digest: bool = False) -> 
                 )
                 paragraphs = [x.strip() for x in re.split(r"\n\s*\n", text) if x.strip()]
                 speaker = (
-                    f"<strong>{html.escape(turn['speaker'])}</strong> "
+                    f"<strong>{html.escape(turn['speaker'])}</strong>{html.escape(_hint(turn))} "
                     f"({html.escape(turn['role'])}): "
                 )
                 out.append(f"<p>{speaker}{paragraphs[0] if paragraphs else ''}</p>")
@@ -248,7 +259,10 @@ def markdown_blocks(alerts: Sequence[Any], max_chars: int) -> list[tuple[str, st
         ]
         for turn in p["turns"]:
             text = "".join(f"**{md(s)}**" if m else md(s) for s, m in segments(turn, max_chars))
-            lines += [f"**{md(turn['speaker'])}** ({md(turn['role'])}): {text}", ""]
+            lines += [
+                f"**{md(turn['speaker'])}**{md(_hint(turn))} ({md(turn['role'])}): {text}",
+                "",
+            ]
         blocks.append(("\n".join(lines).rstrip() + "\n", link))
     return blocks
 

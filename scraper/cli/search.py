@@ -125,27 +125,44 @@ def search(
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
-    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
+    counted = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
     rows = [
         {
             "date": h.date.isoformat() if h.date else None,
             "title": h.title,
             "speaker": h.speaker,
+            "named_as": h.named_as,
             "role": h.role,
             "exchange": h.exchange,
             "turn": h.ordinal,
             "snippet": h.snippet,
             "url": h.url,
+            "link": h.link,
             "briefing_id": h.briefing_id,
         }
         for h in hits
     ]
     emit(rows, fmt)
-    if total:
-        end = offset + len(rows)
-        shown = f"{len(rows)}" if not offset else f"{offset + 1}-{end}"
-        more = f" (--offset {end} for more)" if end < total else ""
-        click.echo(f"showing {shown} of {total}{more}", err=True)
+    if counted and counted[0]:
+        click.echo(showing_line(offset, len(rows), limit, *counted), err=True)
+
+
+def showing_line(offset: int, shown: int, limit: int, total: int, exact: bool) -> str:
+    """ "showing 21-40 of 71 (--offset 40 for more)"; a count that stopped at its cap reads
+    "10000+" (or the end of this page and a plus, when the page lies past the cap)."""
+    end = offset + shown
+    if not exact and shown < limit:  # this page reached the last match: the total is known
+        total, exact = max(end, total), True
+    label = f"{total}" if exact else f"{max(total, end)}+"
+    more = f" (--offset {end} for more)" if (end < total or not exact) and shown else ""
+    span = f"{shown}" if not offset else f"{offset + 1}-{end}" if shown else "none"
+    return f"showing {span} of {label}{more}"
+
+
+def who(speaker: str, named_as: str | None) -> str:
+    """A speaker with the name the transcript called them by, as a hint beside the label:
+    "QUESTION (Janne Pak, as called on)"."""
+    return f"{speaker} ({named_as}, as called on)" if named_as else speaker
 
 
 def emit(rows: list[dict], fmt: str) -> None:
@@ -166,8 +183,8 @@ def emit(rows: list[dict], fmt: str) -> None:
     else:
         for r in rows:
             echo(f"{r['date'] or '-'}  {r['title']}")
-            echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
-            echo(f"  {r['url']}#turn-{r['turn']}")
+            echo(f"  {who(r['speaker'], r.get('named_as'))} ({r['role']}): {r['snippet']}")
+            echo(f"  {r['link']}")
         if not rows:
             click.echo("no matches", err=True)
 
@@ -189,14 +206,22 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     out = []
     for briefing, ordinal in found:
         turns = [t for t in briefing.turns if t.exchange == ordinal]
+        anchor = next((t.anchor for t in turns if t.anchor), None)
         out.append(
             {
                 "date": briefing.date.isoformat() if briefing.date else None,
                 "title": briefing.title,
                 "url": briefing.url,
+                "link": f"{briefing.url}#{anchor}" if anchor and briefing.url else briefing.url,
                 "exchange": ordinal,
                 "turns": [
-                    {"speaker": t.speaker, "role": t.role, "function": t.function, "text": t.text}
+                    {
+                        "speaker": t.speaker,
+                        "role": t.role,
+                        "function": t.function,
+                        "named_as": t.named_as,
+                        "text": t.text,
+                    }
                     for t in turns
                 ],
             }
@@ -206,9 +231,9 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
         return
     for x in out:
         echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
-        echo(f"   {x['url']}")
+        echo(f"   {x['link']}")
         for t in x["turns"]:
-            echo(f"\n{t['speaker']} ({t['role']}): {t['text']}")
+            echo(f"\n{who(t['speaker'], t['named_as'])} ({t['role']}): {t['text']}")
         click.echo("")
     if not out:
         click.echo("no matches", err=True)
@@ -223,25 +248,48 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     is_flag=True,
     help="One column per source, side by side (every source, or the one --source names).",
 )
+@click.option(
+    "--per-briefing",
+    is_flag=True,
+    help="Divide each period's counts by the briefings it holds (under the same filters).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
 @click.pass_obj
 def trend(
-    app, terms: tuple[str, ...], by: str, per_source: bool, fmt: str, plot: str | None, **filters
+    app,
+    terms: tuple[str, ...],
+    by: str,
+    per_source: bool,
+    per_briefing: bool,
+    fmt: str,
+    plot: str | None,
+    **filters,
 ) -> None:
     """How often terms come up over time, in questions and in answers.
 
-    Each TERM is a query of its own. Counts are turns: a reporter's question or an
-    official's answer that mentions the term. --per-source puts the podiums side by side.
+    Each TERM is a query of its own. Counts are turns: reporters' questions, and officials'
+    answers within exchanges, that mention the term. Every period of the range is shown,
+    0 where nothing matched. --per-source puts the podiums side by side.
 
-    Example: briefwatch trend pakistan '"nord stream"' --by month --per-source
+    Example: briefwatch trend pakistan '"nord stream"' --by month --per-briefing
     """
     if per_source:
         return _trend_per_source(app, terms, by, fmt, plot, filters)
+    dialect = app.storage.dialect
     series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
-    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
+    series = zero_filled(series, by, dialect, filters["since"], filters["until"])
+    briefings = app.storage.briefings_by_period(by, _filters(filters)) if per_briefing else None
+    if briefings is not None:
+        series = per_briefing_series(series, briefings)
     rows = [
-        {"term": term, "period": p, "questions": q, "answers": a}
+        {
+            "term": term,
+            "period": p,
+            **({"briefings": briefings.get(p, 0)} if briefings is not None else {}),
+            "questions": q,
+            "answers": a,
+        }
         for term, points in series.items()
         for p, q, a in points
     ]
@@ -249,19 +297,23 @@ def trend(
         emit(rows, "csv")
     else:
         peak = max((r["questions"] + r["answers"] for r in rows), default=0) or 1
+        number = "{:>6.2f}" if briefings is not None else "{:>4}"
         for r in rows:
             q = round(r["questions"] / peak * 40)
             a = round(r["answers"] / peak * 40)
             echo(
-                f"{r['term'][:20]:<20} {r['period']}  Q {r['questions']:>4}  A {r['answers']:>4}  "
-                f"{'▓' * q}{'░' * a}"
+                f"{r['term'][:20]:<20} {r['period']}  Q {number.format(r['questions'])}  "
+                f"A {number.format(r['answers'])}  {'▓' * q}{'░' * a}"
             )
         if rows:
-            click.echo("▓ questions  ░ answers", err=True)
+            per = " per briefing" if briefings is not None else ""
+            click.echo(f"▓ questions  ░ answers{per}", err=True)
         else:
             click.echo("no matches", err=True)
     if plot:
-        draw(series, by, plot)
+        figure = chart(series, by, dialect, per_briefing)
+        figure.savefig(plot)
+        click.echo(f"chart written to {plot}", err=True)
 
 
 def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) -> None:
@@ -303,27 +355,65 @@ def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) 
         else:
             click.echo("no matches", err=True)
     if plot:
-        draw({f"{t} ({slug})": points for (t, slug), points in series.items()}, by, plot)
+        named = {f"{t} ({slug})": points for (t, slug), points in series.items()}
+        chart(named, by, app.storage.dialect).savefig(plot)
+        click.echo(f"chart written to {plot}", err=True)
 
 
-def draw(series, by: str, path: str) -> None:
+def per_briefing_series(series: dict, briefings: dict[str, int]) -> dict:
+    """Each period's counts divided by its briefings (0 where it has none), to 2 places."""
+    return {
+        term: [
+            (p, *(round(n / briefings[p], 2) if briefings.get(p) else 0.0 for n in (q, a)))
+            for p, q, a in points
+        ]
+        for term, points in series.items()
+    }
+
+
+def chart(series: dict, by: str, dialect: str, per_briefing: bool = False):
+    """A matplotlib figure of the series on a time axis: per term, questions (solid) and
+    answers (dashed) apart. Matplotlib's own log lines (font cache, backends) stay out of
+    briefwatch's output."""
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
     try:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
     except ImportError:
-        raise RuntimeFailure("--plot needs matplotlib: pip install 'briefwatch[plot]'") from None
-    fig, ax = plt.subplots(figsize=(10, 4))
+        raise RuntimeFailure(
+            "--plot needs matplotlib: pip install 'briefwatch[plot]' "
+            "(in a clone: pip install -e '.[plot]')"
+        ) from None
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     for term, points in series.items():
-        ax.plot([p for p, _, _ in points], [q + a for _, q, a in points], marker="o", label=term)
-    ax.set_xlabel(by)
-    ax.set_ylabel("turns mentioning")
+        days = [_period_start(p, by, dialect) for p, _, _ in points]
+        (line,) = ax.plot(
+            days, [q for _, q, _ in points], marker="o", ms=3, label=f"{term}: questions"
+        )
+        ax.plot(
+            days,
+            [a for _, _, a in points],
+            marker="o",
+            ms=3,
+            ls="--",
+            color=line.get_color(),
+            label=f"{term}: answers",
+        )
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.set_title(f"Mentions by {by}{' per briefing' if per_briefing else ''}: " + ", ".join(series))
+    ax.set_ylabel("turns per briefing" if per_briefing else "turns mentioning")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
     ax.legend()
-    fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path)
-    click.echo(f"chart written to {path}", err=True)
+    return fig
 
 
 def _period(day: dt.date, by: str, dialect: str) -> str:

@@ -5,6 +5,7 @@ Pure: no network, database, clock or Scrapy. The same input always gives the sam
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -12,14 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from scraper.model import Briefing, Turn
+from scraper.parsing import called
 from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
+from scraper.parsing import topics as T
 from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
 from scraper.sources import get_source, source_for
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(
@@ -105,9 +108,12 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     closing: list[str] = []
     raw_turns: list[dict[str, Any]] = []
     topic: str | None = None
+    anchor: str | None = None  # the element id of the current topic
     topics: list[str] = []
+    names: list[str] = []  # the topic anchors' names met so far
+    headings = T.index_headings(document, src.topic_index) if html_mode else {}
     for i, (para, label) in enumerate(zip(paragraphs, labels, strict=True)):
-        topic = _topic(para, src.topic_anchor, topic, topics)
+        anchor, topic = _topic(para, src, (anchor, topic), topics, names, headings)
         if para.note or i >= closing_from:
             closing.append(para.text)
         elif label:
@@ -117,6 +123,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
                     "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
                     "parts": [para.text[label.end :]],
                     "topic": topic,
+                    "anchor": anchor,
                 }
             )
         elif raw_turns:
@@ -160,9 +167,14 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
                 topic=t["topic"],
                 paragraphs=len(t["parts"]),
                 function=function,
+                anchor=t["anchor"],
             )
         )
     turns, exchanges = group_exchanges(turns)
+    turns = [
+        dataclasses.replace(t, named_as=name) if name else t
+        for t, name in zip(turns, called.named_as(turns), strict=True)
+    ]
 
     # A label's width as printed: a bare "Q" has no colon.
     in_turns = sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)
@@ -305,14 +317,23 @@ def _is_footnote(text: str) -> bool:
 
 
 def _topic(
-    para: Paragraph, anchor: re.Pattern[str] | None, current: str | None, seen: list[str]
-) -> str | None:
-    if anchor is None:
+    para: Paragraph,
+    src,
+    current: tuple[str | None, str | None],
+    seen: list[str],
+    names: list[str],
+    headings: dict[str, str],
+) -> tuple[str | None, str | None]:
+    """(element id, topic as the page shows it) after ``para``'s topic anchors, if any."""
+    if src.topic_anchor is None:
         return current
     for ident in para.anchors:
-        m = anchor.match(ident)
+        m = src.topic_anchor.match(ident)
         if m:
-            current = m.group(1)
-            if current not in seen:
-                seen.append(current)
+            name = m.group(1)
+            topic = headings.get(ident) or T.readable(name, names, src.topic_words)
+            names.append(name)
+            current = (ident, topic)
+            if topic not in seen:
+                seen.append(topic)
     return current

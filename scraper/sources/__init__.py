@@ -118,6 +118,12 @@ class Source:
     listing: ClassVar[ListingSelectors | None] = None
     #: Element ids that mark a new topic; group 1 is the topic's name.
     topic_anchor: ClassVar[re.Pattern[str] | None] = None
+    #: XPath of the links of a detail page's topic index (``<a href="#ID">Heading</a>``):
+    #: the topics as the page shows them.
+    topic_index: ClassVar[str | None] = None
+    #: Words of topic names, to read an anchor name without an index (``UKRAINERUSSIA``):
+    #: lower-case letters and digits -> as written (see :mod:`scraper.parsing.topics`).
+    topic_words: ClassVar[Mapping[str, str]] = {}
     #: Hosts the publisher's own links point to (http/https, default ports). With the
     #: origins of the configured feeds, listing and sitemap, they are all a crawl may fetch
     #: or store (see :mod:`scraper.url_policy`).

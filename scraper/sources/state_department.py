@@ -16,6 +16,41 @@ _INTERVIEW = re.compile(
     r"\binterview\b|\bwith\s+[A-Z][\w.'’ -]+\s+of\s+[A-Z]|\bon\s+[A-Z]{2,}[\w’']*\s", re.I
 )
 _BRIEFING_GUID = re.compile(r"post_type=state_briefing")
+# Names the Department's topic anchors are made of (``UKRAINERUSSIA``, ``NORTHKOREASOUTHKOREA``),
+# as a reader writes them; an anchor made of none of them is shown as written.
+_TOPIC_WORDS = (
+    *"""Afghanistan Africa Argentina Armenia ASEAN Asia Austria Azerbaijan Bahrain Bangladesh
+    Belarus Brazil Burma Cambodia Canada Chile China Climate Colombia Congo COVID Cuba
+    Cybersecurity Department DPRK DRC Egypt Energy Eritrea Estonia Ethiopia EU Finland France
+    G7 G20 Georgia Germany Ghana Greece Guatemala Haiti Honduras Hungary India Indonesia Iran
+    Iraq Israel Italy Japan Jordan Kenya Korea Kosovo Latvia Lebanon Libya Lithuania Mali
+    Maldives Mexico Moldova Morocco NATO Nicaragua Niger Nigeria Nonproliferation Norway Oman
+    Pakistan Palestinians Passports Peru Philippines Poland Qatar Region Report ROK Romania
+    Russia Rwanda Saudi Secretary Serbia Somalia Sudan Sweden Syria Taiwan Tanzania Thailand
+    TIP Tigray Travel Tunisia Turkey UAE UK Ukraine Uzbekistan Vaccines Venezuela Vietnam
+    Yemen Zambia Zimbabwe""".split(),  # noqa: SIM905 - a word list, read as prose
+    "Burkina Faso",
+    "Central America",
+    "COVID-19",
+    "Costa Rica",
+    "Hong Kong",
+    "Middle East",
+    "Middle East Peace",
+    "Nord Stream",
+    "North Korea",
+    "Olympics",
+    "Saudi Arabia",
+    "South Africa",
+    "South Korea",
+    "Summit for Democracy",
+    "Summit of the Americas",
+    "United Nations",
+    "Western Hemisphere",
+    "Western Sahara",
+    "World Health Assembly",
+    "World Refugee Day",
+    "Wrongful Detainees",
+)
 
 
 class StateDepartment(Source):
@@ -61,7 +96,14 @@ class StateDepartment(Source):
         "fact sheet": "press_release",
     }
     # <a id="post-257769-HAITI"></a> before a question; footnote refs share the prefix.
-    topic_anchor = re.compile(r"^post-\d+-(?!footnote)([A-Za-z0-9][\w-]*)$")
+    topic_anchor = re.compile(r"^post-\d+-(?!footnote|endnote)([A-Za-z0-9][\w-]*)$")
+    # The detail page's topic index (public scrapers of the site remove it as
+    # div.wp-block-summary-article-index); feed bodies have none.
+    topic_index = (
+        "//div[contains(concat(' ', normalize-space(@class), ' '), "
+        "' wp-block-summary-article-index ')]//a[starts-with(@href, '#')]"
+    )
+    topic_words = {re.sub(r"[^a-z0-9]", "", w.lower()): w for w in _TOPIC_WORDS}
 
     @classmethod
     def classify(cls, title: str, url: str, guid: str, labels: Collection[str]) -> str:

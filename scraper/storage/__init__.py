@@ -152,9 +152,11 @@ class Storage:
         until: dt.date | None = None,
         batch: int = 200,
         only: Sequence[int] | None = None,
+        kind: str | None = None,
+        source: str | None = None,
     ) -> Iterator[tuple[int, Briefing]]:
-        """Stored briefings (those of ``only``, if given), oldest first, read in batches (the
-        archive never sits in memory)."""
+        """Stored briefings (those of ``only``, if given; of one kind or source slug, if
+        given), oldest first, read in batches (the archive never sits in memory)."""
         last_id = 0
         wanted = sorted(only) if only is not None else None
         chunk: list[int] = []
@@ -168,6 +170,10 @@ class Storage:
                     query = query.where(BriefingRow.date >= since)
                 if until:
                     query = query.where(BriefingRow.date <= until)
+                if kind:
+                    query = query.where(BriefingRow.kind == kind)
+                if source:
+                    query = query.where(BriefingRow.source.has(slug=source))
                 query = query.options(
                     selectinload(BriefingRow.turns), selectinload(BriefingRow.exchanges)
                 )  # a batch's turns and exchanges in two queries, not two per briefing
@@ -251,10 +257,30 @@ class Storage:
         with self._read() as session:
             return _search.search_turns(session, query, filters, limit, offset, order)
 
-    def count_turns(self, query, filters: Filters) -> int:
-        """How many turns match a parsed query (the total of :meth:`search_turns`)."""
+    def count_turns(self, query, filters: Filters) -> tuple[int, bool]:
+        """(how many turns match a parsed query, whether exactly): see
+        :func:`scraper.storage.search.count_turns`."""
         with self._read() as session:
             return _search.count_turns(session, query, filters)
+
+    def iter_matching_turns(
+        self, query, filters: Filters, batch: int = 1000
+    ) -> Iterator[_search.TurnRow]:
+        """Every turn matching a parsed query (None: every turn) under ``filters``, oldest
+        first, read ``batch`` at a time."""
+        after = -(2**62)
+        while True:
+            with self._read() as session:
+                found = _search.matching_turns(session, query, filters, after, batch)
+            yield from (row for _id, row in found)
+            if len(found) < batch:
+                return
+            after = found[-1][0]
+
+    def load_units(self, units: dict[int, set[int]]) -> Iterator[tuple[int, Briefing]]:
+        """(id, briefing) holding only the given exchanges (and, as minus their ordinals, the
+        turns outside any exchange) of each briefing, oldest id first."""
+        return _search.load_units(self._read, units, 200)
 
     def search_exchanges(
         self, query, filters: Filters, limit: int = 20, offset: int = 0
@@ -270,8 +296,14 @@ class Storage:
         return [(briefings[b], x) for b, x in found]
 
     def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+        """(period, questions, answers) mentioning a parsed query; see :func:`_search.trend`."""
         with self._read() as session:
             return _search.trend(session, query, by, filters)
+
+    def briefings_by_period(self, by: str, filters: Filters) -> dict[str, int]:
+        """Dated briefings per month or week (see :func:`_search.briefings_by_period`)."""
+        with self._read() as session:
+            return _search.briefings_by_period(session, by, filters)
 
     def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
         """A stored briefing by its number or any URL it has had."""

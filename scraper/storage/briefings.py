@@ -236,6 +236,8 @@ def _apply_turns(row: BriefingRow, b: Briefing) -> None:
             paragraphs=t.paragraphs,
             exchange=t.exchange,
             function=t.function,
+            anchor=t.anchor,
+            named_as=t.named_as,
         )
         for t in b.turns
     )
@@ -311,6 +313,8 @@ def load_briefing(row: BriefingRow) -> Briefing:
                 t.paragraphs,
                 t.exchange,
                 t.function or "other",
+                t.anchor,
+                t.named_as,
             )
             for t in row.turns
         ),

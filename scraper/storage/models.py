@@ -118,6 +118,10 @@ class TurnRow(Base):
     exchange: Mapped[int | None]
     #: What the turn does (``scraper.model.FUNCTIONS``); empty for turns stored before 0005.
     function: Mapped[str] = mapped_column(String(20), server_default="")
+    #: The page's own element id of the turn's topic (``post-349303-UKRAINERUSSIA``).
+    anchor: Mapped[str | None] = mapped_column(Text)
+    #: The name a moderator or official called the (reporter) speaker by: a hint.
+    named_as: Mapped[str | None] = mapped_column(Text)
 
     briefing: Mapped[BriefingRow] = relationship(back_populates="turns")
 

@@ -21,6 +21,8 @@ from scraper.search.query import Or, Term, to_fts5, to_tsquery
 from scraper.storage.briefings import turn_id
 
 MARK_START, MARK_END = "[", "]"
+#: ``search`` counts matches up to this many; past it, it says "10000+" (as the web page does).
+COUNT_CAP = 10_000
 #: Turn ids below this carry no date (undated briefings, or rows stored before ids were
 #: time-ordered); see :func:`scraper.storage.briefings.turn_id`.
 FIRST_DATED_ID = 1 << 46
@@ -62,6 +64,13 @@ class TurnHit:
     role: str
     exchange: int | None
     snippet: str
+    anchor: str | None = None  # the page's element id of the turn's topic
+    named_as: str | None = None  # the name a caller called the speaker by (a hint)
+
+    @property
+    def link(self) -> str:
+        """Where the turn can be read: the page at its topic's own anchor, else the page."""
+        return f"{self.url}#{self.anchor}" if self.anchor and self.url else self.url
 
 
 def _contains(text: str) -> str:
@@ -90,8 +99,10 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     if f.kind:
         where.append("b.kind = :kind")
         params["kind"] = f.kind
-    if f.topic:
-        where.append("lower(t.topic) LIKE :topic ESCAPE '\\'")
+    if f.topic:  # as the page shows it ("Ukraine / Russia"), or its anchor ("UKRAINERUSSIA")
+        where.append(
+            "(lower(t.topic) LIKE :topic ESCAPE '\\' OR lower(t.anchor) LIKE :topic ESCAPE '\\')"
+        )
         params["topic"] = _contains(f.topic)
     if f.watch:
         where.append(
@@ -246,11 +257,11 @@ def search_turns(
     order_by = rank if order == "rank" else newest
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip FROM {source} WHERE {condition}{where}{ids_where} "
-        f"ORDER BY {order_by} LIMIT :limit OFFSET :offset"
+        f"t.exchange, {snippet} AS snip, t.anchor, t.named_as FROM {source} "
+        f"WHERE {condition}{where}{ids_where} ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
     rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
-    return [TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9]) for row in rows]
+    return [TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[10:12]) for row in rows]
 
 
 def _search_turns_postgres(
@@ -280,23 +291,75 @@ def _search_turns_postgres(
         return []
     sql = (
         f"SELECT b.id, b.date, b.title, b.url, b.kind, t.ordinal, t.speaker, t.role, "
-        f"t.exchange, {snippet} AS snip, t.id FROM turns t "
+        f"t.exchange, {snippet} AS snip, t.id, t.anchor, t.named_as FROM turns t "
         f"JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
         f"WHERE t.id = ANY(:ids)"
     )
     rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
     return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9])
+        TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[11:13])
         for row in (rows[i] for i in ids if i in rows)
     ]
 
 
-def count_turns(session: Session, node, filters: Filters) -> int:
-    """How many turns match (the total behind one page of :func:`search_turns`)."""
+def count_turns(
+    session: Session, node, filters: Filters, cap: int | None = None
+) -> tuple[int, bool]:
+    """(how many turns match, whether that is all): counting stops past ``cap`` (default
+    :data:`COUNT_CAP`; a common word matches a large share of the archive, and an exact count
+    of it reads every match)."""
+    cap = COUNT_CAP if cap is None else cap
+    if _matches_nothing(session, filters):
+        return 0, True
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
-    sql = f"SELECT count(*) FROM {source} WHERE {condition}{where}"
-    return int(_run(session, sql, {**params, **more}).scalar() or 0)
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition}{where} LIMIT :cap) c"
+    found = int(_run(session, sql, {**params, **more, "cap": cap + 1}).scalar() or 0)
+    return min(found, cap), found <= cap
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """One matching turn in full, with its briefing's fields (a row of ``export``)."""
+
+    briefing_id: int
+    date: dt.date | None
+    title: str
+    kind: str
+    url: str
+    source: str
+    turn: int
+    speaker: str
+    label: str
+    role: str
+    function: str
+    exchange: int | None
+    topic: str | None
+    text: str
+
+
+def matching_turns(session: Session, node, filters: Filters, after: int, batch: int) -> list:
+    """The next ``batch`` turns (oldest first, after turn id ``after``) matching ``node`` (None:
+    every turn) under ``filters``, as (turn id, :class:`TurnRow`)."""
+    if node is None:
+        source, condition, params, key = (
+            "turns t JOIN briefings b ON b.id = t.briefing_id",
+            "TRUE",
+            {},
+            "t.id",
+        )
+    else:
+        source, condition, _snippet, _rank, _newest, params = _match(session, node)
+        key = "t.id" if _postgres(session) else "turns_fts.rowid"
+    where, more = _filters(filters)
+    sql = (
+        f"SELECT {key}, b.id, b.date, b.title, b.kind, b.url, "
+        "(SELECT slug FROM sources s WHERE s.id = b.source_id), t.ordinal, t.speaker, t.label, "
+        "t.role, coalesce(t.function, 'other'), t.exchange, t.topic, t.text "
+        f"FROM {source} WHERE {condition}{where} AND {key} > :after ORDER BY {key} LIMIT :batch"
+    )
+    rows = _run(session, sql, {**params, **more, "after": after, "batch": batch})
+    return [(r[0], TurnRow(r[1], _date(r[2]), *r[3:])) for r in rows]
 
 
 def search_exchanges(
@@ -344,24 +407,42 @@ def _exchange_turns(
     return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
+def _period(session: Session, by: str) -> str:
+    """The SQL label of a briefing's month ("2021-07") or week ("2021-W27")."""
+    if _postgres(session):
+        return "to_char(b.date, 'YYYY-MM')" if by == "month" else "to_char(b.date, 'IYYY-\"W\"IW')"
+    return "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
+
+
 def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
-    """(period, turns by reporters, turns by officials) mentioning the query, oldest first."""
+    """(period, questions, answers) mentioning the query, oldest first: turns whose function is
+    a question, and answers of exchanges (not every official turn: opening remarks are not
+    answers)."""
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
-    if session.get_bind().dialect.name == "postgresql":
-        period = (
-            "to_char(b.date, 'YYYY-MM')" if by == "month" else "to_char(b.date, 'IYYY-\"W\"IW')"
-        )
-    else:
-        period = "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
+    period = _period(session, by)
     sql = (
         f"SELECT {period} AS p, "
-        f"sum(CASE WHEN t.role = 'reporter' THEN 1 ELSE 0 END), "
-        f"sum(CASE WHEN t.role = 'official' THEN 1 ELSE 0 END) "
+        f"sum(CASE WHEN t.function = 'question' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN t.function = 'answer' THEN 1 ELSE 0 END) "
         f"FROM {source} WHERE {condition} AND b.date IS NOT NULL{where} GROUP BY p ORDER BY p"
     )
     rows = _run(session, sql, {**params, **more})
     return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
+
+
+def briefings_by_period(session: Session, by: str, filters: Filters) -> dict[str, int]:
+    """How many dated briefings each period holds, under the briefing filters of ``filters``
+    (dates, kind, source): the denominator of a per-briefing trend."""
+    briefing_only = Filters(
+        since=filters.since, until=filters.until, kind=filters.kind, source=filters.source
+    )
+    where, params = _filters(briefing_only)
+    sql = (
+        f"SELECT {_period(session, by)} AS p, count(*) FROM briefings b "
+        f"WHERE b.date IS NOT NULL{where} GROUP BY p"
+    )
+    return {r[0]: int(r[1]) for r in _run(session, sql, params)}
 
 
 def matching_units(
@@ -419,8 +500,7 @@ def load_units(
                 for r in _in(
                     session,
                     "SELECT id, title, url, kind, date, "
-                    "(SELECT slug FROM sources WHERE sources.id = briefings.source_id) "
-                    "FROM briefings",
+                    "(SELECT slug FROM sources s WHERE s.id = briefings.source_id) FROM briefings",
                     chunk,
                 )
             )
@@ -431,7 +511,7 @@ def load_units(
             for r in _in(
                 session,
                 "SELECT briefing_id, ordinal, label, speaker, role, text, topic, paragraphs, "
-                "exchange, coalesce(function, 'other') FROM turns",
+                "exchange, coalesce(function, 'other'), anchor, named_as FROM turns",
                 chunk,
                 "briefing_id",
                 f"(briefing_id, coalesce(exchange, -ordinal)) IN (VALUES {pairs})",

@@ -91,11 +91,13 @@ def search(request: Request) -> JSONResponse:
                     "date": _iso(h.date),
                     "title": h.title,
                     "speaker": h.speaker,
+                    "named_as": h.named_as,
                     "role": h.role,
                     "exchange": h.exchange,
                     "turn": h.ordinal,
                     "snippet": h.snippet,
                     "url": h.url,
+                    "link": h.link,
                     "briefing_id": h.briefing_id,
                 }
                 for h in hits
@@ -118,12 +120,14 @@ def exchanges(request: Request) -> JSONResponse:
     total, exact = archive.count_exchanges(node, filters)
     items = []
     for bid, b, x in archive.exchanges(node, filters, size, offset):
+        anchor = next((t.anchor for t in b.turns if t.exchange == x and t.anchor), None)
         items.append(
             {
                 "briefing_id": bid,
                 "date": _iso(b.date),
                 "title": b.title,
                 "url": b.url,
+                "link": f"{b.url}#{anchor}" if anchor and b.url else b.url,
                 "exchange": x,
                 "turns": [
                     {"turn": t.ordinal, "speaker": t.speaker, "role": t.role, "text": t.text}
