@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
 from scraper.config import Config
-from scraper.pipelines import ERRORS_KEY, PIPELINES
-from scraper.spiders import SPIDERS
+from scraper.crawl_stats import PIPELINE_ERRORS, SPIDER_ERRORS
+from scraper.pipelines import PIPELINES
+from scraper.run_health import run_status, source_notices
+from scraper.sources import SourceConfig
+from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS
 from scraper.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -59,6 +63,8 @@ class RunOutcome:
     counts: dict[str, int]
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: Each source's own status, by the same checks over its own stats.
+    health: dict[str, str] = field(default_factory=dict)
 
     @property
     def lost(self) -> int:
@@ -120,8 +126,10 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
         "BRIEFWATCH_STATEMENT_TIMEOUT": config.database.statement_timeout_seconds,
     }
+    # The crawl's database handle: open from spider_opened to spider_closed.
+    settings["EXTENSIONS"] = {"scraper.crawl_storage.CrawlStorage": 0}
     if mode == "backfill":
-        settings["EXTENSIONS"] = {"scraper.progress.ProgressExtension": 500}
+        settings["EXTENSIONS"]["scraper.progress.ProgressExtension"] = 500
     else:
         # Outside the daemon too, a poll cannot run forever (a huge Crawl-delay, a slow site).
         # A backfill may take hours and resumes where it stopped: it has no deadline.
@@ -166,6 +174,42 @@ def _quiet_scrapy(level: int) -> None:
         handler.addFilter(_ScrapyLogFilter(level))
 
 
+def spider_arguments(
+    storage: Storage,
+    name: str,
+    source: SourceConfig,
+    mode: str,
+    known: Iterable[str],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    restart: bool = False,
+) -> dict[str, Any]:
+    """The arguments of one source's spider: what it needs from the database and the
+    configuration, so that it never opens either itself."""
+    kwargs: dict[str, Any] = {"known_urls": known, "since": since, "until": until}
+    if mode == "monitor":
+        kwargs["feeds"] = list(source.feeds)
+        kwargs["validators"] = {url: storage.feed_validators(url) for url in source.feeds}
+        return kwargs
+    kwargs["listing_url"] = source.listing_url
+    kwargs["sitemap_url"] = source.archive_sitemap_url
+    kwargs["max_pages"] = source.listing_max_pages
+    cursor = storage.crawl_state(f"backfill:{source.listing_url}")
+    if cursor and not cursor.get("complete") and not restart:
+        kwargs["start_page"] = int(cursor["page"]) + 1
+        logger.info("resuming the listing walk at page %d", kwargs["start_page"])
+    return kwargs
+
+
+def source_settings(name: str, source: SourceConfig) -> dict[str, Any]:
+    """Settings of one source's crawler, read by its pipelines and middlewares."""
+    return {
+        "BRIEFWATCH_SOURCE": name,
+        "BRIEFWATCH_KINDS": list(source.kinds),
+        "BRIEFWATCH_URL_POLICY": SPIDERS[name].source.url_policy(source),
+    }
+
+
 def run_crawl(
     config: Config,
     storage: Storage,
@@ -188,37 +232,27 @@ def run_crawl(
     known = storage.stored_urls()
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
-    crawlers = []
+    spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
+    crawlers: dict[str, Crawler] = {}
     for name, source in chosen:
-        kwargs: dict[str, Any] = {
-            "mode": mode,
-            "known_urls": known,
-            "kinds": source.kinds,
-            "since": since,
-            "until": until,
-            "empty_feed_alert_runs": source.empty_feed_alert_runs,
-            "url_policy": SPIDERS[name].source.url_policy(source),
-        }
-        if mode == "monitor":
-            kwargs["feeds"] = list(source.feeds)
-            kwargs["validators"] = {url: storage.feed_validators(url) for url in source.feeds}
-        else:
-            kwargs["listing_url"] = source.listing_url
-            kwargs["sitemap_url"] = source.archive_sitemap_url
-            kwargs["max_pages"] = source.listing_max_pages
-            cursor = storage.crawl_state(f"backfill:{source.listing_url}")
-            if cursor and not cursor.get("complete") and not restart:
-                kwargs["start_page"] = int(cursor["page"]) + 1
-                logger.info("resuming the listing walk at page %d", kwargs["start_page"])
-        crawler = process.create_crawler(SPIDERS[name])
-        crawlers.append(crawler)
+        kwargs = spider_arguments(storage, name, source, mode, known, since, until, restart)
+        crawler = process.create_crawler(spiders[name])
+        crawler.settings.setdict(source_settings(name, source), priority="spider")
+        crawlers[name] = crawler
         process.crawl(crawler, **kwargs)
     watch = _stop_when_lost(process, lock)
     process.start()
     if watch is not None and watch.running:
         watch.stop()
     lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
-    outcome = _finish(storage, run_id, crawlers, lost)
+    limits = {name: {"empty_feed_alert_runs": s.empty_feed_alert_runs} for name, s in chosen}
+    outcome = finish(
+        storage,
+        run_id,
+        {name: c.stats.get_stats() for name, c in crawlers.items()},
+        limits,
+        lost,
+    )
     channels = list(enabled_channels(config))
     for notice in outcome.notices:
         storage.queue_notice(channels, notice_payload(notice))
@@ -241,46 +275,62 @@ def _stop_when_lost(process: CrawlerProcess, lock: Any):
     return call
 
 
-def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ()) -> RunOutcome:
+def facts_of(
+    stats: Mapping[str, Any], errors: list[str], stopped: str | None = None, lock_lost: bool = False
+) -> dict[str, Any]:
+    """What the health checks read: the counts, and what the runner derives from them."""
+    counts = {name: int(stats.get(key, 0)) for name, key in COUNTS.items()}
+    return {
+        **counts,
+        "stored": counts["new"] + counts["updated"] + counts["unchanged"],
+        "answers": (
+            counts["feeds_fetched"]
+            - counts["feeds_invalid"]
+            + counts["feeds_not_modified"]
+            + counts["details_fetched"]
+        ),
+        "error_lines": len(errors),
+        "stopped": stopped,
+        "lock_lost": int(lock_lost),
+    }
+
+
+def finish(
+    storage: Storage,
+    run_id: int,
+    source_stats: Mapping[str, Mapping[str, Any]],
+    limits: Mapping[str, Mapping[str, int]] | None = None,
+    lost: list[str] = (),
+) -> RunOutcome:
+    """Judge the crawl's stats (each source's, and all summed) and record the run."""
     from scheduler.deadline import stop_outcome
 
     counts = dict.fromkeys(COUNTS, 0)
     errors: list[str] = list(lost)
     notices: list[str] = []
+    health: dict[str, str] = {}
     forced: str | None = None  # a run stopped by a signal or by its deadline
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        for name, key in COUNTS.items():
-            counts[name] += int(stats.get(key, 0))
-        spider = crawler.spider
-        errors += getattr(spider, "errors", [])
-        errors += stats.get(ERRORS_KEY, [])
-        notices += getattr(spider, "notices", [])
+    for name, stats in source_stats.items():
+        for count, key in COUNTS.items():
+            counts[count] += int(stats.get(key, 0))
+        own = [*stats.get(SPIDER_ERRORS, []), *stats.get(PIPELINE_ERRORS, [])]
+        stopped = None
         if stats.get("finish_reason") not in (None, "finished"):
-            status_, message = stop_outcome(stats.get("finish_reason"))
-            forced, errors = forced or status_, [message, *errors]
-    answers = (
-        counts["feeds_fetched"]
-        - counts["feeds_invalid"]
-        + counts["feeds_not_modified"]
-        + counts["details_fetched"]
-    )
-    stored = counts["new"] + counts["updated"] + counts["unchanged"]
-    if lost:
-        status = "failed"  # the run lock was lost: another run may be writing
-    elif forced:
-        status = forced
-    elif counts["blocked"]:
-        status = "blocked"
-    elif counts["store_errors"] and not stored:
-        status = "failed"  # nothing it tried to store was stored
-    elif errors:
-        status = "partial" if answers else "failed"
-    else:
-        status = "ok"
+            stopped, message = stop_outcome(stats.get("finish_reason"))
+            forced, errors, own = forced or stopped, [message, *errors, *own], [message, *own]
+        else:
+            errors += own
+        health[name] = run_status(facts_of(stats, own, stopped, bool(lost)))
+        notices += source_notices(stats, (limits or {}).get(name, {"empty_feed_alert_runs": 3}))
+    status = run_status(facts_of(counts_as_stats(counts), errors, forced, bool(lost)))
     storage.finish_run(
         run_id, status, counts, [{"error": e} for e in errors] + [{"notice": n} for n in notices]
     )
-    outcome = RunOutcome(run_id, status, counts, errors, notices)
+    outcome = RunOutcome(run_id, status, counts, errors, notices, health)
     logger.info("run %d %s", run_id, outcome.summary())
     return outcome
+
+
+def counts_as_stats(counts: Mapping[str, int]) -> dict[str, int]:
+    """Summed counts under their stats keys again (the form :func:`facts_of` reads)."""
+    return {COUNTS[name]: value for name, value in counts.items()}
