@@ -176,7 +176,6 @@ def _quiet_scrapy(level: int) -> None:
 
 def spider_arguments(
     storage: Storage,
-    name: str,
     source: SourceConfig,
     mode: str,
     known: Iterable[str],
@@ -235,7 +234,7 @@ def run_crawl(
     spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
     crawlers: dict[str, Crawler] = {}
     for name, source in chosen:
-        kwargs = spider_arguments(storage, name, source, mode, known, since, until, restart)
+        kwargs = spider_arguments(storage, source, mode, known, since, until, restart)
         crawler = process.create_crawler(spiders[name])
         crawler.settings.setdict(source_settings(name, source), priority="spider")
         crawlers[name] = crawler
