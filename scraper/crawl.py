@@ -209,6 +209,43 @@ def source_settings(name: str, source: SourceConfig) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class SourceCrawl:
+    """One source's part of a run: its spider, its crawler's own settings, the spider's
+    arguments, and the limits its health checks use."""
+
+    name: str
+    spider: type
+    settings: dict[str, Any]
+    arguments: dict[str, Any]
+    limits: dict[str, int]
+
+
+def plan_crawl(
+    config: Config,
+    storage: Storage,
+    mode: str = "monitor",
+    sources: list[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    restart: bool = False,
+) -> list[SourceCrawl]:
+    """What to crawl: every enabled source (or those named), with what it needs to know."""
+    spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
+    known = storage.stored_urls()
+    return [
+        SourceCrawl(
+            name,
+            spiders[name],
+            source_settings(name, source),
+            spider_arguments(storage, source, mode, known, since, until, restart),
+            {"empty_feed_alert_runs": source.empty_feed_alert_runs},
+        )
+        for name, source in config.enabled_sources()
+        if not sources or name in sources
+    ]
+
+
 def run_crawl(
     config: Config,
     storage: Storage,
@@ -226,36 +263,32 @@ def run_crawl(
 
     ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
     lost mid-crawl, the crawl stops and the run is recorded as failed."""
-    chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
     run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
-    known = storage.stored_urls()
+    plan = plan_crawl(config, storage, mode, sources, since, until, restart)
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
-    spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
     crawlers: dict[str, Crawler] = {}
-    for name, source in chosen:
-        kwargs = spider_arguments(storage, source, mode, known, since, until, restart)
-        crawler = process.create_crawler(spiders[name])
-        crawler.settings.setdict(source_settings(name, source), priority="spider")
-        crawlers[name] = crawler
-        process.crawl(crawler, **kwargs)
+    for part in plan:
+        crawler = process.create_crawler(part.spider)
+        crawler.settings.setdict(part.settings, priority="spider")
+        crawlers[part.name] = crawler
+        process.crawl(crawler, **part.arguments)
     watch = _stop_when_lost(process, lock)
     process.start()
     if watch is not None and watch.running:
         watch.stop()
     lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
-    limits = {name: {"empty_feed_alert_runs": s.empty_feed_alert_runs} for name, s in chosen}
-    outcome = finish(
-        storage,
-        run_id,
-        {name: c.stats.get_stats() for name, c in crawlers.items()},
-        limits,
-        lost,
-    )
-    channels = list(enabled_channels(config))
-    for notice in outcome.notices:
-        storage.queue_notice(channels, notice_payload(notice))
+    stats = {name: crawler.stats.get_stats() for name, crawler in crawlers.items()}
+    outcome = finish(storage, run_id, stats, {p.name: p.limits for p in plan}, lost)
+    queue_notices(storage, config, outcome.notices)
     return outcome
+
+
+def queue_notices(storage: Storage, config: Config, notices: list[str]) -> None:
+    """Send the run's notices to the operator through every enabled alert channel."""
+    channels = list(enabled_channels(config))
+    for notice in notices:
+        storage.queue_notice(channels, notice_payload(notice))
 
 
 def _stop_when_lost(process: CrawlerProcess, lock: Any):
@@ -320,7 +353,8 @@ def finish(
         else:
             errors += own
         health[name] = run_status(facts_of(stats, own, stopped, bool(lost)))
-        notices += source_notices(stats, (limits or {}).get(name, {"empty_feed_alert_runs": 3}))
+        default = {"empty_feed_alert_runs": SourceConfig.empty_feed_alert_runs}
+        notices += source_notices(stats, (limits or {}).get(name, default))
     status = run_status(facts_of(counts_as_stats(counts), errors, forced, bool(lost)))
     storage.finish_run(
         run_id, status, counts, [{"error": e} for e in errors] + [{"notice": n} for n in notices]

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 
 import pytest
+from helpers.crawl import archive_briefing
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
 
@@ -16,6 +17,8 @@ from scraper.crawl import (
     RunOutcome,
     _quiet_scrapy,
     _ScrapyLogFilter,
+    plan_crawl,
+    queue_notices,
     scrapy_settings,
     source_settings,
     spider_arguments,
@@ -96,6 +99,33 @@ def test_a_crawler_is_wired_as_the_runner_wires_it(storage, tmp_path):
     assert not by_name["OffsitePipeline"].policy.allows("https://example.org/")
     assert isinstance(by_name["StorePipeline"].storage, CrawlStorage)
     assert by_name["StorePipeline"].alert_on_update is CONFIG.alerts.alert_on_update
+
+
+@pytest.mark.parametrize(
+    ("mode", "sources", "expected"),
+    [
+        (
+            "monitor",
+            None,
+            [("state_department", "StateDepartmentSpider"), ("whitehouse", "WhiteHouseSpider")],
+        ),
+        ("backfill", ["whitehouse"], [("whitehouse", "WhiteHouseArchiveSpider")]),
+    ],
+)
+def test_a_run_is_planned_per_source(storage, mode, sources, expected):
+    storage.save_briefing(archive_briefing(0))
+    plan = plan_crawl(CONFIG, storage, mode, sources)
+    assert [(p.name, p.spider.__name__) for p in plan] == expected
+    for part in plan:
+        assert part.arguments["known_urls"] == {archive_briefing(0).url}
+        assert part.settings["BRIEFWATCH_SOURCE"] == part.name
+        assert part.limits == {"empty_feed_alert_runs": 3}
+
+
+def test_notices_go_to_every_enabled_channel(storage):
+    queue_notices(storage, CONFIG, ["feed x has yielded no items 3 polls in a row"])
+    (alert,) = storage.list_alerts(limit=10)
+    assert alert.channel == "log" and "feed x has yielded no items" in str(alert.payload)
 
 
 def test_each_source_has_its_spiders():
