@@ -52,6 +52,9 @@ COUNTS = {
     "blocked": "briefwatch/blocked",
     "requests": "downloader/request_count",
 }
+#: Counts also kept per source (``counts["sources"][slug]`` in the runs table), with
+#: ``errors``: the error messages that source's crawl recorded.
+SOURCE_COUNTS = ("items_seen", "new", "updated", "unchanged", "skipped_kind", "feeds_not_modified")
 
 
 @dataclass
@@ -63,6 +66,8 @@ class RunOutcome:
     counts: dict[str, int]
     errors: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: The run's counts per source crawled: slug -> SOURCE_COUNTS and ``errors``.
+    sources: dict[str, dict[str, int]] = field(default_factory=dict)
     #: Each source's own status, by the same checks over its own stats.
     health: dict[str, str] = field(default_factory=dict)
 
@@ -341,6 +346,7 @@ def finish(
     errors: list[str] = list(lost)
     notices: list[str] = []
     health: dict[str, str] = {}
+    by_source: dict[str, dict[str, int]] = {}
     forced: str | None = None  # a run stopped by a signal or by its deadline
     for name, stats in source_stats.items():
         for count, key in COUNTS.items():
@@ -352,14 +358,21 @@ def finish(
             forced, errors, own = forced or stopped, [message, *errors, *own], [message, *own]
         else:
             errors += own
+        by_source[name] = {
+            **{count: int(stats.get(COUNTS[count], 0)) for count in SOURCE_COUNTS},
+            "errors": len(own),
+        }
         health[name] = run_status(facts_of(stats, own, stopped, bool(lost)))
         default = {"empty_feed_alert_runs": SourceConfig.empty_feed_alert_runs}
         notices += source_notices(stats, (limits or {}).get(name, default))
     status = run_status(facts_of(counts_as_stats(counts), errors, forced, bool(lost)))
     storage.finish_run(
-        run_id, status, counts, [{"error": e} for e in errors] + [{"notice": n} for n in notices]
+        run_id,
+        status,
+        {**counts, "sources": by_source},
+        [{"error": e} for e in errors] + [{"notice": n} for n in notices],
     )
-    outcome = RunOutcome(run_id, status, counts, errors, notices, health)
+    outcome = RunOutcome(run_id, status, counts, errors, notices, by_source, health)
     logger.info("run %d %s", run_id, outcome.summary())
     return outcome
 

@@ -126,8 +126,19 @@ def test_a_run_is_judged_per_source_and_as_a_whole(storage):
         f"feed {FEED} has yielded no items 4 polls in a row (has the site changed?)"
     ]
     assert (outcome.counts["new"], outcome.counts["blocked"], outcome.counts["errors"]) == (2, 1, 1)
+    assert outcome.sources["state_department"] == {
+        "items_seen": 0,
+        "new": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped_kind": 0,
+        "feeds_not_modified": 0,
+        "errors": 0,
+    }
+    assert outcome.sources["whitehouse"]["errors"] == 1
     (run,) = storage.recent_runs(1)
     assert (run.id, run.status, run.counts["new"]) == (run_id, "blocked", 2)
+    assert run.counts["sources"] == outcome.sources
     assert run.errors == [{"error": outcome.errors[0]}, {"notice": outcome.notices[0]}]
 
 
