@@ -129,3 +129,49 @@ def test_summary_lines_and_times():
     assert found == ["ok: 1 new", "alerts: 0 sent"]
     moment = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     assert _utc(moment) == "2026-01-05T15:00:00+00:00" and _utc(None) is None
+
+
+# -- a run's own deadline ------------------------------------------------------------------------
+def test_no_deadline_in_the_environment_arms_nothing(monkeypatch, caplog):
+    from scheduler import deadline
+
+    monkeypatch.delenv(deadline.DEADLINE_ENV, raising=False)
+    assert deadline.arm_from_env(30) is None
+    monkeypatch.setenv(deadline.DEADLINE_ENV, "soon")
+    assert deadline.arm_from_env(30) is None
+    assert "ignoring BRIEFWATCH_RUN_DEADLINE='soon': not a number" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("reason", "finish_reason", "outcome"),
+    [
+        (None, "closespider_timeout", (None, "crawl ended early: closespider_timeout")),
+        (
+            None,
+            "shutdown",
+            ("interrupted", "stopped by a signal (SIGTERM or SIGINT) before it finished"),
+        ),
+        (
+            "timeout",
+            "shutdown",
+            ("failed", "stopped: the run took longer than run_timeout_seconds (1800 s)"),
+        ),
+    ],
+    ids=["deadline-of-the-crawl", "signal", "run-timeout"],
+)
+def test_stop_outcome(monkeypatch, reason, finish_reason, outcome):
+    from scheduler import deadline
+
+    monkeypatch.setattr(deadline.STOP, "reason", reason)
+    monkeypatch.setenv(deadline.TIMEOUT_ENV, "1800")
+    assert deadline.stop_outcome(finish_reason) == outcome
+
+
+def test_crontab_line():
+    from scheduler.cron import EXIT_CODES, crontab_line
+
+    assert crontab_line() == (
+        "*/10 * * * * /opt/briefwatch/.venv/bin/briefwatch "
+        "--config /etc/briefwatch/config.toml -q run"
+    )
+    assert sorted(EXIT_CODES) == [0, 1, 2, 75]
