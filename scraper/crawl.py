@@ -282,8 +282,20 @@ def run_crawl(
     process.start()
     if watch is not None and watch.running:
         watch.stop()
-    lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
     stats = {name: crawler.stats.get_stats() for name, crawler in crawlers.items()}
+    return record_run(storage, config, run_id, plan, stats, lock)
+
+
+def record_run(
+    storage: Storage,
+    config: Config,
+    run_id: int,
+    plan: list[SourceCrawl],
+    stats: Mapping[str, Mapping[str, Any]],
+    lock: Any = None,
+) -> RunOutcome:
+    """Judge and record a finished crawl from each source's stats, and queue its notices."""
+    lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
     outcome = finish(storage, run_id, stats, {p.name: p.limits for p in plan}, lost)
     queue_notices(storage, config, outcome.notices)
     return outcome

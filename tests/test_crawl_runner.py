@@ -17,8 +17,10 @@ from scraper.crawl import (
     RunOutcome,
     _quiet_scrapy,
     _ScrapyLogFilter,
+    _stop_when_lost,
     plan_crawl,
     queue_notices,
+    record_run,
     scrapy_settings,
     source_settings,
     spider_arguments,
@@ -176,3 +178,34 @@ def test_an_outcome_counts_what_it_lost():
         "partial: 1 new, 1 updated, 1 unchanged; 1 feeds fetched, 1 not modified, "
         "2 pages fetched, 5 requests, 3 errors"
     )
+
+
+def test_a_finished_crawl_is_recorded_and_a_lost_lock_fails_it(storage):
+    from scraper.storage.lock import LockGuard
+
+    plan = plan_crawl(CONFIG, storage, "monitor", ["whitehouse"])
+    stats = {
+        "whitehouse": {
+            "finish_reason": "finished",
+            "briefwatch/feeds_fetched": 1,
+            "briefwatch/empty_feed_streaks": {WH.feeds[0]: 3},
+        }
+    }
+    run_id = storage.start_run("run")
+    outcome = record_run(storage, CONFIG, run_id, plan, stats)
+    assert (outcome.status, outcome.errors) == ("ok", [])
+    assert outcome.notices == [
+        f"feed {WH.feeds[0]} has yielded no items 3 polls in a row (has the site changed?)"
+    ]
+    assert len(storage.list_alerts(limit=10)) == 1  # the notice, queued to the log channel
+    guard = LockGuard()
+    guard.lost = "server closed the connection unexpectedly"
+    outcome = record_run(storage, CONFIG, storage.start_run("run"), plan, stats, guard)
+    assert outcome.status == "failed"
+    assert outcome.errors == [
+        "the run lock was lost, crawl stopped: server closed the connection unexpectedly"
+    ]
+
+
+def test_no_lock_no_watch():
+    assert _stop_when_lost(None, None) is None
