@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -349,7 +349,7 @@ def finish(
     run_id: int,
     source_stats: Mapping[str, Mapping[str, Any]],
     limits: Mapping[str, Mapping[str, int]] | None = None,
-    lost: list[str] = (),
+    lost: Sequence[str] = (),
 ) -> RunOutcome:
     """Judge the crawl's stats (each source's, and all summed) and record the run."""
     from scheduler.deadline import stop_outcome
@@ -365,8 +365,9 @@ def finish(
             counts[count] += int(stats.get(key, 0))
         own = [*stats.get(SPIDER_ERRORS, []), *stats.get(PIPELINE_ERRORS, [])]
         stopped = None
-        if stats.get("finish_reason") not in (None, "finished"):
-            stopped, message = stop_outcome(stats.get("finish_reason"))
+        reason = stats.get("finish_reason")
+        if reason is not None and reason != "finished":
+            stopped, message = stop_outcome(reason)
             forced, errors, own = forced or stopped, [message, *errors, *own], [message, *own]
         else:
             errors += own

@@ -8,17 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.model import Briefing, Turn
+from scraper.model import Briefing, Exchange, Turn
 from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
-from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
+from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
-from scraper.sources import get_source
+from scraper.sources import Source, get_source
 
 PARSER_VERSION = "2"
 MAX_INPUT_CHARS = 50_000_000
@@ -95,7 +95,9 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     )
 
 
-def _speakers_of_record(src, meta: dict[str, Any], opening: list[str]) -> list:
+def _speakers_of_record(
+    src: type[Source], meta: dict[str, Any], opening: list[str]
+) -> list[tuple[str, str]]:
     """The people the feed item or the page's first lines name (``meta["creator"]`` is set
     when the publisher names its speakers elsewhere)."""
     if not src.creator_is_speaker:  # the publisher names its speakers elsewhere
@@ -107,7 +109,9 @@ def _speakers_of_record(src, meta: dict[str, Any], opening: list[str]) -> list:
     return people
 
 
-def _speaker_labels(found: list, people: list, warnings: list[str]) -> list[L.Label | None]:
+def _speaker_labels(
+    found: list[L.Label | None], people: list[tuple[str, str]], warnings: list[str]
+) -> list[L.Label | None]:
     """The labels that name a speaker; a bold heading that does not is kept as text."""
     record_surnames = {L.surname(n) for n, _ in people} - {""}
     labels: list[L.Label | None] = [
@@ -129,7 +133,9 @@ class _Layout:
     topics: list[str] = field(default_factory=list)
 
 
-def _place_paragraphs(src, paragraphs: list[Paragraph], labels: list) -> _Layout:
+def _place_paragraphs(
+    src: type[Source], paragraphs: list[Paragraph], labels: list[L.Label | None]
+) -> _Layout:
     """Walk the paragraphs: each lands in the preamble, a turn, or the closing."""
     last_label = max((i for i, f in enumerate(labels) if f), default=-1)
     closing_from = _end_matter(paragraphs, last_label)
@@ -164,7 +170,10 @@ def _place_paragraphs(src, paragraphs: list[Paragraph], labels: list) -> _Layout
 
 
 def _build_turns(
-    src, raw_turns: list[dict[str, Any]], people: list, warnings: list[str]
+    src: type[Source],
+    raw_turns: list[dict[str, Any]],
+    people: list[tuple[str, str]],
+    warnings: list[str],
 ) -> tuple[list[Turn], list[str]]:
     """Turns with their speakers, roles and functions; also each label normalized."""
     norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
@@ -189,7 +198,7 @@ def _build_turns(
         roles = refined
         views = [F.TurnView(v.speaker, roles[v.speaker], v.text) for v in views]
         functions = F.classify(views)
-    turns = []
+    turns: list[Turn] = []
     for i, (t, view, function) in enumerate(zip(raw_turns, views, functions, strict=True), 1):
         if not t["text"]:
             warnings.append(f"turn {i} ({t['label']}) is empty")
@@ -223,18 +232,18 @@ def _coverage(
 
 
 def _briefing(
-    src,
+    src: type[Source],
     document: str,
     url: str | None,
     meta: dict[str, Any],
-    page,
+    page: Page,
     html_mode: bool,
     layout: _Layout,
-    people: list,
+    people: list[tuple[str, str]],
     turns: list[Turn],
-    exchanges: list,
+    exchanges: list[Exchange],
     norms: list[str],
-    found: list,
+    found: list[L.Label | None],
     coverage: float,
     turn_share: float,
     warnings: list[str],
@@ -316,7 +325,14 @@ _QA_KINDS = frozenset(
 )
 
 
-def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[str]:
+def _promises(
+    src: type[Source],
+    title: str,
+    guid: str,
+    kind: str,
+    turns: Sequence[Turn],
+    exchanges: Sequence[Exchange],
+) -> list[str]:
     """Warnings when a page whose title promises a transcript parses to less than one."""
     if title and not turns and src.expects_transcript(title, guid):
         return ["the title promises a transcript but no speaker turns were found"]

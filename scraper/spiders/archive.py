@@ -57,6 +57,7 @@ class ArchiveSpider(TranscriptSpider):
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         sel = self.source.listing
+        assert sel is not None  # only a source with a listing is crawled through one
         entries = response.css(sel.item)
         self.crawler.stats.inc_value("briefwatch/listing_pages")
         older_than_since = False
@@ -130,7 +131,7 @@ class ArchiveSpider(TranscriptSpider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         yield from super().on_error(failure)
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         if request.callback == self.parse_listing:  # a listing page: go on with the next one
             yield from self._listing_failed(failure, request.cb_kwargs["page"])
             return

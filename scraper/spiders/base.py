@@ -79,7 +79,7 @@ class TranscriptSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Name a failed request in the run's errors (a block tells what to do about it)."""
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         if failure.check(HttpError) and failure.value.response.status in BLOCKED_STATUSES:
             status = failure.value.response.status
             self.crawler.stats.inc_value("briefwatch/blocked")
