@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
 from scraper.config import Config
-from scraper.pipelines import ERRORS_KEY, PIPELINES
-from scraper.spiders import SPIDERS
+from scraper.crawl_stats import PIPELINE_ERRORS, SPIDER_ERRORS
+from scraper.pipelines import PIPELINES
+from scraper.run_health import run_status, source_notices
+from scraper.sources import SourceConfig
+from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS
 from scraper.storage import Storage
 
 logger = logging.getLogger(__name__)
@@ -64,6 +68,8 @@ class RunOutcome:
     notices: list[str] = field(default_factory=list)
     #: The run's counts per source crawled: slug -> SOURCE_COUNTS and ``errors``.
     sources: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Each source's own status, by the same checks over its own stats.
+    health: dict[str, str] = field(default_factory=dict)
 
     @property
     def lost(self) -> int:
@@ -125,8 +131,10 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "BRIEFWATCH_BUSY_TIMEOUT": config.database.busy_timeout_seconds,
         "BRIEFWATCH_STATEMENT_TIMEOUT": config.database.statement_timeout_seconds,
     }
+    # The crawl's database handle: open from spider_opened to spider_closed.
+    settings["EXTENSIONS"] = {"scraper.crawl_storage.CrawlStorage": 0}
     if mode == "backfill":
-        settings["EXTENSIONS"] = {"scraper.progress.ProgressExtension": 500}
+        settings["EXTENSIONS"]["scraper.progress.ProgressExtension"] = 500
     else:
         # Outside the daemon too, a poll cannot run forever (a huge Crawl-delay, a slow site).
         # A backfill may take hours and resumes where it stopped: it has no deadline.
@@ -171,6 +179,78 @@ def _quiet_scrapy(level: int) -> None:
         handler.addFilter(_ScrapyLogFilter(level))
 
 
+def spider_arguments(
+    storage: Storage,
+    source: SourceConfig,
+    mode: str,
+    known: Iterable[str],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    restart: bool = False,
+) -> dict[str, Any]:
+    """The arguments of one source's spider: what it needs from the database and the
+    configuration, so that it never opens either itself."""
+    kwargs: dict[str, Any] = {"known_urls": known, "since": since, "until": until}
+    if mode == "monitor":
+        kwargs["feeds"] = list(source.feeds)
+        kwargs["validators"] = {url: storage.feed_validators(url) for url in source.feeds}
+        return kwargs
+    kwargs["listing_url"] = source.listing_url
+    kwargs["sitemap_url"] = source.archive_sitemap_url
+    kwargs["max_pages"] = source.listing_max_pages
+    cursor = storage.crawl_state(f"backfill:{source.listing_url}")
+    if cursor and not cursor.get("complete") and not restart:
+        kwargs["start_page"] = int(cursor["page"]) + 1
+        logger.info("resuming the listing walk at page %d", kwargs["start_page"])
+    return kwargs
+
+
+def source_settings(name: str, source: SourceConfig) -> dict[str, Any]:
+    """Settings of one source's crawler, read by its pipelines and middlewares."""
+    return {
+        "BRIEFWATCH_SOURCE": name,
+        "BRIEFWATCH_KINDS": list(source.kinds),
+        "BRIEFWATCH_URL_POLICY": SPIDERS[name].source.url_policy(source),
+    }
+
+
+@dataclass(frozen=True)
+class SourceCrawl:
+    """One source's part of a run: its spider, its crawler's own settings, the spider's
+    arguments, and the limits its health checks use."""
+
+    name: str
+    spider: type
+    settings: dict[str, Any]
+    arguments: dict[str, Any]
+    limits: dict[str, int]
+
+
+def plan_crawl(
+    config: Config,
+    storage: Storage,
+    mode: str = "monitor",
+    sources: list[str] | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    restart: bool = False,
+) -> list[SourceCrawl]:
+    """What to crawl: every enabled source (or those named), with what it needs to know."""
+    spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
+    known = storage.stored_urls()
+    return [
+        SourceCrawl(
+            name,
+            spiders[name],
+            source_settings(name, source),
+            spider_arguments(storage, source, mode, known, since, until, restart),
+            {"empty_feed_alert_runs": source.empty_feed_alert_runs},
+        )
+        for name, source in config.enabled_sources()
+        if not sources or name in sources
+    ]
+
+
 def run_crawl(
     config: Config,
     storage: Storage,
@@ -188,7 +268,6 @@ def run_crawl(
 
     ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
     lost mid-crawl, the crawl stops and the run is recorded as failed."""
-    chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
     with _SignalsHeld() as held:  # until Scrapy takes SIGTERM over, it only stops the run
         run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
         try:
@@ -197,7 +276,7 @@ def run_crawl(
                 storage,
                 run_id,
                 mode,
-                chosen,
+                sources,
                 held,
                 lock,
                 scrapy_log_level,
@@ -251,48 +330,48 @@ class _SignalsHeld:
             signal.signal(sig, handler)
 
 
-def _crawl(config, storage, run_id, mode, chosen, held, lock, scrapy_log_level, **options):
-    since, until, restart = options["since"], options["until"], options["restart"]
-    known = storage.stored_urls()
+def _crawl(config, storage, run_id, mode, sources, held, lock, scrapy_log_level, **options):
+    plan = plan_crawl(
+        config, storage, mode, sources, options["since"], options["until"], options["restart"]
+    )
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
-    crawlers = []
-    for name, source in chosen:
-        kwargs: dict[str, Any] = {
-            "mode": mode,
-            "known_urls": known,
-            "kinds": source.kinds,
-            "since": since,
-            "until": until,
-            "empty_feed_alert_runs": source.empty_feed_alert_runs,
-            "url_policy": SPIDERS[name].source.url_policy(source),
-        }
-        if mode == "monitor":
-            kwargs["feeds"] = list(source.feeds)
-            kwargs["validators"] = {url: storage.feed_validators(url) for url in source.feeds}
-        else:
-            kwargs["listing_url"] = source.listing_url
-            kwargs["sitemap_url"] = source.archive_sitemap_url
-            kwargs["max_pages"] = source.listing_max_pages
-            cursor = storage.crawl_state(f"backfill:{source.listing_url}")
-            if cursor and not cursor.get("complete") and not restart:
-                kwargs["start_page"] = int(cursor["page"]) + 1
-                logger.info("resuming the listing walk at page %d", kwargs["start_page"])
-        crawler = process.create_crawler(SPIDERS[name])
-        crawlers.append(crawler)
-        process.crawl(crawler, **kwargs)
+    crawlers: dict[str, Crawler] = {}
+    for part in plan:
+        crawler = process.create_crawler(part.spider)
+        crawler.settings.setdict(part.settings, priority="spider")
+        crawlers[part.name] = crawler
+        process.crawl(crawler, **part.arguments)
     watch = _stop_when_lost(process, lock)
     held.check()
     held.__exit__()  # Scrapy's own handlers from here (a graceful stop, then a hard one)
     process.start()
     if watch is not None and watch.running:
         watch.stop()
+    stats = {name: crawler.stats.get_stats() for name, crawler in crawlers.items()}
+    return record_run(storage, config, run_id, plan, stats, lock)
+
+
+def record_run(
+    storage: Storage,
+    config: Config,
+    run_id: int,
+    plan: list[SourceCrawl],
+    stats: Mapping[str, Mapping[str, Any]],
+    lock: Any = None,
+) -> RunOutcome:
+    """Judge and record a finished crawl from each source's stats, and queue its notices."""
     lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
-    outcome = _finish(storage, run_id, crawlers, lost)
-    channels = list(enabled_channels(config))
-    for notice in outcome.notices:
-        storage.queue_notice(channels, notice_payload(notice))
+    outcome = finish(storage, run_id, stats, {p.name: p.limits for p in plan}, lost)
+    queue_notices(storage, config, outcome.notices)
     return outcome
+
+
+def queue_notices(storage: Storage, config: Config, notices: list[str]) -> None:
+    """Send the run's notices to the operator through every enabled alert channel."""
+    channels = list(enabled_channels(config))
+    for notice in notices:
+        storage.queue_notice(channels, notice_payload(notice))
 
 
 def _stop_when_lost(process: CrawlerProcess, lock: Any):
@@ -311,54 +390,72 @@ def _stop_when_lost(process: CrawlerProcess, lock: Any):
     return call
 
 
-def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ()) -> RunOutcome:
+def facts_of(
+    stats: Mapping[str, Any], errors: list[str], stopped: str | None = None, lock_lost: bool = False
+) -> dict[str, Any]:
+    """What the health checks read: the counts, and what the runner derives from them."""
+    counts = {name: int(stats.get(key, 0)) for name, key in COUNTS.items()}
+    return {
+        **counts,
+        "stored": counts["new"] + counts["updated"] + counts["unchanged"],
+        "answers": (
+            counts["feeds_fetched"]
+            - counts["feeds_invalid"]
+            + counts["feeds_not_modified"]
+            + counts["details_fetched"]
+        ),
+        "error_lines": len(errors),
+        "stopped": stopped,
+        "lock_lost": int(lock_lost),
+    }
+
+
+def finish(
+    storage: Storage,
+    run_id: int,
+    source_stats: Mapping[str, Mapping[str, Any]],
+    limits: Mapping[str, Mapping[str, int]] | None = None,
+    lost: Sequence[str] = (),
+) -> RunOutcome:
+    """Judge the crawl's stats (each source's, and all summed) and record the run."""
     from scheduler.deadline import stop_outcome
 
     counts = dict.fromkeys(COUNTS, 0)
     errors: list[str] = list(lost)
     notices: list[str] = []
-    forced: str | None = None  # a run stopped by a signal or by its deadline
+    health: dict[str, str] = {}
     by_source: dict[str, dict[str, int]] = {}
-    for crawler in crawlers:
-        stats = crawler.stats.get_stats()
-        for name, key in COUNTS.items():
-            counts[name] += int(stats.get(key, 0))
-        spider = crawler.spider
-        own = [*getattr(spider, "errors", []), *stats.get(ERRORS_KEY, [])]
-        errors += own
-        notices += getattr(spider, "notices", [])
-        if stats.get("finish_reason") not in (None, "finished"):
-            status_, message = stop_outcome(stats.get("finish_reason"))
-            forced, errors, own = forced or status_, [message, *errors], [message, *own]
-        by_source[crawler.spidercls.name] = {
-            **{name: int(stats.get(COUNTS[name], 0)) for name in SOURCE_COUNTS},
+    forced: str | None = None  # a run stopped by a signal or by its deadline
+    for name, stats in source_stats.items():
+        for count, key in COUNTS.items():
+            counts[count] += int(stats.get(key, 0))
+        own = [*stats.get(SPIDER_ERRORS, []), *stats.get(PIPELINE_ERRORS, [])]
+        stopped = None
+        reason = stats.get("finish_reason")
+        if reason is not None and reason != "finished":
+            stopped, message = stop_outcome(reason)
+            forced, errors, own = forced or stopped, [message, *errors, *own], [message, *own]
+        else:
+            errors += own
+        by_source[name] = {
+            **{count: int(stats.get(COUNTS[count], 0)) for count in SOURCE_COUNTS},
             "errors": len(own),
         }
-    answers = (
-        counts["feeds_fetched"]
-        - counts["feeds_invalid"]
-        + counts["feeds_not_modified"]
-        + counts["details_fetched"]
-    )
-    stored = counts["new"] + counts["updated"] + counts["unchanged"]
-    if lost:
-        status = "failed"  # the run lock was lost: another run may be writing
-    elif forced:
-        status = forced
-    elif counts["blocked"]:
-        status = "blocked"
-    elif counts["store_errors"] and not stored:
-        status = "failed"  # nothing it tried to store was stored
-    elif errors:
-        status = "partial" if answers else "failed"
-    else:
-        status = "ok"
+        health[name] = run_status(facts_of(stats, own, stopped, bool(lost)))
+        default = {"empty_feed_alert_runs": SourceConfig.empty_feed_alert_runs}
+        notices += source_notices(stats, (limits or {}).get(name, default))
+    status = run_status(facts_of(counts_as_stats(counts), errors, forced, bool(lost)))
     storage.finish_run(
         run_id,
         status,
         {**counts, "sources": by_source},
         [{"error": e} for e in errors] + [{"notice": n} for n in notices],
     )
-    outcome = RunOutcome(run_id, status, counts, errors, notices, by_source)
+    outcome = RunOutcome(run_id, status, counts, errors, notices, by_source, health)
     logger.info("run %d %s", run_id, outcome.summary())
     return outcome
+
+
+def counts_as_stats(counts: Mapping[str, int]) -> dict[str, int]:
+    """Summed counts under their stats keys again (the form :func:`facts_of` reads)."""
+    return {COUNTS[name]: value for name, value in counts.items()}

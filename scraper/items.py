@@ -32,6 +32,9 @@ class FeedPollItem:
     last_modified: str | None
     items: int | None  # None for 304 Not Modified
     error: str | None = None
+    #: Detail pages it sent the crawl to fetch (its validators are then not kept: see
+    #: :class:`scraper.pipelines.validators.ValidatorLedger`).
+    details: int = 0
 
 
 @dataclass

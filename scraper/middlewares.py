@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 from urllib.parse import urlparse
 
 from protego import Protego
@@ -14,65 +15,83 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 logger = logging.getLogger(__name__)
 
 
+def robots_crawl_delay(robots_txt: str, user_agent: str) -> float | None:
+    """The Crawl-delay a robots.txt asks of ``user_agent`` (None: none, or unreadable)."""
+    try:
+        delay = Protego.parse(robots_txt).crawl_delay(user_agent)
+    except Exception:  # a robots.txt we cannot read sets no delay  # noqa: BLE001
+        return None
+    return float(delay) if delay else None
+
+
+def keep_slow(slot: Any, delay: float | None) -> None:
+    """Keep a download slot at least ``delay`` seconds apart (AutoThrottle may lower it)."""
+    if delay and slot is not None and slot.delay < delay:
+        slot.delay = delay
+
+
+def first_request_now(slot: Any) -> None:
+    """robots.txt was this run's first request to the site (runs are minutes apart): the
+    first real request need not wait our own download delay after it. A Crawl-delay the
+    site asks for is always waited."""
+    if slot is None or getattr(slot, "queue", True) or not hasattr(slot, "lastseen"):
+        return  # (another Scrapy, or requests already waiting: leave the slot alone)
+    latercall = getattr(slot, "latercall", None)
+    if latercall is not None and hasattr(latercall, "cancel"):
+        latercall.cancel()
+        slot.latercall = None
+    slot.lastseen = 0
+
+
 class CrawlDelayMiddleware:
     """Read ``Crawl-delay`` from each site's robots.txt (fetched by Scrapy's RobotsTxt
     middleware, whose request passes through here) and keep that site's download slot at
     least that slow, even when AutoThrottle would speed it up."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.user_agent = crawler.settings.get("USER_AGENT") or "*"
-        self.max_delay = crawler.settings.getfloat("BRIEFWATCH_MAX_CRAWL_DELAY", 60.0)
+    def __init__(self, crawler: Crawler, user_agent: str, max_delay: float) -> None:
+        self.crawler = crawler  # for its downloader's slots, which exist once it runs
+        self.user_agent = user_agent
+        self.max_delay = max_delay
         self.delays: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
-        return cls(crawler)
+        s = crawler.settings
+        return cls(
+            crawler, s.get("USER_AGENT") or "*", s.getfloat("BRIEFWATCH_MAX_CRAWL_DELAY", 60.0)
+        )
 
     def process_request(self, request):
         downloader = self.crawler.engine.downloader
         key = downloader.get_slot_key(request)
-        delay = self.delays.get(key)
-        slot = downloader.slots.get(key)
-        if delay and slot is not None and slot.delay < delay:
-            slot.delay = delay
+        keep_slow(downloader.slots.get(key), self.delays.get(key))
         return None
 
     def process_response(self, request, response):
         if urlparse(request.url).path == "/robots.txt" and response.status == 200:
-            try:
-                delay = Protego.parse(response.text).crawl_delay(self.user_agent)
-            except Exception:  # a robots.txt we cannot read sets no delay  # noqa: BLE001
-                delay = None
-            key = self.crawler.engine.downloader.get_slot_key(request)
-            if delay:
-                self.delays[key] = min(float(delay), self.max_delay)
-                if float(delay) > self.max_delay:
-                    logger.warning(
-                        "robots.txt of %s asks for Crawl-delay %s s; capped to %s s "
-                        "(http.max_crawl_delay_seconds)",
-                        key,
-                        delay,
-                        self.max_delay,
-                    )
-                else:
-                    logger.info("robots.txt of %s asks for Crawl-delay %s s", key, delay)
-            else:
-                self._first_request_now(key)
+            downloader = self.crawler.engine.downloader
+            key = downloader.get_slot_key(request)
+            delay = self.site_delay(key, robots_crawl_delay(response.text, self.user_agent))
+            if delay is None:
+                first_request_now(downloader.slots.get(key))
         return response
 
-    def _first_request_now(self, key: str) -> None:
-        """robots.txt was this run's first request to the site (runs are minutes apart): the
-        first real request need not wait our own download delay after it. A Crawl-delay the
-        site asks for is always waited."""
-        slot = self.crawler.engine.downloader.slots.get(key)
-        if slot is None or getattr(slot, "queue", True) or not hasattr(slot, "lastseen"):
-            return  # (another Scrapy, or requests already waiting: leave the slot alone)
-        latercall = getattr(slot, "latercall", None)
-        if latercall is not None and hasattr(latercall, "cancel"):
-            latercall.cancel()
-            slot.latercall = None
-        slot.lastseen = 0
+    def site_delay(self, key: str, asked: float | None) -> float | None:
+        """Remember the delay a site's robots.txt asked for, capped; None if it asked none."""
+        if not asked:
+            return None
+        self.delays[key] = min(asked, self.max_delay)
+        if asked > self.max_delay:
+            logger.warning(
+                "robots.txt of %s asks for Crawl-delay %s s; capped to %s s "
+                "(http.max_crawl_delay_seconds)",
+                key,
+                asked,
+                self.max_delay,
+            )
+        else:
+            logger.info("robots.txt of %s asks for Crawl-delay %s s", key, asked)
+        return self.delays[key]
 
 
 class DeadlineMiddleware:

@@ -11,28 +11,31 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.statscollectors import StatsCollector
 
 from scraper.url_policy import UrlPolicy
 
 
+def crawl_policy(crawler: Crawler) -> UrlPolicy:
+    """The crawl's own policy (``BRIEFWATCH_URL_POLICY``: its source's origins, set by
+    :mod:`scraper.crawl`); a crawl without one may fetch and store nothing."""
+    return crawler.settings.get("BRIEFWATCH_URL_POLICY") or UrlPolicy(frozenset())
+
+
 class OffsiteGuardMiddleware:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+    def __init__(self, policy: UrlPolicy, stats: StatsCollector) -> None:
+        self.policy = policy
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffsiteGuardMiddleware:
-        return cls(crawler)
-
-    @property
-    def policy(self) -> UrlPolicy:
-        # The spider's own policy (a source's origins); a spider without one may fetch nothing.
-        return getattr(self.crawler.spider, "url_policy", None) or UrlPolicy(frozenset())
+        return cls(crawl_policy(crawler), crawler.stats)
 
     def process_request(self, request):
         reason = self.policy.refusal(request.url)
         if reason is None:
             return None
-        self.crawler.stats.inc_value("briefwatch/offsite_refused")
+        self.stats.inc_value("briefwatch/offsite_refused")
         redirected = request.meta.get("redirect_urls")
         via = f" (redirected from {redirected[0]})" if redirected else ""
         raise IgnoreRequest(f"refused off-site URL{via}: {reason}")

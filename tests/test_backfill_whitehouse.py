@@ -17,20 +17,20 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
 from scraper.sources.whitehouse import WhiteHouse
-from scraper.spiders.whitehouse import WhiteHouseSpider
+from scraper.spiders.whitehouse import WhiteHouseArchiveSpider
 
 LISTING = "https://obamawhitehouse.archives.gov/briefing-room/press-briefings"
 ROWS = json.loads((ARCHIVE / "listing" / "listing.json").read_text(encoding="utf-8"))
 
 
-def backfill_spider(**kwargs) -> WhiteHouseSpider:
-    crawler = get_crawler(WhiteHouseSpider)
-    return WhiteHouseSpider.from_crawler(
-        crawler, mode="backfill", listing_url=LISTING, max_pages=500, **kwargs
+def backfill_spider(**kwargs) -> WhiteHouseArchiveSpider:
+    crawler = get_crawler(WhiteHouseArchiveSpider)
+    return WhiteHouseArchiveSpider.from_crawler(
+        crawler, listing_url=LISTING, max_pages=500, **kwargs
     )
 
 
-def read_listing(spider: WhiteHouseSpider, n: int, page: int) -> list:
+def read_listing(spider: WhiteHouseArchiveSpider, n: int, page: int) -> list:
     url = WhiteHouse.listing_page_url(LISTING, page)
     body = (ARCHIVE / "listing" / f"{n}.html").read_bytes()
     request = Request(url, cb_kwargs={"page": page})

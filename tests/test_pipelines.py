@@ -11,6 +11,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from scraper.config import config_from_dict
+from scraper.crawl_storage import CrawlStorage
 from scraper.items import BriefingItem, CursorItem, FeedPollItem
 from scraper.parsing import parse_transcript
 from scraper.pipelines import ERRORS_KEY
@@ -33,17 +34,20 @@ def crawl(tmp_path):
             "BRIEFWATCH_CONFIG": config_from_dict({}),
             "BRIEFWATCH_DATABASE_URL": f"sqlite:///{path}",
             "BRIEFWATCH_BUSY_TIMEOUT": 0.2,
+            "EXTENSIONS": {"scraper.crawl_storage.CrawlStorage": 0},
         },
     )
     crawler.spider = crawler._create_spider()
     crawler.stats.open_spider()
+    storage = CrawlStorage.of(crawler)
+    storage.spider_opened()
     store, feeds, cursor = (
-        StorePipeline(crawler),
-        FeedStatePipeline(crawler),
-        CursorPipeline(crawler),
+        StorePipeline.from_crawler(crawler),
+        FeedStatePipeline.from_crawler(crawler),
+        CursorPipeline.from_crawler(crawler),
     )
     yield crawler, path, store, feeds, cursor
-    store.close_spider()
+    storage.spider_closed()
 
 
 def _item() -> BriefingItem:

@@ -9,18 +9,19 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.model import Briefing, Turn
+from scraper.model import Briefing, Exchange, Turn
 from scraper.parsing import called
 from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing import topics as T
-from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
+from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
-from scraper.sources import get_source, source_for
+from scraper.sources import Source, get_source, source_for
 
 PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
 MAX_INPUT_CHARS = 50_000_000
@@ -65,6 +66,8 @@ def parse_transcript(
 
 
 def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) -> Briefing:
+    """The phases: find the labels, place each paragraph, build the turns, measure how much
+    was placed, then read the document's metadata."""
     src = get_source(source)
     html_mode = looks_like_html(document)
     page = split_page(document, src.content_xpath)
@@ -78,22 +81,82 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
     found = [None if p.note else L.find_label(p, html_mode, src) for p in paragraphs]
     first = next((i for i, f in enumerate(found) if f), len(paragraphs))
     opening = [p.text for p in paragraphs[:first] if not p.note]
+    people = _speakers_of_record(src, meta, opening)
+    labels = _speaker_labels(found, people, warnings)
+    headings = T.index_headings(document, src.topic_index) if html_mode else {}
+    layout = _place_paragraphs(src, paragraphs, labels, headings)
+    turns, norms = _build_turns(src, layout.raw_turns, people, warnings)
+    turns, exchanges = group_exchanges(turns)
+    turns = [
+        dataclasses.replace(t, named_as=name) if name else t
+        for t, name in zip(turns, called.named_as(turns), strict=True)
+    ]
+    coverage, turn_share = _coverage(page.total_chars, layout, turns, repeated, warnings)
+    return _briefing(
+        src,
+        document,
+        url,
+        meta,
+        page,
+        html_mode,
+        layout,
+        people,
+        turns,
+        exchanges,
+        norms,
+        found,
+        coverage,
+        turn_share,
+        warnings,
+    )
 
+
+def _speakers_of_record(
+    src: type[Source], meta: dict[str, Any], opening: list[str]
+) -> list[tuple[str, str]]:
+    """The people the feed item or the page's first lines name (``meta["creator"]`` is set
+    when the publisher names its speakers elsewhere)."""
     if not src.creator_is_speaker:  # the publisher names its speakers elsewhere
         meta["creator"] = src.speakers_named(str(meta.get("title") or ""))
     people = M.split_people(str(meta["creator"])) if meta.get("creator") else []
     for line in opening[:4]:
         if not meta.get("creator") and M.is_people_line(line):
             people.extend(M.split_people(line))
-    record_surnames = {L.surname(n) for n, _ in people} - {""}
+    return people
 
-    # Walk the paragraphs: each lands in the preamble, a turn, or the closing.
+
+def _speaker_labels(
+    found: list[L.Label | None], people: list[tuple[str, str]], warnings: list[str]
+) -> list[L.Label | None]:
+    """The labels that name a speaker; a bold heading that does not is kept as text."""
+    record_surnames = {L.surname(n) for n, _ in people} - {""}
     labels: list[L.Label | None] = [
         f if f and L.is_speaker_label(f.raw, record_surnames) else None for f in found
     ]
     for f, kept in zip(found, labels, strict=True):
         if f and not kept:
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
+    return labels
+
+
+@dataclass
+class _Layout:
+    """Where each paragraph landed: the preamble, a turn (still raw), or the closing."""
+
+    preamble: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
+    raw_turns: list[dict[str, Any]] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+
+
+def _place_paragraphs(
+    src: type[Source],
+    paragraphs: list[Paragraph],
+    labels: list[L.Label | None],
+    headings: dict[str, str],
+) -> _Layout:
+    """Walk the paragraphs: each lands in the preamble, a turn, or the closing. ``headings``
+    are the page's topic index (anchor id -> heading text)."""
     last_label = max((i for i, f in enumerate(labels) if f), default=-1)
     closing_from = _end_matter(paragraphs, last_label)
     if src.end_marker:  # "END", the closing time: what follows is not speech either
@@ -104,20 +167,16 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         )
         closing_from = next(ends, closing_from)
 
-    preamble: list[str] = []
-    closing: list[str] = []
-    raw_turns: list[dict[str, Any]] = []
+    layout = _Layout()
     topic: str | None = None
     anchor: str | None = None  # the element id of the current topic
-    topics: list[str] = []
     names: list[str] = []  # the topic anchors' names met so far
-    headings = T.index_headings(document, src.topic_index) if html_mode else {}
     for i, (para, label) in enumerate(zip(paragraphs, labels, strict=True)):
-        anchor, topic = _topic(para, src, (anchor, topic), topics, names, headings)
+        anchor, topic = _topic(para, src, (anchor, topic), layout.topics, names, headings)
         if para.note or i >= closing_from:
-            closing.append(para.text)
+            layout.closing.append(para.text)
         elif label:
-            raw_turns.append(
+            layout.raw_turns.append(
                 {
                     "label": label.raw,
                     "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
@@ -126,11 +185,20 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
                     "anchor": anchor,
                 }
             )
-        elif raw_turns:
-            raw_turns[-1]["parts"].append(para.text)
+        elif layout.raw_turns:
+            layout.raw_turns[-1]["parts"].append(para.text)
         else:
-            preamble.append(para.text)
+            layout.preamble.append(para.text)
+    return layout
 
+
+def _build_turns(
+    src: type[Source],
+    raw_turns: list[dict[str, Any]],
+    people: list[tuple[str, str]],
+    warnings: list[str],
+) -> tuple[list[Turn], list[str]]:
+    """Turns with their speakers, roles and functions; also each label normalized."""
     norms = [L.fix_typos(L.normalize(t["label"]), src.label_words) for t in raw_turns]
     speakers = L.resolve_speakers(norms, people)
     texts_by_speaker: dict[str, list[str]] = {}
@@ -153,7 +221,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         roles = refined
         views = [F.TurnView(v.speaker, roles[v.speaker], v.text) for v in views]
         functions = F.classify(views)
-    turns = []
+    turns: list[Turn] = []
     for i, (t, view, function) in enumerate(zip(raw_turns, views, functions, strict=True), 1):
         if not t["text"]:
             warnings.append(f"turn {i} ({t['label']}) is empty")
@@ -170,20 +238,43 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
                 anchor=t["anchor"],
             )
         )
-    turns, exchanges = group_exchanges(turns)
-    turns = [
-        dataclasses.replace(t, named_as=name) if name else t
-        for t, name in zip(turns, called.named_as(turns), strict=True)
-    ]
+    return turns, norms
 
+
+def _coverage(
+    total_chars: int, layout: _Layout, turns: list[Turn], repeated: int, warnings: list[str]
+) -> tuple[float, float]:
+    """The share of the text placed anywhere, and the share placed in turns (``repeated``:
+    the characters of copies of the transcript left out, placed by being the same text)."""
     # A label's width as printed: a bare "Q" has no colon.
-    in_turns = sum(t["mark"] for t in raw_turns) + sum(nonspace(t.text) for t in turns)
-    accounted = sum(map(nonspace, preamble)) + sum(map(nonspace, closing)) + in_turns + repeated
-    coverage = accounted / page.total_chars if page.total_chars else 1.0
-    turn_share = min(1.0, in_turns / page.total_chars) if page.total_chars else 0.0
+    in_turns = sum(t["mark"] for t in layout.raw_turns) + sum(nonspace(t.text) for t in turns)
+    placed = sum(map(nonspace, layout.preamble)) + sum(map(nonspace, layout.closing)) + repeated
+    coverage = (placed + in_turns) / total_chars if total_chars else 1.0
+    turn_share = min(1.0, in_turns / total_chars) if total_chars else 0.0
     if coverage < COVERAGE_WARNING:
         warnings.append(f"only {coverage:.1%} of the text was placed in the transcript")
+    return coverage, turn_share
 
+
+def _briefing(
+    src: type[Source],
+    document: str,
+    url: str | None,
+    meta: dict[str, Any],
+    page: Page,
+    html_mode: bool,
+    layout: _Layout,
+    people: list[tuple[str, str]],
+    turns: list[Turn],
+    exchanges: list[Exchange],
+    norms: list[str],
+    found: list[L.Label | None],
+    coverage: float,
+    turn_share: float,
+    warnings: list[str],
+) -> Briefing:
+    """The document's metadata (title, date, place, times, kind) and the briefing."""
+    preamble, closing = layout.preamble, layout.closing
     title = str(
         meta.get("title")
         or page.header.get("title")
@@ -230,14 +321,14 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         # Not a transcript ("NOMINATIONS SENT TO THE SENATE:", "TO THE CONGRESS ...:", "HUD:"
         # in a fact sheet): a press release has no turns and no speakers; its text is kept.
         warnings.append(f"not a transcript: {len(turns)} label-like heading(s) kept as text")
-        preamble = [*preamble, *(f"{t['label']}: {t['text']}" for t in raw_turns)]
+        preamble = [*preamble, *(f"{t['label']}: {t['text']}" for t in layout.raw_turns)]
         turns, exchanges, turn_share = [], [], 0.0
     body_text = "\n".join([*preamble, *(f"{t.label}: {t.text}" for t in turns), *closing])
     return Briefing(
         title=title,
         url=url,
         guid=guid or None,
-        source=source,
+        source=src.slug,
         kind=kind,
         date=date,
         published_at=published_at,
@@ -245,7 +336,7 @@ def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) ->
         location=page.header.get("location") or ("; ".join(places[:2]) or None),
         start_time=M.parse_time(start_line) if start_line else None,
         end_time=M.end_time(closing),
-        topics=tuple(topics),
+        topics=tuple(layout.topics),
         preamble=tuple(preamble),
         closing=tuple(closing),
         turns=tuple(turns),
@@ -265,7 +356,14 @@ _QA_KINDS = frozenset(
 )
 
 
-def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[str]:
+def _promises(
+    src: type[Source],
+    title: str,
+    guid: str,
+    kind: str,
+    turns: Sequence[Turn],
+    exchanges: Sequence[Exchange],
+) -> list[str]:
     """Warnings when a page whose title promises a transcript parses to less than one."""
     if title and not turns and src.expects_transcript(title, guid):
         return ["the title promises a transcript but no speaker turns were found"]

@@ -1,19 +1,14 @@
 """Item pipelines, one concern each, in the order they run (see :data:`PIPELINES`).
 
-They share one database handle per crawl, opened from the ``BRIEFWATCH_DATABASE_URL`` setting.
-Failures they meet go into the crawl's stats (:func:`record_error`), where the runner reads
-them with the spider's own.
+Each takes plain values in ``__init__`` (read from the crawl's settings in ``from_crawler``),
+so a test builds one without a crawler. They share the crawl's one database handle, the
+:class:`~scraper.crawl_storage.CrawlStorage` extension, and report failures into the crawl's
+stats (:mod:`scraper.crawl_stats`), where the runner reads them.
 """
 
 from __future__ import annotations
 
-import logging
-
-from scrapy.crawler import Crawler
-
-from scraper.storage import Storage, open_storage
-
-logger = logging.getLogger(__name__)
+from scraper import crawl_stats
 
 PIPELINES = {
     "scraper.pipelines.offsite.OffsitePipeline": 50,
@@ -25,32 +20,10 @@ PIPELINES = {
     "scraper.pipelines.cursor.CursorPipeline": 900,
 }
 
-#: Stats keys: the error lines of the crawl's pipelines, and the feeds one of whose items
-#: could not be stored (their validators must not be saved).
-ERRORS_KEY = "briefwatch/pipeline_errors"
-INCOMPLETE_FEEDS_KEY = "briefwatch/incomplete_feeds"
-
-
-def crawl_storage(crawler: Crawler) -> Storage:
-    """The crawl's one database handle (opened on first use, closed with the spider)."""
-    storage = getattr(crawler, "_briefwatch_storage", None)
-    if storage is None:
-        settings = crawler.settings
-        storage = open_storage(
-            settings["BRIEFWATCH_DATABASE_URL"],
-            settings.getfloat("BRIEFWATCH_BUSY_TIMEOUT", 30),
-            statement_timeout_seconds=settings.getfloat("BRIEFWATCH_STATEMENT_TIMEOUT", 0),
-        )
-        crawler._briefwatch_storage = storage
-    return storage
-
-
-def record_error(crawler: Crawler, message: str) -> None:
-    """Count and keep one error line for the run's record (and log it)."""
-    stats = crawler.stats
-    stats.inc_value("briefwatch/errors")
-    stats.set_value(ERRORS_KEY, [*(stats.get_value(ERRORS_KEY) or []), message])
-    logger.error("%s", message)
+#: Stats keys (kept here under their old names): the pipelines' error lines, and the feeds
+#: one of whose items could not be stored.
+ERRORS_KEY = crawl_stats.PIPELINE_ERRORS
+INCOMPLETE_FEEDS_KEY = crawl_stats.INCOMPLETE_FEEDS
 
 
 def first_line(exc: BaseException) -> str:

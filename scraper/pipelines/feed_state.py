@@ -1,31 +1,38 @@
-"""Remember each feed's validators (ETag, Last-Modified) and notice feeds gone empty.
+"""Record each feed poll and remember each feed's validators (ETag, Last-Modified).
 
 A poll is recorded when its answer arrives, without validators; they are saved when the
-crawl closes, and only for feeds all of whose items were stored (or deliberately skipped).
-A crawl that dies or fails to store an item leaves none, so the next poll fetches the feed
-again instead of being answered 304 while a transcript is missing."""
+crawl closes, as :class:`~scraper.pipelines.validators.ValidatorLedger` decides. A crawl that
+dies or fails to store an item leaves none, so the next poll fetches the feed again instead
+of being answered 304 while a transcript is missing. How many polls in a row a feed has been
+empty goes into the stats, where the run's health checks read it."""
 
 from __future__ import annotations
 
 import logging
 
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
+from scraper import crawl_stats
+from scraper.crawl_stats import record_error
+from scraper.crawl_storage import CrawlStorage
 from scraper.items import FeedPollItem
-from scraper.pipelines import INCOMPLETE_FEEDS_KEY, crawl_storage, first_line, record_error
+from scraper.pipelines import first_line
+from scraper.pipelines.validators import ValidatorLedger
+from scraper.storage import Storage
 
 logger = logging.getLogger(__name__)
 
 
 class FeedStatePipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.storage = crawl_storage(crawler)
-        self.validators: dict[str, tuple[str | None, str | None]] = {}
+    def __init__(self, storage: Storage | CrawlStorage, stats: StatsCollector) -> None:
+        self.storage = storage
+        self.stats = stats
+        self.ledger = ValidatorLedger()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FeedStatePipeline:
-        return cls(crawler)
+        return cls(CrawlStorage.of(crawler), crawler.stats)
 
     def process_item(self, item):
         if not isinstance(item, FeedPollItem):
@@ -33,26 +40,22 @@ class FeedStatePipeline:
         try:
             empty = self.storage.record_feed_poll(item.url, item.status, None, None, item.items)
         except Exception as exc:  # noqa: BLE001 - reported; the validators stay unsaved
-            record_error(self.crawler, f"feed {item.url}: poll not recorded: {first_line(exc)}")
+            record_error(self.stats, f"feed {item.url}: poll not recorded: {first_line(exc)}")
             return item
-        if item.status == 200 and (item.etag or item.last_modified):
-            self.validators[item.url] = (item.etag, item.last_modified)
-        if item.items is not None and empty >= self.crawler.spider.empty_feed_alert_runs:
-            notice = (
-                f"feed {item.url} has yielded no items {empty} polls in a row "
-                "(has the site changed?)"
-            )
-            self.crawler.spider.notices.append(notice)
-            logger.warning(notice)
+        self.ledger.answered(item.url, item.status, item.etag, item.last_modified, item.details)
+        if item.items is not None:  # (a 304 says nothing of the feed's items)
+            streaks = dict(self.stats.get_value(crawl_stats.EMPTY_FEED_STREAKS) or {})
+            streaks[item.url] = empty
+            self.stats.set_value(crawl_stats.EMPTY_FEED_STREAKS, streaks)
         return item
 
     def close_spider(self) -> None:
-        incomplete = set(self.crawler.stats.get_value(INCOMPLETE_FEEDS_KEY) or [])
-        for url, (etag, last_modified) in self.validators.items():
-            if url in incomplete:
-                logger.info("feed %s: validators not kept (an item was not stored)", url)
-                continue
+        for url in self.stats.get_value(crawl_stats.INCOMPLETE_FEEDS) or []:
+            self.ledger.not_stored(url)
+        for url in self.ledger.withheld():
+            logger.info("feed %s: validators not kept (an item was not stored)", url)
+        for url, (etag, last_modified) in self.ledger.keep().items():
             try:
                 self.storage.set_feed_validators(url, etag, last_modified)
             except Exception as exc:  # noqa: BLE001 - the next poll just refetches
-                record_error(self.crawler, f"feed {url}: validators not saved: {first_line(exc)}")
+                record_error(self.stats, f"feed {url}: validators not saved: {first_line(exc)}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
 
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import draft_alerts
@@ -11,20 +14,21 @@ from scraper.watch.matcher import Matcher
 
 
 class FlagPipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        config = crawler.settings["BRIEFWATCH_CONFIG"]
-        self.crawler = crawler
-        self.matcher = Matcher(config.watch)
-        self.watches = {w.name: w for w in config.watch}
-        self.channels = list(enabled_channels(config))
+    def __init__(self, watches: Iterable, channels: Iterable, stats: StatsCollector) -> None:
+        watches = list(watches)
+        self.matcher = Matcher(watches)
+        self.watches = {w.name: w for w in watches}
+        self.channels = list(channels)
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FlagPipeline:
-        return cls(crawler)
+        config = crawler.settings["BRIEFWATCH_CONFIG"]
+        return cls(config.watch, enabled_channels(config), crawler.stats)
 
     def process_item(self, item):
         if isinstance(item, BriefingItem) and self.watches:
             item.hits = self.matcher.hits(item.briefing)
             item.drafts = draft_alerts(item.briefing, item.hits, self.watches, self.channels)
-            self.crawler.stats.inc_value("briefwatch/watch_hits", len(item.hits))
+            self.stats.inc_value("briefwatch/watch_hits", len(item.hits))
         return item

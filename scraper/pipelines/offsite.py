@@ -7,30 +7,27 @@ carries its whole body is not fetched, so its link is checked here before it is 
 
 from __future__ import annotations
 
-import logging
-
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
+from scraper import crawl_stats
 from scraper.items import BriefingItem
 from scraper.masking import mask_text
+from scraper.offsite import crawl_policy
 from scraper.url_policy import UrlPolicy
 
-logger = logging.getLogger(__name__)
 MAX_URL_SHOWN = 300  # a data: link can be megabytes long
 
 
 class OffsitePipeline:
-    def __init__(self, policy: UrlPolicy, errors: list[str], stats: StatsCollector) -> None:
+    def __init__(self, policy: UrlPolicy, stats: StatsCollector) -> None:
         self.policy = policy
-        self.errors = errors  # the run's error lines (the spider's list)
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffsitePipeline:
-        spider = crawler.spider
-        return cls(spider.url_policy, spider.errors, crawler.stats)
+        return cls(crawl_policy(crawler), crawler.stats)
 
     def process_item(self, item):
         if not isinstance(item, BriefingItem):
@@ -41,8 +38,7 @@ class OffsitePipeline:
             return item
         shown = url if len(url) <= MAX_URL_SHOWN else url[:MAX_URL_SHOWN] + "…"
         message = mask_text(f"{shown}: refused off-site URL: {reason}")
-        self.errors.append(message)
-        self.stats.inc_value("briefwatch/errors")
+        # One of the spider's error lines, as the downloader's refusals are.
+        crawl_stats.record_error(self.stats, message, crawl_stats.SPIDER_ERRORS)
         self.stats.inc_value("briefwatch/offsite_refused")
-        logger.error(message)
         raise DropItem(message)

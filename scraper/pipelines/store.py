@@ -12,24 +12,33 @@ import logging
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
 
+from scraper import crawl_stats
+from scraper.crawl_stats import record_error
+from scraper.crawl_storage import CrawlStorage
 from scraper.items import BriefingItem
-from scraper.pipelines import INCOMPLETE_FEEDS_KEY, crawl_storage, first_line, record_error
+from scraper.pipelines import first_line
+from scraper.storage import Storage
 
 logger = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.storage = crawl_storage(crawler)
-        self.alert_on_update = crawler.settings["BRIEFWATCH_CONFIG"].alerts.alert_on_update
-        # A briefing lost to an exception in an earlier pipeline is not stored either.
-        crawler.signals.connect(self._pipeline_error, signal=signals.item_error)
+    def __init__(
+        self, storage: Storage | CrawlStorage, stats: StatsCollector, alert_on_update: bool
+    ) -> None:
+        self.storage = storage
+        self.stats = stats
+        self.alert_on_update = alert_on_update
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+        config = crawler.settings["BRIEFWATCH_CONFIG"]
+        pipeline = cls(CrawlStorage.of(crawler), crawler.stats, config.alerts.alert_on_update)
+        # A briefing lost to an exception in an earlier pipeline is not stored either.
+        crawler.signals.connect(pipeline.pipeline_error, signal=signals.item_error)
+        return pipeline
 
     def process_item(self, item):
         if not isinstance(item, BriefingItem):
@@ -42,10 +51,10 @@ class StorePipeline:
                 alert_on_update=self.alert_on_update,
             )
         except Exception as exc:  # noqa: BLE001 - whatever it was, the run must say so
-            self._failed(item, exc)
+            self.not_stored(item, exc)
             raise DropItem(f"not stored: {item.briefing.url}", log_level="DEBUG") from None
-        self.crawler.stats.inc_value(f"briefwatch/{result.status}")
-        self.crawler.stats.inc_value("briefwatch/alerts_queued", result.alerts_queued)
+        self.stats.inc_value(f"briefwatch/{result.status}")
+        self.stats.inc_value("briefwatch/alerts_queued", result.alerts_queued)
         if result.status != "unchanged":
             logger.info(
                 "%s briefing %d (revision %d): %s",
@@ -56,18 +65,14 @@ class StorePipeline:
             )
         return item
 
-    def _failed(self, item: BriefingItem, exc: Exception) -> None:
-        stats = self.crawler.stats
-        stats.inc_value("briefwatch/store_errors")
+    def not_stored(self, item: BriefingItem, exc: BaseException) -> None:
+        """Count and name a briefing that was not stored; its feed keeps no validators."""
+        self.stats.inc_value("briefwatch/store_errors")
         if item.feed_url:
-            feeds = stats.get_value(INCOMPLETE_FEEDS_KEY) or []
-            stats.set_value(INCOMPLETE_FEEDS_KEY, [*feeds, item.feed_url])
+            crawl_stats.append(self.stats, crawl_stats.INCOMPLETE_FEEDS, item.feed_url)
         b = item.briefing
-        record_error(self.crawler, f"not stored: {b.title!r} {b.url}: {first_line(exc)}")
+        record_error(self.stats, f"not stored: {b.title!r} {b.url}: {first_line(exc)}")
 
-    def _pipeline_error(self, item, failure, **_kwargs) -> None:
+    def pipeline_error(self, item, failure, **_kwargs) -> None:
         if isinstance(item, BriefingItem):
-            self._failed(item, failure.value)
-
-    def close_spider(self) -> None:
-        self.storage.close()
+            self.not_stored(item, failure.value)

@@ -1,9 +1,15 @@
 """The White House's briefing-room feed and the 2009-2016 archive's listing."""
 
 from scraper.sources.whitehouse import WhiteHouse
-from scraper.spiders.base import TranscriptSpider
+from scraper.spiders.archive import ArchiveSpider
+from scraper.spiders.feed import FeedSpider
 
 
-class WhiteHouseSpider(TranscriptSpider):
+class WhiteHouseSpider(FeedSpider):
+    name = "whitehouse"
+    source = WhiteHouse
+
+
+class WhiteHouseArchiveSpider(ArchiveSpider):
     name = "whitehouse"
     source = WhiteHouse
