@@ -73,7 +73,12 @@ def test_a_run_that_loses_its_lock_stops(tmp_path, database_url, mirror):
         stderr=subprocess.PIPE,
         text=True,
     )
-    holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = " + str(_key("run"))
+    # pg_locks is server-wide: only this test's database (parallel tests hold run locks too).
+    holder = (
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = "
+        + str(_key("run"))
+        + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     pid = wait_for(lambda: (rows(database_url, holder) or [[None]])[0][0], timeout=60, step=0.1)
     wait_for(lambda: any(r.path == FEED_PATH for r in mirror.requests), timeout=60, step=0.1)
     rows(database_url, f"SELECT pg_terminate_backend({int(pid)})")
