@@ -42,6 +42,7 @@ class AppContext:
     verbosity: int = 0
     _config: Config | None = field(default=None, repr=False)
     _storage: object | None = field(default=None, repr=False)
+    _reader: object | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -88,6 +89,20 @@ class AppContext:
                 url, why = mask_url(cfg.database.url), mask_text(str(exc))
                 raise RuntimeFailure(f"cannot open database {url!r}: {why}") from None
         return self._storage
+
+    @property
+    def reader(self):
+        """What search, exchanges and trend ask: a SQLite archive at this version's schema is
+        read directly (no SQLAlchemy to import), anything else through :attr:`storage`."""
+        if self._reader is None:
+            from scraper.storage import open_reader
+
+            cfg = self.config
+            if self._storage is None:
+                self._reader = open_reader(cfg.database_url, cfg.database.busy_timeout_seconds)
+            if self._reader is None:
+                self._reader = self.storage
+        return self._reader
 
 
 def first_line(exc: BaseException) -> str:

@@ -96,13 +96,15 @@ def _query(text: str):
 
 
 def _run(func, *args):
-    from scraper.storage import StorageError
+    from scraper.storage import is_storage_error
 
     try:
         return func(*args)
     except QuerySyntaxError as exc:  # a query the backend cannot run (see to_fts5)
         raise UsageFailure(f"bad query: {exc}") from None
-    except StorageError as exc:
+    except Exception as exc:
+        if not is_storage_error(exc):
+            raise
         raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
 
@@ -124,8 +126,8 @@ def search(
     Example: briefwatch search 'pakistan sanctions' --role reporter --since 2021-01-01
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
-    hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
-    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
+    hits = _run(app.reader.search_turns, node, _filters(filters), limit, offset, order)
+    total = _run(app.reader.count_turns, node, _filters(filters)) if fmt == "table" else None
     rows = [
         {
             "date": h.date.isoformat() if h.date else None,
@@ -185,7 +187,7 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     Example: briefwatch exchanges '"nord stream"' --since 2021-06-01
     """
     node = _query(" ".join(query))
-    found = _run(app.storage.search_exchanges, node, _filters(filters), limit, offset)
+    found = _run(app.reader.search_exchanges, node, _filters(filters), limit, offset)
     out = []
     for briefing, ordinal in found:
         turns = [t for t in briefing.turns if t.exchange == ordinal]
@@ -229,8 +231,8 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
 
     Example: briefwatch trend pakistan '"nord stream"' --by month
     """
-    series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
-    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
+    series = {t: _run(app.reader.trend, _query(t), by, _filters(filters)) for t in terms}
+    series = zero_filled(series, by, app.reader.dialect, filters["since"], filters["until"])
     rows = [
         {"term": term, "period": p, "questions": q, "answers": a}
         for term, points in series.items()
