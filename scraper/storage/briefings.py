@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from scraper.alerts.plan import AlertDraft
@@ -67,22 +67,33 @@ def replace_matches(
     session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
 ) -> None:
     """Make the stored watch matches of one briefing exactly ``hits``."""
-    session.execute(delete(WatchMatchRow).where(WatchMatchRow.briefing_id == briefing_id))
-    session.add_all(
-        WatchMatchRow(
-            watch=m.watch,
-            briefing_id=briefing_id,
-            turn_ordinal=m.turn,
-            exchange=m.exchange,
-            start=m.start,
-            end=m.end,
-            term=m.term,
-            snippet=m.snippet,
-            created_at=now,
-        )
-        for hit in hits
-        for m in hit.matches
+    table = WatchMatchRow.__table__
+    session.execute(delete(table).where(table.c.briefing_id == briefing_id))
+    _insert_many(
+        session,
+        table,
+        [
+            {
+                "watch": m.watch,
+                "briefing_id": briefing_id,
+                "turn_ordinal": m.turn,
+                "exchange": m.exchange,
+                "start": m.start,
+                "end": m.end,
+                "term": m.term,
+                "snippet": m.snippet,
+                "created_at": now,
+            }
+            for hit in hits
+            for m in hit.matches
+        ],
     )
+
+
+def _insert_many(session: Session, table, rows: list[dict]) -> None:
+    """One executemany INSERT (SQLAlchemy Core: no ORM objects to build and flush)."""
+    if rows:
+        session.execute(insert(table), rows)
 
 
 def url_hash(value: str) -> str:
@@ -134,8 +145,7 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
         session.add(row)
         session.flush()  # the turns' ids are made from the briefing's
         _remember_url(session, row.id, briefing.url, now)
-        _apply_turns(row, briefing)
-        _apply_exchanges(row, briefing)
+        _insert_turns(session, row.id, briefing)
         _add_revision(session, row.id, briefing, now, number=1, changes={})
         return SaveResult("new", row.id, 1, {})
 
@@ -149,20 +159,26 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if known is not None:
         return SaveResult("unchanged", row.id, known, {})
 
-    changes = turn_changes([(t.speaker, t.text) for t in row.turns], briefing.turns)
+    old = session.execute(
+        select(TurnRow.speaker, TurnRow.text)
+        .where(TurnRow.briefing_id == row.id)
+        .order_by(TurnRow.ordinal)
+    )
+    changes = turn_changes([(speaker, text_) for speaker, text_ in old], briefing.turns)
     number = (
         session.scalar(
             select(func.max(RevisionRow.number)).where(RevisionRow.briefing_id == row.id)
         )
         or 0
     ) + 1
-    row.turns.clear()
-    row.exchanges.clear()
-    session.flush()  # delete the old turns before their ordinals are reused
+    # The old turns go before their ordinals are reused (and the collections, if loaded,
+    # are read again when next used).
+    session.execute(delete(TurnRow.__table__).where(TurnRow.briefing_id == row.id))
+    session.execute(delete(ExchangeRow.__table__).where(ExchangeRow.briefing_id == row.id))
+    session.expire(row, ["turns", "exchanges"])
     row.url = briefing.url  # a new text: the URL it came from is the current one
     _apply(row, briefing, now)
-    _apply_turns(row, briefing)
-    _apply_exchanges(row, briefing)
+    _insert_turns(session, row.id, briefing)
     _add_revision(session, row.id, briefing, now, number=number, changes=changes)
     return SaveResult("updated", row.id, number, changes)
 
@@ -203,33 +219,41 @@ def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
     row.parser_version = b.parser_version
 
 
-def _apply_turns(row: BriefingRow, b: Briefing) -> None:
-    row.turns.extend(
-        TurnRow(
-            id=turn_id(b.date, row.id, t.ordinal),
-            ordinal=t.ordinal,
-            label=t.label[:200],
-            speaker=t.speaker[:200],
-            role=t.role,
-            text=t.text,
-            topic=t.topic[:200] if t.topic else None,
-            paragraphs=t.paragraphs,
-            exchange=t.exchange,
-            function=t.function,
-        )
-        for t in b.turns
+def _insert_turns(session: Session, briefing_id: int, b: Briefing) -> None:
+    """The turns and exchanges of ``b``, one executemany INSERT each."""
+    _insert_many(
+        session,
+        TurnRow.__table__,
+        [
+            {
+                "id": turn_id(b.date, briefing_id, t.ordinal),
+                "briefing_id": briefing_id,
+                "ordinal": t.ordinal,
+                "label": t.label[:200],
+                "speaker": t.speaker[:200],
+                "role": t.role,
+                "text": t.text,
+                "topic": t.topic[:200] if t.topic else None,
+                "paragraphs": t.paragraphs,
+                "exchange": t.exchange,
+                "function": t.function,
+            }
+            for t in b.turns
+        ],
     )
-
-
-def _apply_exchanges(row: BriefingRow, b: Briefing) -> None:
-    row.exchanges.extend(
-        ExchangeRow(
-            ordinal=e.ordinal,
-            question_turns=list(e.question_turns),
-            answer_turns=list(e.answer_turns),
-            topic=e.topic[:200] if e.topic else None,
-        )
-        for e in b.exchanges
+    _insert_many(
+        session,
+        ExchangeRow.__table__,
+        [
+            {
+                "briefing_id": briefing_id,
+                "ordinal": e.ordinal,
+                "question_turns": list(e.question_turns),
+                "answer_turns": list(e.answer_turns),
+                "topic": e.topic[:200] if e.topic else None,
+            }
+            for e in b.exchanges
+        ],
     )
 
 
