@@ -30,7 +30,7 @@ from benchmarks.archive import FIXTURES, PostgresDatabase, libpq_url
 from benchmarks.targets import Check, Target
 from scraper.parsing import parse_transcript
 from scraper.storage import open_storage
-from scraper.storage.turn_ids import turn_id
+from scraper.storage.briefings import turn_id
 from scraper.watch.config import WatchConfig
 from scraper.watch.matcher import Matcher
 

@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from scraper.alerts.plan import AlertDraft
@@ -72,28 +72,61 @@ def replace_matches(
     _insert_many(
         session,
         table,
+        _MATCH_COLUMNS,
         [
-            {
-                "watch": m.watch,
-                "briefing_id": briefing_id,
-                "turn_ordinal": m.turn,
-                "exchange": m.exchange,
-                "start": m.start,
-                "end": m.end,
-                "term": m.term,
-                "snippet": m.snippet,
-                "created_at": now,
-            }
+            (m.watch, briefing_id, m.turn, m.exchange, m.start, m.end, m.term, m.snippet, now)
             for hit in hits
             for m in hit.matches
         ],
     )
 
 
-def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    """One executemany INSERT (SQLAlchemy Core: no ORM objects to build and flush)."""
-    if rows:
-        session.execute(insert(table), rows)
+_MATCH_COLUMNS = (
+    "watch", "briefing_id", "turn_ordinal", "exchange", "start", "end", "term", "snippet",
+    "created_at",
+)  # fmt: skip
+_TURN_COLUMNS = (
+    "id", "briefing_id", "ordinal", "label", "speaker", "role", "text", "topic", "paragraphs",
+    "exchange", "function",
+)  # fmt: skip
+_EXCHANGE_COLUMNS = ("briefing_id", "ordinal", "question_turns", "answer_turns", "topic")
+
+
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One executemany INSERT of ``rows`` (tuples in the order of ``columns``) through the
+    driver, each value converted by its column's type as SQLAlchemy would (JSON, dates):
+    the per-row work of an ORM flush or a Core ``insert()`` was most of the cost of storing
+    a transcript's hundreds of turns."""
+    if not rows:
+        return
+    conn = session.connection()
+    sql, processors = _insert_statement(table, columns, conn.dialect)
+    if processors:
+        rows = [
+            tuple(
+                v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
+    conn.exec_driver_sql(sql, rows)
+
+
+_STATEMENTS: dict[tuple, tuple[str, list | None]] = {}
+
+
+def _insert_statement(table, columns: tuple[str, ...], dialect) -> tuple[str, list | None]:
+    """(driver-level INSERT, the columns' bind processors or None), made once per dialect."""
+    key = (table.name, columns, dialect.name, dialect.paramstyle)
+    if key not in _STATEMENTS:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+        _STATEMENTS[key] = (sql, processors if any(processors) else None)
+    return _STATEMENTS[key]
 
 
 def url_hash(value: str) -> str:
@@ -224,34 +257,36 @@ def _insert_turns(session: Session, briefing_id: int, b: Briefing) -> None:
     _insert_many(
         session,
         TurnRow.__table__,
+        _TURN_COLUMNS,
         [
-            {
-                "id": turn_id(b.date, briefing_id, t.ordinal),
-                "briefing_id": briefing_id,
-                "ordinal": t.ordinal,
-                "label": t.label[:200],
-                "speaker": t.speaker[:200],
-                "role": t.role,
-                "text": t.text,
-                "topic": t.topic[:200] if t.topic else None,
-                "paragraphs": t.paragraphs,
-                "exchange": t.exchange,
-                "function": t.function,
-            }
+            (
+                turn_id(b.date, briefing_id, t.ordinal),
+                briefing_id,
+                t.ordinal,
+                t.label[:200],
+                t.speaker[:200],
+                t.role,
+                t.text,
+                t.topic[:200] if t.topic else None,
+                t.paragraphs,
+                t.exchange,
+                t.function,
+            )
             for t in b.turns
         ],
     )
     _insert_many(
         session,
         ExchangeRow.__table__,
+        _EXCHANGE_COLUMNS,
         [
-            {
-                "briefing_id": briefing_id,
-                "ordinal": e.ordinal,
-                "question_turns": list(e.question_turns),
-                "answer_turns": list(e.answer_turns),
-                "topic": e.topic[:200] if e.topic else None,
-            }
+            (
+                briefing_id,
+                e.ordinal,
+                list(e.question_turns),
+                list(e.answer_turns),
+                e.topic[:200] if e.topic else None,
+            )
             for e in b.exchanges
         ],
     )
