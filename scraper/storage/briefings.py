@@ -101,14 +101,16 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
         return
     conn = session.connection()
     sql, processors = _insert_statement(table, columns, conn.dialect)
-    if processors:
-        rows = [
-            tuple(
-                v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
-            )
-            for row in rows
-        ]
-    conn.exec_driver_sql(sql, rows)
+    conn.exec_driver_sql(sql, [_converted(processors, row) for row in rows])
+
+
+def _converted(processors: list | None, row: tuple) -> tuple:
+    """``row`` with each value converted by its column's bind processor."""
+    if not processors:
+        return row
+    return tuple(
+        v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
+    )
 
 
 _STATEMENTS: dict[tuple, tuple[str, list | None]] = {}
@@ -169,18 +171,17 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
     row = find_briefing(session, briefing.url, briefing.guid)
     if row is None:
-        row = BriefingRow(
-            source_id=_source_id(session, briefing.source or "state_department"),
-            url=briefing.url,
-            first_seen=now,
+        source_id = _source_id(session, briefing.source or "state_department")
+        briefing_id = _insert_briefing(session, source_id, briefing, now)
+        _insert_many(  # not seen at this URL before: find_briefing looked it up
+            session,
+            BriefingUrlRow.__table__,
+            ("url_hash", "url", "briefing_id", "first_seen"),
+            [(url_hash(briefing.url), briefing.url, briefing_id, now)],
         )
-        _apply(row, briefing, now)
-        session.add(row)
-        session.flush()  # the turns' ids are made from the briefing's
-        _remember_url(session, row.id, briefing.url, now)
-        _insert_turns(session, row.id, briefing)
-        _add_revision(session, row.id, briefing, now, number=1, changes={})
-        return SaveResult("new", row.id, 1, {})
+        _insert_turns(session, briefing_id, briefing)
+        _add_revision(session, briefing_id, briefing, now, number=1, changes={})
+        return SaveResult("new", briefing_id, 1, {})
 
     row.last_seen = now
     _remember_url(session, row.id, briefing.url, now)
@@ -295,17 +296,40 @@ def _insert_turns(session: Session, briefing_id: int, b: Briefing) -> None:
 def _add_revision(
     session: Session, briefing_id: int, b: Briefing, now: dt.datetime, number: int, changes: dict
 ) -> None:
-    session.add(
-        RevisionRow(
-            briefing_id=briefing_id,
-            number=number,
-            content_hash=b.content_hash,
-            body=b.body,
-            first_seen=now,
-            changes=changes,
-            parser_version=b.parser_version,
-        )
+    _insert_many(
+        session,
+        RevisionRow.__table__,
+        (
+            "briefing_id",
+            "number",
+            "content_hash",
+            "body",
+            "first_seen",
+            "changes",
+            "parser_version",
+        ),
+        [(briefing_id, number, b.content_hash, b.body, now, changes, b.parser_version)],
     )
+
+
+_BRIEFING_COLUMNS = (
+    "source_id", "url", "first_seen", "guid", "guid_hash", "title", "kind", "date",
+    "published_at", "speakers", "location", "start_time", "end_time", "topics", "content_hash",
+    "coverage", "warnings", "last_seen", "parser_version",
+)  # fmt: skip
+
+
+def _insert_briefing(session: Session, source_id: int, b: Briefing, now: dt.datetime) -> int:
+    """A new briefing row (the fields :func:`_apply` sets); its id."""
+    conn = session.connection()
+    sql, processors = _insert_statement(BriefingRow.__table__, _BRIEFING_COLUMNS, conn.dialect)
+    values = (
+        source_id, b.url, now, b.guid, url_hash(b.guid) if b.guid else None, b.title, b.kind,
+        b.date, _naive_utc(b.published_at), list(b.speakers_of_record), b.location,
+        b.start_time, b.end_time, list(b.topics), b.content_hash, b.coverage, list(b.warnings),
+        now, b.parser_version,
+    )  # fmt: skip
+    return conn.exec_driver_sql(f"{sql} RETURNING id", _converted(processors, values)).scalar_one()
 
 
 def _source_id(session: Session, slug: str) -> int:
