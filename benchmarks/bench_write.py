@@ -4,12 +4,14 @@ Every State Department fixture transcript (parsed once, before timing; its watch
 once by the product's matcher for three watches) is stored again and again under new URLs, one
 transaction per transcript as the store pipeline does: through ``Storage.save_briefing``, and,
 as the same-run baseline, through the bare driver (``sqlite3``, ``psycopg``) writing the same
-rows (a look-up of the URL, the briefing, its URL, its revision with the page body, its turns,
-exchanges and watch matches) into an identical fresh database, with the product's SQLite
-settings (WAL, ``synchronous=NORMAL``). 1,000 transcripts (200 with ``--quick``) per side, on
-SQLite and, when ``BRIEFWATCH_BENCH_POSTGRES_URL`` or ``BRIEFWATCH_TEST_POSTGRES_URL`` names a
-server, on PostgreSQL. The SQLite file size per 1,000 transcripts is printed for both (after a
-checkpoint), and the share of it that is stored page bodies.
+rows (a look-up of the URL, the briefing, its URL, its revision with the page body as text,
+its turns, exchanges and watch matches) into an identical fresh database, with the product's
+SQLite settings (WAL, ``synchronous=NORMAL``). The two sides take turns, 20 transcripts at a
+time, so that the load of a shared machine falls on both alike. 1,000 transcripts (200 with
+``--quick``) per side, on SQLite and, when ``BRIEFWATCH_BENCH_POSTGRES_URL`` or
+``BRIEFWATCH_TEST_POSTGRES_URL`` names a server, on PostgreSQL. The SQLite file size per 1,000
+transcripts is printed for both (after a checkpoint), with the share of it that is page bodies
+(the product compresses them; the baseline does not).
 
 Target: per backend, the product's time per transcript within 1.5x the raw driver's.
 """
@@ -61,15 +63,33 @@ def _work(count: int):
     ]
 
 
-def _product(url: str, work) -> float:
+def _product(url: str, work):
+    """Seconds of each transcript stored through the product (a generator)."""
     storage = open_storage(url)
     try:
-        start = time.perf_counter()
         for briefing, hits in work:
+            start = time.perf_counter()
             storage.save_briefing(briefing, NOW, hits)
-        return time.perf_counter() - start
+            yield time.perf_counter() - start
     finally:
         storage.close()
+
+
+def _interleaved(raw, product, block: int = 20) -> tuple[float, float]:
+    """Total seconds of the two sides, run ``block`` transcripts at a time in turn, so that
+    the load of a shared machine falls on both alike."""
+    totals = [0.0, 0.0]
+    while True:
+        done = 0
+        for side, steps in enumerate((raw, product)):
+            for _ in range(block):
+                seconds = next(steps, None)
+                if seconds is None:
+                    break
+                totals[side] += seconds
+                done += 1
+        if not done:
+            return totals[0], totals[1]
 
 
 def _rows(briefing, hits, bid: int):
@@ -111,7 +131,8 @@ def _briefing_row(b, date_form) -> tuple:
     )  # fmt: skip
 
 
-def _raw_sqlite(path: Path, work) -> float:
+def _raw_sqlite(path: Path, work):
+    """Seconds of each transcript stored by the bare ``sqlite3`` module (a generator)."""
     open_storage(f"sqlite:///{path}").close()  # the same schema, FTS triggers included
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -128,8 +149,8 @@ def _raw_sqlite(path: Path, work) -> float:
             else v.isoformat()
         )
 
-    start = time.perf_counter()
     for b, hits in work:
+        start = time.perf_counter()
         key = hashlib.sha256(b.url.encode()).hexdigest()
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("SELECT briefing_id FROM briefing_urls WHERE url_hash = ?", (key,)).fetchone()
@@ -154,20 +175,20 @@ def _raw_sqlite(path: Path, work) -> float:
             [(*m[:8], iso(m[8])) for m in matches],
         )
         conn.execute("COMMIT")
-    seconds = time.perf_counter() - start
+        yield time.perf_counter() - start
     conn.close()
-    return seconds
 
 
-def _raw_postgres(url: str, work) -> float:
+def _raw_postgres(url: str, work):
+    """Seconds of each transcript stored by bare ``psycopg`` (a generator)."""
     import psycopg
 
     open_storage(url).close()
     with psycopg.connect(libpq_url(url)) as conn:
         conn.execute("INSERT INTO sources (slug, name) VALUES ('state_department', 'x')")
         conn.commit()
-        start = time.perf_counter()
         for b, hits in work:
+            start = time.perf_counter()
             key = hashlib.sha256(b.url.encode()).hexdigest()
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (b.url,))
@@ -191,7 +212,7 @@ def _raw_postgres(url: str, work) -> float:
                 cur.executemany(f"INSERT INTO turns ({_TURN}) VALUES ({_pg(11)})", turns)
                 cur.executemany(f"INSERT INTO exchanges ({_EXCHANGE}) VALUES ({_pg(5)})", exchanges)
                 cur.executemany(f"INSERT INTO watch_matches ({_MATCH}) VALUES ({_pg(9)})", matches)
-        return time.perf_counter() - start
+            yield time.perf_counter() - start
 
 
 def _size(path: Path) -> tuple[int, int]:
@@ -212,8 +233,9 @@ def run(quick: bool = False) -> list[Check]:
     checks = []
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        raw = _raw_sqlite(tmp / "raw.db", work)
-        product = _product(f"sqlite:///{tmp / 'product.db'}", work)
+        raw, product = _interleaved(
+            _raw_sqlite(tmp / "raw.db", work), _product(f"sqlite:///{tmp / 'product.db'}", work)
+        )
         raw_size, raw_bodies = _size(tmp / "raw.db")
         size, bodies = _size(tmp / "product.db")
         per = 1000 / count
@@ -236,10 +258,11 @@ def run(quick: bool = False) -> list[Check]:
         "BRIEFWATCH_TEST_POSTGRES_URL"
     )
     if server:
-        with PostgresDatabase(server, "briefwatch_bench_write_raw") as raw_db:
-            raw = _raw_postgres(raw_db.url, work)
-        with PostgresDatabase(server, "briefwatch_bench_write_product") as db:
-            product = _product(db.url, work)
+        with (
+            PostgresDatabase(server, "briefwatch_bench_write_raw") as raw_db,
+            PostgresDatabase(server, "briefwatch_bench_write_product") as db,
+        ):
+            raw, product = _interleaved(_raw_postgres(raw_db.url, work), _product(db.url, work))
         print(
             f"  PostgreSQL: product {count / product:6.0f} transcripts/s, raw psycopg "
             f"{count / raw:6.0f}/s",

@@ -157,6 +157,23 @@ def find_briefing(session: Session, url: str, guid: str = "") -> BriefingRow | N
     return row
 
 
+def _find_id(session: Session, url: str, guid: str = "") -> int | None:
+    """The id :func:`find_briefing` finds, without loading the row (a new briefing, the
+    common case, needs none)."""
+    conn = session.connection()
+    found = conn.execute(
+        select(BriefingUrlRow.briefing_id).where(BriefingUrlRow.url_hash == url_hash(url))
+    ).scalar()
+    if found is None and guid:
+        found = conn.execute(
+            select(BriefingRow.id)
+            .where(BriefingRow.guid_hash == url_hash(guid))
+            .order_by(BriefingRow.id)
+            .limit(1)
+        ).scalar()
+    return found
+
+
 def _remember_url(session: Session, briefing_id: int, url: str, now: dt.datetime) -> None:
     key = url_hash(url)
     if session.get(BriefingUrlRow, key) is None:
@@ -169,7 +186,8 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if session.get_bind().dialect.name == "postgresql":
         # Serialize writers of the same URL for the rest of this transaction.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
-    row = find_briefing(session, briefing.url, briefing.guid)
+    found = _find_id(session, briefing.url, briefing.guid)
+    row = session.get(BriefingRow, found) if found is not None else None
     if row is None:
         source_id = _source_id(session, briefing.source or "state_department")
         briefing_id = _insert_briefing(session, source_id, briefing, now)
@@ -333,7 +351,9 @@ def _insert_briefing(session: Session, source_id: int, b: Briefing, now: dt.date
 
 
 def _source_id(session: Session, slug: str) -> int:
-    found = session.scalar(select(SourceRow.id).where(SourceRow.slug == slug))
+    found = (
+        session.connection().execute(select(SourceRow.id).where(SourceRow.slug == slug)).scalar()
+    )
     if found is not None:
         return found
     row = SourceRow(slug=slug, name=get_source(slug).name)

@@ -42,7 +42,7 @@ class CompressedText(TypeDecorator):
 
 
 def compress_text(value: str) -> bytes:
-    return zlib.compress(value.encode("utf-8"), 6)
+    return zlib.compress(value.encode("utf-8"), 1)
 
 
 def decompress_text(value: bytes) -> str:
