@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from scraper.config import Config, ConfigError, load_config
 from scraper.masking import MaskingFilter, mask_text, mask_url
+
+if TYPE_CHECKING:
+    from scraper.config import Config
 
 #: The largest row id (briefings, alerts: PostgreSQL ``integer``) and the largest offset
 #: (``bigint``) both backends can take.
@@ -47,6 +50,8 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from scraper.config import ConfigError, load_config
+
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as exc:
