@@ -29,7 +29,8 @@ class Base(DeclarativeBase):
 
 class CompressedText(TypeDecorator):
     """Text stored zlib-compressed (UTF-8), read back as the same ``str``: page bodies are
-    most of an archive's size and compress about five to one."""
+    a third of a SQLite archive and compress about 2.5 to one (zlib level 1: a third of the
+    CPU of level 6, for a tenth less compression)."""
 
     impl = LargeBinary
     cache_ok = True

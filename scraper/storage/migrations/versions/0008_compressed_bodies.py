@@ -48,7 +48,7 @@ def _rewrite(new_type, convert) -> None:
 
 
 def upgrade() -> None:
-    _rewrite(sa.LargeBinary, lambda body: zlib.compress(body.encode("utf-8"), 6))
+    _rewrite(sa.LargeBinary, lambda body: zlib.compress(body.encode("utf-8"), 1))
 
 
 def downgrade() -> None:
