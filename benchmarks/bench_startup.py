@@ -1,13 +1,18 @@
 """Start-up cost of the ``briefwatch`` process: what a user waits on for a quick question.
 
 Wall time (median of several runs; CPU time printed too) of ``briefwatch --help``,
-``briefwatch search pakistan`` on an empty database, and the same search on an archive of
-100,000 turns (20,000 with ``--quick``; :mod:`benchmarks.archive`), each against the same-run
-baseline ``python -c pass``; the floor of that search is the same query through the ``sqlite3``
-command-line shell (Python's ``sqlite3`` module if the shell is not installed).
+``briefwatch search pakistan`` on an empty database, and on an archive of 100,000 turns (20,000
+with ``--quick``; :mod:`benchmarks.archive`) ``search``, ``exchanges``, ``trend``, ``show`` and
+``status``, each against the same-run baseline ``python -c pass``; the floor of that search is
+the same query through the ``sqlite3`` command-line shell (Python's ``sqlite3`` module if the
+shell is not installed).
 
 Targets: ``--help`` within 0.15 s of ``python -c pass``; ``search`` within 0.3 s of it, on the
-empty database and on the archive.
+empty database and on the archive, and so ``exchanges`` and ``trend`` on the archive (``show``
+and ``status`` are printed).
+
+``BRIEFWATCH_BENCH_CHECKOUT=/path/to/other/checkout`` times that checkout's code instead
+(``python -m scraper`` run in it): a before/after on the same machine.
 """
 
 from __future__ import annotations
@@ -32,6 +37,12 @@ EMPTY = Target(
 ARCHIVE = Target(
     "startup", "`briefwatch search` on the archive minus `python -c pass`", "<=", 0.3, "s"
 )
+EXCHANGES = Target(
+    "startup", "`briefwatch exchanges` on the archive minus `python -c pass`", "<=", 0.3, "s"
+)
+TREND = Target(
+    "startup", "`briefwatch trend` on the archive minus `python -c pass`", "<=", 0.3, "s"
+)
 
 FLOOR_SQL = (
     "SELECT b.id, b.date, b.title, t.ordinal, t.speaker, "
@@ -43,6 +54,8 @@ FLOOR_SQL = (
 
 def briefwatch() -> list[str]:
     """The installed console script (what a user runs), else ``python -m scraper``."""
+    if os.environ.get("BRIEFWATCH_BENCH_CHECKOUT"):
+        return [sys.executable, "-m", "scraper"]
     script = Path(sys.executable).with_name("briefwatch")
     return [str(script)] if script.exists() else [sys.executable, "-m", "scraper"]
 
@@ -53,7 +66,8 @@ def timed(command: list[str], runs: int, env: dict[str, str] | None = None) -> t
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, env=env)
+        cwd = os.environ.get("BRIEFWATCH_BENCH_CHECKOUT") if env else None
+        done = subprocess.run(command, capture_output=True, env=env, cwd=cwd)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -73,11 +87,27 @@ def run(quick: bool = False) -> list[Check]:
         seconds, stored = build(f"sqlite:///{tmp / 'archive.db'}", turns)
         print(f"startup: archive of {stored:,} turns built in {seconds:.0f} s", flush=True)
         env = {**os.environ, "BRIEFWATCH_CONFIG": ""}
-        subprocess.run([*briefwatch(), "--config", str(empty), "status"], capture_output=True)
+        checkout = os.environ.get("BRIEFWATCH_BENCH_CHECKOUT")
+        if checkout:
+            env["PYTHONPATH"] = checkout
+            print(f"startup: timing the code of {checkout}", flush=True)
+        cli = briefwatch()
+        subprocess.run(
+            [*cli, "--config", str(empty), "status"], capture_output=True, env=env, cwd=checkout
+        )
         bare = timed([sys.executable, "-c", "pass"], runs)
-        helped = timed([*briefwatch(), "--help"], runs, env)
-        on_empty = timed([*briefwatch(), "--config", str(empty), "search", "pakistan"], runs, env)
-        on_full = timed([*briefwatch(), "--config", str(full), "search", "pakistan"], runs, env)
+        helped = timed([*cli, "--help"], runs, env)
+        on_empty = timed([*cli, "--config", str(empty), "search", "pakistan"], runs, env)
+        on_full = timed([*cli, "--config", str(full), "search", "pakistan"], runs, env)
+        others = {
+            name: timed([*cli, "--config", str(full), *argv], runs, env)
+            for name, argv in [
+                ("exchanges", ["exchanges", "pakistan"]),
+                ("trend", ["trend", "pakistan"]),
+                ("show", ["show", "1"]),
+                ("status", ["status"]),
+            ]
+        }
         shell = shutil.which("sqlite3")
         floor_cmd = (
             [shell, str(tmp / "archive.db"), FLOOR_SQL]
@@ -91,9 +121,14 @@ def run(quick: bool = False) -> list[Check]:
         ("briefwatch --help", helped),
         ("briefwatch search, empty database", on_empty),
         (f"briefwatch search, {stored:,} turns", on_full),
+        *((f"briefwatch {name}, {stored:,} turns", t) for name, t in others.items()),
         (f"same query, {floor_name}", floor),
     ]:
-        print(f"  {label:<40} wall {wall * 1000:6.0f} ms   CPU {cpu * 1000:6.0f} ms")
+        over = wall - bare[0]
+        print(
+            f"  {label:<40} wall {wall * 1000:6.0f} ms (+{over * 1000:4.0f} ms over python)"
+            f"   CPU {cpu * 1000:6.0f} ms"
+        )
     base = f"`python -c pass` {bare[0] * 1000:.0f} ms"
     return [
         HELP.check(helped[0] - bare[0], f"{base}, --help {helped[0] * 1000:.0f} ms"),
@@ -102,6 +137,12 @@ def run(quick: bool = False) -> list[Check]:
             on_full[0] - bare[0],
             f"{base}, search {on_full[0] * 1000:.0f} ms (CPU {on_full[1] * 1000:.0f} ms), "
             f"{floor_name} {floor[0] * 1000:.0f} ms",
+        ),
+        *(
+            target.check(
+                others[name][0] - bare[0], f"{base}, {name} {others[name][0] * 1000:.0f} ms"
+            )
+            for target, name in ((EXCHANGES, "exchanges"), (TREND, "trend"))
         ),
     ]
 

@@ -23,6 +23,7 @@ BENCHMARKS = {
     "reliability": "benchmarks.bench_reliability",
     "fidelity": "benchmarks.bench_fidelity",
     "web": "benchmarks.bench_web",
+    "write": "benchmarks.bench_write",
 }
 
 

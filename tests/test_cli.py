@@ -94,7 +94,7 @@ def test_db_upgrade_and_status(tmp_path):
     assert (tmp_path / "briefwatch" / "briefwatch.db").exists()
     status = json.loads(invoke("status", "--format", "json", env=env).output)
     assert status["counts"]["briefings"] == 0 and status["last_run"] is None
-    assert status["schema"] == "0008_turn_anchor_named"
+    assert status["schema"] == "0009_compressed_bodies"
 
 
 def test_unreachable_database_is_one_line_exit_1(tmp_path):

@@ -48,6 +48,26 @@ def test_search_status_and_show_on_a_migrated_database_load_no_heavy_library(tmp
         assert loaded_after("--config", str(config), *argv) == [], argv
 
 
+def test_search_exchanges_and_trend_on_sqlite_load_no_sqlalchemy(tmp_path: Path):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "a.db"}"\n')
+    open_storage(f"sqlite:///{tmp_path / 'a.db'}").close()
+    for argv in (["search", "pakistan"], ["exchanges", "iran"], ["trend", "iran"]):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                PROBE,
+                json.dumps(["--config", str(config), *argv]),
+                '["sqlalchemy"]',
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == [], argv
+
+
 def test_head_revision_read_from_the_files_is_alembics_head():
     from alembic.script import ScriptDirectory
 

@@ -6,8 +6,6 @@ import json
 
 import click
 
-from scraper.config import masked
-
 
 @click.group("config")
 def command() -> None:
@@ -22,5 +20,7 @@ def check(app) -> None:
     Example: briefwatch --config config.toml config check
     """
     cfg = app.config
+    from scraper.config import masked
+
     click.echo(json.dumps(masked(cfg), indent=2, default=str))
     click.echo(f"configuration OK ({cfg.path or 'built-in defaults'})", err=True)

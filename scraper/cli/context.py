@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from scraper.config import Config, ConfigError, load_config
 from scraper.masking import MaskingFilter, mask_text, mask_url
+
+if TYPE_CHECKING:
+    from scraper.config import Config
 
 #: The largest row id (briefings, alerts: PostgreSQL ``integer``) and the largest offset
 #: (``bigint``) both backends can take.
@@ -42,10 +45,13 @@ class AppContext:
     verbosity: int = 0
     _config: Config | None = field(default=None, repr=False)
     _storage: object | None = field(default=None, repr=False)
+    _reader: object | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from scraper.config import ConfigError, load_config
+
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as exc:
@@ -88,6 +94,20 @@ class AppContext:
                 url, why = mask_url(cfg.database.url), mask_text(str(exc))
                 raise RuntimeFailure(f"cannot open database {url!r}: {why}") from None
         return self._storage
+
+    @property
+    def reader(self):
+        """What search, exchanges and trend ask: a SQLite archive at this version's schema is
+        read directly (no SQLAlchemy to import), anything else through :attr:`storage`."""
+        if self._reader is None:
+            from scraper.storage import open_reader
+
+            cfg = self.config
+            if self._storage is None:
+                self._reader = open_reader(cfg.database_url, cfg.database.busy_timeout_seconds)
+            if self._reader is None:
+                self._reader = self.storage
+        return self._reader
 
 
 def first_line(exc: BaseException) -> str:

@@ -96,13 +96,15 @@ def _query(text: str):
 
 
 def _run(func, *args):
-    from scraper.storage import StorageError
+    from scraper.storage import is_storage_error
 
     try:
         return func(*args)
     except QuerySyntaxError as exc:  # a query the backend cannot run (see to_fts5)
         raise UsageFailure(f"bad query: {exc}") from None
-    except StorageError as exc:
+    except Exception as exc:
+        if not is_storage_error(exc):
+            raise
         raise RuntimeFailure(f"search failed: {first_line(exc)}") from None
 
 
@@ -124,8 +126,8 @@ def search(
     Example: briefwatch search 'pakistan sanctions' --role reporter --since 2021-01-01
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
-    hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
-    counted = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
+    hits = _run(app.reader.search_turns, node, _filters(filters), limit, offset, order)
+    counted = _run(app.reader.count_turns, node, _filters(filters)) if fmt == "table" else None
     rows = [
         {
             "date": h.date.isoformat() if h.date else None,
@@ -202,7 +204,7 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     Example: briefwatch exchanges '"nord stream"' --since 2021-06-01
     """
     node = _query(" ".join(query))
-    found = _run(app.storage.search_exchanges, node, _filters(filters), limit, offset)
+    found = _run(app.reader.search_exchanges, node, _filters(filters), limit, offset)
     out = []
     for briefing, ordinal in found:
         turns = [t for t in briefing.turns if t.exchange == ordinal]
@@ -276,10 +278,10 @@ def trend(
     """
     if per_source:
         return _trend_per_source(app, terms, by, fmt, plot, filters)
-    dialect = app.storage.dialect
-    series = {t: _run(app.storage.trend, _query(t), by, _filters(filters)) for t in terms}
+    dialect = app.reader.dialect
+    series = {t: _run(app.reader.trend, _query(t), by, _filters(filters)) for t in terms}
     series = zero_filled(series, by, dialect, filters["since"], filters["until"])
-    briefings = app.storage.briefings_by_period(by, _filters(filters)) if per_briefing else None
+    briefings = app.reader.briefings_by_period(by, _filters(filters)) if per_briefing else None
     if briefings is not None:
         series = per_briefing_series(series, briefings)
     rows = [
@@ -323,11 +325,11 @@ def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) 
     slugs = [filters["source"]] if filters["source"] else list(SOURCES)
     # (term, source) -> points; zero-filled together, so every row has every period.
     series = {
-        (t, slug): _run(app.storage.trend, _query(t), by, _filters({**filters, "source": slug}))
+        (t, slug): _run(app.reader.trend, _query(t), by, _filters({**filters, "source": slug}))
         for t in terms
         for slug in slugs
     }
-    series = zero_filled(series, by, app.storage.dialect, filters["since"], filters["until"])
+    series = zero_filled(series, by, app.reader.dialect, filters["since"], filters["until"])
     rows = []
     for term in terms:
         columns = [series[(term, slug)] for slug in slugs]
@@ -356,7 +358,7 @@ def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) 
             click.echo("no matches", err=True)
     if plot:
         named = {f"{t} ({slug})": points for (t, slug), points in series.items()}
-        chart(named, by, app.storage.dialect).savefig(plot)
+        chart(named, by, app.reader.dialect).savefig(plot)
         click.echo(f"chart written to {plot}", err=True)
 
 

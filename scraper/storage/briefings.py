@@ -25,6 +25,7 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import enqueue
+from scraper.storage.turn_ids import turn_id
 from scraper.watch.matcher import Hit
 
 
@@ -66,22 +67,68 @@ def replace_matches(
     session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
 ) -> None:
     """Make the stored watch matches of one briefing exactly ``hits``."""
-    session.execute(delete(WatchMatchRow).where(WatchMatchRow.briefing_id == briefing_id))
-    session.add_all(
-        WatchMatchRow(
-            watch=m.watch,
-            briefing_id=briefing_id,
-            turn_ordinal=m.turn,
-            exchange=m.exchange,
-            start=m.start,
-            end=m.end,
-            term=m.term,
-            snippet=m.snippet,
-            created_at=now,
-        )
-        for hit in hits
-        for m in hit.matches
+    table = WatchMatchRow.__table__
+    session.execute(delete(table).where(table.c.briefing_id == briefing_id))
+    _insert_many(
+        session,
+        table,
+        _MATCH_COLUMNS,
+        [
+            (m.watch, briefing_id, m.turn, m.exchange, m.start, m.end, m.term, m.snippet, now)
+            for hit in hits
+            for m in hit.matches
+        ],
     )
+
+
+_MATCH_COLUMNS = (
+    "watch", "briefing_id", "turn_ordinal", "exchange", "start", "end", "term", "snippet",
+    "created_at",
+)  # fmt: skip
+_TURN_COLUMNS = (
+    "id", "briefing_id", "ordinal", "label", "speaker", "role", "text", "topic", "paragraphs",
+    "exchange", "function", "anchor", "named_as",
+)  # fmt: skip
+_EXCHANGE_COLUMNS = ("briefing_id", "ordinal", "question_turns", "answer_turns", "topic")
+
+
+def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One executemany INSERT of ``rows`` (tuples in the order of ``columns``) through the
+    driver, each value converted by its column's type as SQLAlchemy would (JSON, dates):
+    the per-row work of an ORM flush or a Core ``insert()`` was most of the cost of storing
+    a transcript's hundreds of turns."""
+    if not rows:
+        return
+    conn = session.connection()
+    sql, processors = _insert_statement(table, columns, conn.dialect)
+    conn.exec_driver_sql(sql, [_converted(processors, row) for row in rows])
+
+
+def _converted(processors: list | None, row: tuple) -> tuple:
+    """``row`` with each value converted by its column's bind processor."""
+    if not processors:
+        return row
+    return tuple(
+        v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
+    )
+
+
+_STATEMENTS: dict[tuple, tuple[str, list | None]] = {}
+
+
+def _insert_statement(table, columns: tuple[str, ...], dialect) -> tuple[str, list | None]:
+    """(driver-level INSERT, the columns' bind processors or None), made once per dialect."""
+    key = (table.name, columns, dialect.name, dialect.paramstyle)
+    if key not in _STATEMENTS:
+        quote = dialect.identifier_preparer.quote
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})"
+        )
+        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+        _STATEMENTS[key] = (sql, processors if any(processors) else None)
+    return _STATEMENTS[key]
 
 
 def url_hash(value: str) -> str:
@@ -110,6 +157,23 @@ def find_briefing(session: Session, url: str, guid: str = "") -> BriefingRow | N
     return row
 
 
+def _find_id(session: Session, url: str, guid: str = "") -> int | None:
+    """The id :func:`find_briefing` finds, without loading the row (a new briefing, the
+    common case, needs none)."""
+    conn = session.connection()
+    found = conn.execute(
+        select(BriefingUrlRow.briefing_id).where(BriefingUrlRow.url_hash == url_hash(url))
+    ).scalar()
+    if found is None and guid:
+        found = conn.execute(
+            select(BriefingRow.id)
+            .where(BriefingRow.guid_hash == url_hash(guid))
+            .order_by(BriefingRow.id)
+            .limit(1)
+        ).scalar()
+    return found
+
+
 def _remember_url(session: Session, briefing_id: int, url: str, now: dt.datetime) -> None:
     key = url_hash(url)
     if session.get(BriefingUrlRow, key) is None:
@@ -122,21 +186,20 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if session.get_bind().dialect.name == "postgresql":
         # Serialize writers of the same URL for the rest of this transaction.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
-    row = find_briefing(session, briefing.url, briefing.guid)
+    found = _find_id(session, briefing.url, briefing.guid)
+    row = session.get(BriefingRow, found) if found is not None else None
     if row is None:
-        row = BriefingRow(
-            source_id=_source_id(session, briefing.source or source_for(briefing.url)),
-            url=briefing.url,
-            first_seen=now,
+        source_id = _source_id(session, briefing.source or source_for(briefing.url))
+        briefing_id = _insert_briefing(session, source_id, briefing, now)
+        _insert_many(  # not seen at this URL before: find_briefing looked it up
+            session,
+            BriefingUrlRow.__table__,
+            ("url_hash", "url", "briefing_id", "first_seen"),
+            [(url_hash(briefing.url), briefing.url, briefing_id, now)],
         )
-        _apply(row, briefing, now)
-        session.add(row)
-        session.flush()  # the turns' ids are made from the briefing's
-        _remember_url(session, row.id, briefing.url, now)
-        _apply_turns(row, briefing)
-        _apply_exchanges(row, briefing)
-        _add_revision(session, row.id, briefing, now, number=1, changes={})
-        return SaveResult("new", row.id, 1, {})
+        _insert_turns(session, briefing_id, briefing)
+        _add_revision(session, briefing_id, briefing, now, number=1, changes={})
+        return SaveResult("new", briefing_id, 1, {})
 
     row.last_seen = now
     _remember_url(session, row.id, briefing.url, now)
@@ -148,20 +211,26 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if known is not None:
         return SaveResult("unchanged", row.id, known, {})
 
-    changes = turn_changes([(t.speaker, t.text) for t in row.turns], briefing.turns)
+    old = session.execute(
+        select(TurnRow.speaker, TurnRow.text)
+        .where(TurnRow.briefing_id == row.id)
+        .order_by(TurnRow.ordinal)
+    )
+    changes = turn_changes([(speaker, text_) for speaker, text_ in old], briefing.turns)
     number = (
         session.scalar(
             select(func.max(RevisionRow.number)).where(RevisionRow.briefing_id == row.id)
         )
         or 0
     ) + 1
-    row.turns.clear()
-    row.exchanges.clear()
-    session.flush()  # delete the old turns before their ordinals are reused
+    # The old turns go before their ordinals are reused (and the collections, if loaded,
+    # are read again when next used).
+    session.execute(delete(TurnRow.__table__).where(TurnRow.briefing_id == row.id))
+    session.execute(delete(ExchangeRow.__table__).where(ExchangeRow.briefing_id == row.id))
+    session.expire(row, ["turns", "exchanges"])
     row.url = briefing.url  # a new text: the URL it came from is the current one
     _apply(row, briefing, now)
-    _apply_turns(row, briefing)
-    _apply_exchanges(row, briefing)
+    _insert_turns(session, row.id, briefing)
     _add_revision(session, row.id, briefing, now, number=number, changes=changes)
     return SaveResult("updated", row.id, number, changes)
 
@@ -202,77 +271,91 @@ def _apply(row: BriefingRow, b: Briefing, now: dt.datetime) -> None:
     row.parser_version = b.parser_version
 
 
-def turn_id(date: dt.date | None, briefing_id: int, ordinal: int) -> int:
-    """A turn's id, ordered like "newest briefing first, then turn by turn".
-
-    Full-text indexes return matches in id order, so with ids laid out this way the newest
-    matches of even a very common word come first, and a search stops after the page it
-    needs instead of sorting every match by date: bits 46-61 hold the briefing's day
-    (days since 1900; 0 when undated), bits 16-45 its id, bits 0-15 the turn's ordinal,
-    reversed so that descending ids read the turns in order.
-
-    A transcript of more than 65,536 turns keeps its first 65,536 there; the rest get
-    negative ids (briefing id in bits 32-62, ordinal in bits 0-31), unique but read after
-    every time-ordered turn, so nothing is lost or overwritten, only ordered late.
-    """
-    if ordinal > 0xFFFF:
-        return -(((briefing_id & 0x7FFFFFFF) << 32) | (ordinal & 0xFFFFFFFF)) - 1
-    day = (date - dt.date(1900, 1, 1)).days if date else 0
-    return (
-        (max(0, min(day, 0xFFFF)) << 46) | ((briefing_id & 0x3FFFFFFF) << 16) | (0xFFFF - ordinal)
+def _insert_turns(session: Session, briefing_id: int, b: Briefing) -> None:
+    """The turns and exchanges of ``b``, one executemany INSERT each."""
+    _insert_many(
+        session,
+        TurnRow.__table__,
+        _TURN_COLUMNS,
+        [
+            (
+                turn_id(b.date, briefing_id, t.ordinal),
+                briefing_id,
+                t.ordinal,
+                t.label[:200],
+                t.speaker[:200],
+                t.role,
+                t.text,
+                t.topic[:200] if t.topic else None,
+                t.paragraphs,
+                t.exchange,
+                t.function,
+                t.anchor,
+                t.named_as,
+            )
+            for t in b.turns
+        ],
     )
-
-
-def _apply_turns(row: BriefingRow, b: Briefing) -> None:
-    row.turns.extend(
-        TurnRow(
-            id=turn_id(b.date, row.id, t.ordinal),
-            ordinal=t.ordinal,
-            label=t.label[:200],
-            speaker=t.speaker[:200],
-            role=t.role,
-            text=t.text,
-            topic=t.topic[:200] if t.topic else None,
-            paragraphs=t.paragraphs,
-            exchange=t.exchange,
-            function=t.function,
-            anchor=t.anchor,
-            named_as=t.named_as,
-        )
-        for t in b.turns
-    )
-
-
-def _apply_exchanges(row: BriefingRow, b: Briefing) -> None:
-    row.exchanges.extend(
-        ExchangeRow(
-            ordinal=e.ordinal,
-            question_turns=list(e.question_turns),
-            answer_turns=list(e.answer_turns),
-            topic=e.topic[:200] if e.topic else None,
-        )
-        for e in b.exchanges
+    _insert_many(
+        session,
+        ExchangeRow.__table__,
+        _EXCHANGE_COLUMNS,
+        [
+            (
+                briefing_id,
+                e.ordinal,
+                list(e.question_turns),
+                list(e.answer_turns),
+                e.topic[:200] if e.topic else None,
+            )
+            for e in b.exchanges
+        ],
     )
 
 
 def _add_revision(
     session: Session, briefing_id: int, b: Briefing, now: dt.datetime, number: int, changes: dict
 ) -> None:
-    session.add(
-        RevisionRow(
-            briefing_id=briefing_id,
-            number=number,
-            content_hash=b.content_hash,
-            body=b.body,
-            first_seen=now,
-            changes=changes,
-            parser_version=b.parser_version,
-        )
+    _insert_many(
+        session,
+        RevisionRow.__table__,
+        (
+            "briefing_id",
+            "number",
+            "content_hash",
+            "body",
+            "first_seen",
+            "changes",
+            "parser_version",
+        ),
+        [(briefing_id, number, b.content_hash, b.body, now, changes, b.parser_version)],
     )
 
 
+_BRIEFING_COLUMNS = (
+    "source_id", "url", "first_seen", "guid", "guid_hash", "title", "kind", "date",
+    "published_at", "speakers", "location", "start_time", "end_time", "topics", "content_hash",
+    "coverage", "warnings", "last_seen", "parser_version",
+)  # fmt: skip
+
+
+def _insert_briefing(session: Session, source_id: int, b: Briefing, now: dt.datetime) -> int:
+    """A new briefing row (the fields :func:`_apply` sets); its id."""
+    conn = session.connection()
+    sql, processors = _insert_statement(BriefingRow.__table__, _BRIEFING_COLUMNS, conn.dialect)
+    values = (
+        source_id, b.url, now, b.guid, url_hash(b.guid) if b.guid else None, b.title, b.kind,
+        b.date, _naive_utc(b.published_at), list(b.speakers_of_record), b.location,
+        b.start_time, b.end_time, list(b.topics), b.content_hash, b.coverage, list(b.warnings),
+        now, b.parser_version,
+    )  # fmt: skip
+    return conn.exec_driver_sql(f"{sql} RETURNING id", _converted(processors, values)).scalar_one()
+
+
 def _source_id(session: Session, slug: str) -> int:
-    found = session.scalar(select(SourceRow.id).where(SourceRow.slug == slug))
+    found = (
+        session.connection().execute(select(SourceRow.id).where(SourceRow.slug == slug)).scalar()
+    )
     if found is not None:
         return found
     row = SourceRow(slug=slug, name=get_source(slug).name)

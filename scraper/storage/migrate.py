@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-
-from scraper.storage.engine import write_options
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.M)
@@ -45,6 +45,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at (None for an empty database)."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -60,6 +62,9 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     once take turns (a transaction advisory lock): the first migrates, the others then find
     the schema current."""
     from alembic import command
+    from sqlalchemy import text
+
+    from scraper.storage.engine import write_options
 
     cfg = _alembic_config()
     with engine.connect().execution_options(**write_options()) as conn:
@@ -73,6 +78,8 @@ def upgrade(engine: Engine, target: str = "head") -> None:
 def downgrade(engine: Engine, target: str) -> None:
     """Take the schema back to ``target`` (``"base"`` drops everything)."""
     from alembic import command
+
+    from scraper.storage.engine import write_options
 
     cfg = _alembic_config()
     with engine.connect().execution_options(**write_options()) as conn:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from typing import Any
 
 from sqlalchemy import (
@@ -13,8 +14,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -22,6 +25,29 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CompressedText(TypeDecorator):
+    """Text stored zlib-compressed (UTF-8), read back as the same ``str``: page bodies are
+    a third of a SQLite archive and compress about 2.5 to one (zlib level 1: a third of the
+    CPU of level 6, for a tenth less compression)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect) -> bytes | None:
+        return None if value is None else compress_text(value)
+
+    def process_result_value(self, value: bytes | None, dialect) -> str | None:
+        return None if value is None else decompress_text(value)
+
+
+def compress_text(value: str) -> bytes:
+    return zlib.compress(value.encode("utf-8"), 1)
+
+
+def decompress_text(value: bytes) -> str:
+    return zlib.decompress(value).decode("utf-8")
 
 
 class SourceRow(Base):
@@ -92,7 +118,8 @@ class RevisionRow(Base):
     briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id", ondelete="CASCADE"))
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text)
+    #: The page the text was parsed from, compressed (see :class:`CompressedText`).
+    body: Mapped[str] = mapped_column(CompressedText)
     first_seen: Mapped[dt.datetime]
     #: Turn-level changes against the previous revision: {"added": n, "removed": n, "changed": n}.
     changes: Mapped[dict[str, Any]]

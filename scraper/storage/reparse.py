@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing
-from scraper.storage.briefings import _apply, _apply_exchanges, _apply_turns, replace_matches
+from scraper.storage.briefings import _apply, _insert_turns, replace_matches
 from scraper.storage.models import BriefingRow, RevisionRow, SourceRow
 
 
@@ -113,8 +113,8 @@ def apply_reparse(
     row.exchanges.clear()
     session.flush()  # delete the old turns before their ids are reused
     _apply(row, current, last_seen)
-    _apply_turns(row, current)
-    _apply_exchanges(row, current)
+    _insert_turns(session, row.id, current)
+    session.expire(row, ["turns", "exchanges"])
     replace_matches(session, briefing_id, hits, now)
     after = [(t.ordinal, t.role, t.function, t.exchange) for t in current.turns]
     after_exchanges = [(list(e.question_turns), list(e.answer_turns)) for e in current.exchanges]

@@ -1,7 +1,9 @@
 """Full-text search over turns: FTS5 on SQLite, tsvector on PostgreSQL, one set of filters.
 
 Every statement is parameterized; the query string is compiled by
-:mod:`scraper.search.query`, which quotes every word.
+:mod:`scraper.search.query`, which quotes every word. The functions take either a SQLAlchemy
+session or a :class:`SqliteStatements` (a plain ``sqlite3`` connection, for the quick reader of
+:mod:`scraper.storage.reader`): this module imports SQLAlchemy only when given a session.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Date, bindparam, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from scraper.model import Briefing, Exchange, Turn
 from scraper.search.query import Or, Term, to_fts5, to_tsquery
-from scraper.storage.briefings import turn_id
+from scraper.storage.turn_ids import turn_id
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.orm import Session
 
 MARK_START, MARK_END = "[", "]"
 #: ``search`` counts matches up to this many; past it, it says "10000+" (as the web page does).
@@ -32,7 +36,7 @@ FIRST_DATED_ID = 1 << 46
 #: a common one, and walks the whole table newest first for it).
 WALK_TURNS = 3000
 #: The distinct speakers, one index seek each (a loose index scan, on both backends).
-_SPEAKERS = text(
+_SPEAKERS = (
     "WITH RECURSIVE s(name) AS (SELECT min(speaker) FROM turns UNION ALL "
     "SELECT (SELECT min(speaker) FROM turns WHERE speaker > s.name) FROM s "
     "WHERE s.name IS NOT NULL) SELECT name FROM s WHERE name IS NOT NULL"
@@ -71,6 +75,32 @@ class TurnHit:
     def link(self) -> str:
         """Where the turn can be read: the page at its topic's own anchor, else the page."""
         return f"{self.url}#{self.anchor}" if self.anchor and self.url else self.url
+
+
+class SqliteStatements:
+    """Statements on a ``sqlite3`` connection, bound as SQLAlchemy binds them on SQLite
+    (dates as ISO text, ``IN :ids`` expanded), for the reader that starts without SQLAlchemy."""
+
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def rows(self, sql: str, params: dict[str, Any] | None = None):
+        bound = {
+            k: v.isoformat() if isinstance(v, dt.date) else v for k, v in (params or {}).items()
+        }
+        if " IN :ids" in sql:
+            names = [f"ids_{i}" for i in range(len(bound["ids"]))]
+            sql = sql.replace(" IN :ids", f" IN ({', '.join(':' + n for n in names)})")
+            bound.update(zip(names, bound.pop("ids"), strict=True))
+        return self.conn.execute(sql, bound)
+
+
+def _dialect(session: Session | SqliteStatements) -> str:
+    if isinstance(session, SqliteStatements):
+        return session.dialect
+    return session.get_bind().dialect.name
 
 
 def _contains(text: str) -> str:
@@ -118,7 +148,7 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
 
 def _match(session: Session, node) -> tuple[str, str, str, str, str, dict[str, Any]]:
     """(FROM, WHERE condition, snippet, rank order, newest-first order, params) per backend."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         return (
             "turns t JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query",
             "t.text_tsv @@ query",
@@ -144,13 +174,31 @@ def _bigint(n: int) -> int:
     return min(n, 2**63 - 1)
 
 
-def _run(session: Session, sql: str, params: dict[str, Any]):
-    """Execute with dates bound as dates (each backend stores them its own way)."""
+def _run(session: Session | SqliteStatements, sql: str, params: dict[str, Any] | None = None):
+    """Execute with dates bound as dates (each backend stores them its own way) and a list of
+    ``ids`` expanded for ``IN :ids``; rows are tuples."""
+    if isinstance(session, SqliteStatements):
+        return session.rows(sql, params)
+    from sqlalchemy import Date, bindparam, text
+
     statement = text(sql)
-    dates = [bindparam(n, type_=Date) for n in ("since", "until") if f":{n}" in sql]
-    if dates:
-        statement = statement.bindparams(*dates)
-    return session.execute(statement, params)
+    binds = [bindparam(n, type_=Date) for n in ("since", "until") if f":{n}" in sql]
+    if " IN :ids" in sql:
+        binds.append(bindparam("ids", expanding=True))
+    if binds:
+        statement = statement.bindparams(*binds)
+    return session.execute(statement, params or {})
+
+
+def _first(session, sql: str, params: dict[str, Any] | None = None):
+    """The first row, or None."""
+    return next(iter(_run(session, sql, params)), None)
+
+
+def _scalar(session, sql: str, params: dict[str, Any] | None = None):
+    """The first column of the first row, or None."""
+    row = _first(session, sql, params)
+    return None if row is None else row[0]
 
 
 def _date(value) -> dt.date | None:
@@ -159,25 +207,22 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
+def _postgres(session) -> bool:
+    return _dialect(session) == "postgresql"
 
 
 def _matches_nothing(session: Session, f: Filters) -> bool:
     """True when no stored speaker's name holds the ``--speaker`` filter, or no briefing is of
     the ``--kind``: the search can only find nothing, and is answered without reading every
     match of the query."""
-    if (
-        f.kind
-        and not session.execute(
-            text("SELECT 1 FROM briefings WHERE kind = :kind LIMIT 1"), {"kind": f.kind}
-        ).first()
+    if f.kind and not _first(
+        session, "SELECT 1 FROM briefings WHERE kind = :kind LIMIT 1", {"kind": f.kind}
     ):
         return True
     if not f.speaker or any(c in f.speaker for c in "%_\\"):
         return False
     needle = f.speaker.lower()
-    return not any(needle in name.lower() for name in session.execute(_SPEAKERS).scalars())
+    return not any(needle in name.lower() for (name,) in _run(session, _SPEAKERS))
 
 
 def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str, Any]]:
@@ -187,13 +232,12 @@ def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str,
     dated before 1900)."""
     if not (f.since or f.until):
         return "", {}
-    legacy = session.execute(
-        text(
-            "SELECT 1 FROM turns t WHERE t.id < :dated AND EXISTS (SELECT 1 FROM briefings b "
-            "WHERE b.id = t.briefing_id AND b.date IS NOT NULL) LIMIT 1"
-        ),
+    legacy = _first(
+        session,
+        "SELECT 1 FROM turns t WHERE t.id < :dated AND EXISTS (SELECT 1 FROM briefings b "
+        "WHERE b.id = t.briefing_id AND b.date IS NOT NULL) LIMIT 1",
         {"dated": FIRST_DATED_ID},
-    ).first()
+    )
     if legacy:
         return "", {}
     low = turn_id(f.since, 0, 0xFFFF) if f.since else FIRST_DATED_ID
@@ -211,7 +255,7 @@ def _newest_ids_postgres(
     # The driver prepares a statement run five times; PostgreSQL may then plan it once for
     # any parameters, and a plan made without knowing the id range or the LIMIT reads the
     # whole range (measured: 9 ms becomes 420 ms). Plan each search for its own values.
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    _run(session, "SET LOCAL plan_cache_mode = force_custom_plan")
     where, params = _filters(filters)
     where += extra
     ids_where, ids_params = _id_range(session, filters, "t.id")
@@ -228,7 +272,7 @@ def _newest_ids_postgres(
         ids = [r[0] for r in _run(session, walk, {**params, "budget": budget})]
         if len(ids) == need:
             return ids
-        walked, matched = _run(session, count, {**params, "budget": budget}).one()
+        walked, matched = _first(session, count, {**params, "budget": budget})
         if walked < budget:  # every turn in range was read: that is all there is
             return ids
         if matched * 100 < walked:  # a rare word: the index has few matches to read
@@ -270,7 +314,7 @@ def _search_turns_postgres(
     """The page's turn ids first, then their headlines: a deep page formats 20 snippets, not
     the thousands it skips."""
     _source, _condition, snippet, rank, _newest, params = _match(session, node)
-    session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    _run(session, "SET LOCAL plan_cache_mode = force_custom_plan")
     if order == "rank":
         where, more = _filters(filters)
         ids_where, ids_params = _id_range(session, filters, "t.id")
@@ -314,7 +358,7 @@ def count_turns(
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
     sql = f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {condition}{where} LIMIT :cap) c"
-    found = int(_run(session, sql, {**params, **more, "cap": cap + 1}).scalar() or 0)
+    found = int(_scalar(session, sql, {**params, **more, "cap": cap + 1}) or 0)
     return min(found, cap), found <= cap
 
 
@@ -390,11 +434,13 @@ def _exchange_turns(
     extra = " AND t.exchange IS NOT NULL"
     if _postgres(session):
         ids = _newest_ids_postgres(session, node, filters, batch, extra)
-        rows = _run(
-            session,
-            "SELECT briefing_id, exchange FROM turns WHERE id = ANY(:ids) ORDER BY id DESC",
-            {"ids": ids},
-        ).all()
+        rows = list(
+            _run(
+                session,
+                "SELECT briefing_id, exchange FROM turns WHERE id = ANY(:ids) ORDER BY id DESC",
+                {"ids": ids},
+            )
+        )
     else:
         source, condition, _snippet, _rank, newest, params = _match(session, node)
         where, more = _filters(filters)
@@ -403,7 +449,7 @@ def _exchange_turns(
             f"SELECT t.briefing_id, t.exchange FROM {source} "
             f"WHERE {condition}{extra}{where}{ids_where} ORDER BY {newest} LIMIT :batch"
         )
-        rows = _run(session, sql, {**params, **more, **ids_params, "batch": batch}).all()
+        rows = list(_run(session, sql, {**params, **more, **ids_params, "batch": batch}))
     return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
@@ -477,9 +523,9 @@ def _all_indexed(session: Session, node) -> bool:
     for term in terms:
         if not isinstance(term, Term):
             return False
-        lexemes = session.execute(
-            text("SELECT numnode(to_tsquery('english', :q))"), {"q": to_tsquery(term)}
-        ).scalar()
+        lexemes = _scalar(
+            session, "SELECT numnode(to_tsquery('english', :q))", {"q": to_tsquery(term)}
+        )
         if not lexemes:
             return False
     return True
@@ -547,8 +593,8 @@ def _in(session: Session, select_from: str, ids: list[int], column: str = "id", 
     """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
     (column, ordinal) order."""
     order = f" ORDER BY {column}, ordinal" if column != "id" else ""
-    sql = text(f"{select_from} WHERE {column} IN :ids{f' AND {also}' if also else ''}{order}")
-    return session.execute(sql.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+    sql = f"{select_from} WHERE {column} IN :ids{f' AND {also}' if also else ''}{order}"
+    return _run(session, sql, {"ids": ids})
 
 
 def _int_tuple(value) -> tuple[int, ...]:
@@ -580,5 +626,5 @@ def rematch_candidates(
         where = " AND b.date >= :since" if since else ""
         sql = f"SELECT DISTINCT t.briefing_id FROM {source} WHERE {condition}{where}"
         ids.update(r[0] for r in _run(session, sql, {**more, **params}))
-    total = _run(session, f"SELECT count(*) FROM briefings b{dated}", params).scalar()
+    total = _scalar(session, f"SELECT count(*) FROM briefings b{dated}", params)
     return sorted(ids), int(total or 0)

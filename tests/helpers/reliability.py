@@ -134,12 +134,7 @@ def crash_trials(
             try:
                 report["integrity_failures"] += bool(storage.check_integrity())
                 for briefing_id, stored in storage.iter_briefings():
-                    (body,) = rows(
-                        database_url,
-                        "SELECT body FROM revisions WHERE briefing_id = "
-                        f"{int(briefing_id)} ORDER BY number DESC LIMIT 1",
-                    )[0]
-                    reparsed = parse_transcript(body)
+                    reparsed = parse_transcript(storage.revisions(briefing_id)[-1].body)
                     report["incomplete_briefings"] += len(stored.turns) != len(reparsed.turns)
             finally:
                 storage.close()
