@@ -21,6 +21,7 @@ from typing import Any
 
 from scheduler.config import ScheduleConfig
 from scraper.alerts.config import AlertsConfig, build_instances
+from scraper.errors import ConfigError as ConfigError
 from scraper.masking import mask_text, mask_url
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
@@ -28,10 +29,6 @@ from scraper.watch.config import WatchConfig
 CONFIG_ENV = "BRIEFWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
 SYSTEM_CONFIG = Path("/etc/briefwatch") / DEFAULT_CONFIG_NAME
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased as one line for the operator."""
 
 
 @dataclass(frozen=True)

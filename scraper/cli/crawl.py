@@ -9,6 +9,7 @@ import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
+from scraper.errors import LockBusy
 
 #: Exit code when another run holds the lock (EX_TEMPFAIL: try again later).
 EXIT_BUSY = 75
@@ -27,8 +28,6 @@ class AnotherRunInProgress(click.ClickException):
 @contextmanager
 def exclusive(app):
     """Hold the run lock shared by cron and the daemon, or stop with exit code 75."""
-    from scraper.storage import LockBusy
-
     try:
         with app.storage.run_lock() as guard:
             yield guard

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from scraper.errors import LockBusy
+
 #: Exit code when a daemon is already running on this database (EX_TEMPFAIL).
 EXIT_BUSY = 75
 
@@ -31,7 +33,6 @@ def command(app) -> None:
     Example: briefwatch --config /etc/briefwatch/config.toml daemon
     """
     from scheduler.daemon import STATE_KEY, Daemon
-    from scraper.storage import LockBusy
 
     config, storage = app.config, app.storage
     if app.verbosity <= 0:  # APScheduler narrates every job at INFO: only -v shows that

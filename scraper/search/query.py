@@ -19,9 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-
-class QuerySyntaxError(ValueError):
-    """The search query cannot be understood; the message says why, in one line."""
+from scraper.errors import QuerySyntaxError as QuerySyntaxError
 
 
 @dataclass(frozen=True)

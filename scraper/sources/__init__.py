@@ -12,6 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from scraper.errors import ConfigError
 from scraper.url_policy import UrlPolicy
 
 #: Kinds of document a source can publish. All but ``press_release`` are transcripts.
@@ -45,7 +46,6 @@ class SourceConfig:
     empty_feed_alert_runs: int = 3
 
     def validate(self, where: str) -> None:
-        from scraper.config import ConfigError
         from scraper.masking import mask_url
 
         for kind in self.kinds:

@@ -14,12 +14,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from scraper.errors import ArchiveUnavailable as ArchiveUnavailable
 from scraper.storage.browse import Archive
 from scraper.storage.migrate import current_revision, head_revision
-
-
-class ArchiveUnavailable(Exception):
-    """The archive cannot be served (missing, empty, or at another schema); one line."""
 
 
 def read_only_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from scraper.alerts.channels import Channel, ChannelSettings, PartialDelivery, setting
 from scraper.alerts.render import render_html, render_text, subject
+from scraper.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ class EmailSettings(ChannelSettings):
     ca_file: str = setting("", "Extra certificate authorities to trust (a PEM file); empty: none.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         if self.security not in ("starttls", "ssl", "none"):
             raise ConfigError(f"{where}.security: expected starttls, ssl or none")
         if not 0 < self.port < 65536:

@@ -26,6 +26,7 @@ from scraper.alerts.channels import (
 )
 from scraper.alerts.channels.jsonl import document
 from scraper.alerts.secrets import expand, mask_url
+from scraper.errors import ConfigError
 
 USER_AGENT = "briefwatch-webhook/1"
 
@@ -50,8 +51,6 @@ class WebhookSettings(ChannelSettings):
     timeout_seconds: float = setting(10.0, "Seconds before an unanswering receiver is retried.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         parts = urlsplit(self.url)
         whole = self.url.startswith("${")  # the whole URL from the environment
         if (
