@@ -80,3 +80,35 @@ class Briefing:
             {**dataclasses.asdict(e), "turns": list(e.turn_ordinals)} for e in self.exchanges
         ]
         return data
+
+
+@dataclass(frozen=True)
+class Match:
+    watch: str
+    turn: int  # ordinal of the turn
+    exchange: int | None
+    start: int  # character span in the turn's text
+    end: int
+    term: str  # the configured term or regex
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A watch firing on one unit of a transcript (an exchange, or a turn outside any)."""
+
+    watch: str
+    unit: str  # "x3" (exchange 3) or "t5" (turn 5)
+    exchange: int | None
+    turns: tuple[int, ...]  # every turn of the unit, for display
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    watch: str
+    unit: str
+    #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
+    passage_hash: str
+    channels: tuple[str, ...]
+    payload: dict[str, Any]

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from scraper.model import Briefing
+from scraper.model import AlertDraft, Briefing, Hit
 from scraper.watch.config import WatchConfig
-from scraper.watch.matcher import Hit
 
 NOTICE_WATCH = "__operator__"
-
-
-@dataclass(frozen=True)
-class AlertDraft:
-    watch: str
-    unit: str
-    #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
-    passage_hash: str
-    channels: tuple[str, ...]
-    payload: dict[str, Any]
 
 
 def draft_alerts(

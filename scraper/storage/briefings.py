@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from scraper.alerts.plan import AlertDraft
-from scraper.model import Briefing, Exchange, Turn
+from scraper.model import AlertDraft, Briefing, Exchange, Hit, Turn
 from scraper.sources import get_source
 from scraper.storage.models import (
     BriefingRow,
@@ -25,7 +24,6 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import enqueue
-from scraper.watch.matcher import Hit
 
 
 @dataclass(frozen=True)
