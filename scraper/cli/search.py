@@ -126,20 +126,7 @@ def search(
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
     total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
-    rows = [
-        {
-            "date": h.date.isoformat() if h.date else None,
-            "title": h.title,
-            "speaker": h.speaker,
-            "role": h.role,
-            "exchange": h.exchange,
-            "turn": h.ordinal,
-            "snippet": h.snippet,
-            "url": h.url,
-            "briefing_id": h.briefing_id,
-        }
-        for h in hits
-    ]
+    rows = [dict(h.to_dict()) for h in hits]
     emit(rows, fmt)
     if total:
         end = offset + len(rows)

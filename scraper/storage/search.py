@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, Result, bindparam, text
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing, Exchange, Turn
-from scraper.search.query import Or, Term, to_fts5, to_tsquery
+from scraper.search.query import Node, Or, Term, to_fts5, to_tsquery
 from scraper.storage.briefings import turn_id
+
+if TYPE_CHECKING:
+    #: Rows of a textual query, columns of any type.
+    Rows: TypeAlias = Result[*tuple[Any, ...]]
 
 MARK_START, MARK_END = "[", "]"
 #: Turn ids below this carry no date (undated briefings, or rows stored before ids were
@@ -63,6 +67,32 @@ class TurnHit:
     exchange: int | None
     snippet: str
 
+    def to_dict(self) -> TurnHitDict:
+        """The JSON form of a hit, as the CLI and the web API print it."""
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "title": self.title,
+            "speaker": self.speaker,
+            "role": self.role,
+            "exchange": self.exchange,
+            "turn": self.ordinal,
+            "snippet": self.snippet,
+            "url": self.url,
+            "briefing_id": self.briefing_id,
+        }
+
+
+class TurnHitDict(TypedDict):
+    date: str | None
+    title: str
+    speaker: str
+    role: str
+    exchange: int | None
+    turn: int
+    snippet: str
+    url: str
+    briefing_id: int
+
 
 def _contains(text: str) -> str:
     """A LIKE pattern for "contains ``text``": its ``%`` and ``_`` match only themselves."""
@@ -71,7 +101,8 @@ def _contains(text: str) -> str:
 
 
 def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if f.since:
         where.append("b.date >= :since")
         params["since"] = f.since
@@ -105,7 +136,7 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {w}" for w in where), params
 
 
-def _match(session: Session, node) -> tuple[str, str, str, str, str, dict[str, Any]]:
+def _match(session: Session, node: Node) -> tuple[str, str, str, str, str, dict[str, Any]]:
     """(FROM, WHERE condition, snippet, rank order, newest-first order, params) per backend."""
     if session.get_bind().dialect.name == "postgresql":
         return (
@@ -133,7 +164,7 @@ def _bigint(n: int) -> int:
     return min(n, 2**63 - 1)
 
 
-def _run(session: Session, sql: str, params: dict[str, Any]):
+def _run(session: Session, sql: str, params: dict[str, Any]) -> Rows:
     """Execute with dates bound as dates (each backend stores them its own way)."""
     statement = text(sql)
     dates = [bindparam(n, type_=Date) for n in ("since", "until") if f":{n}" in sql]
@@ -142,7 +173,7 @@ def _run(session: Session, sql: str, params: dict[str, Any]):
     return session.execute(statement, params)
 
 
-def _date(value) -> dt.date | None:
+def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -191,7 +222,7 @@ def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str,
 
 
 def _newest_ids_postgres(
-    session: Session, node, filters: Filters, need: int, extra: str = ""
+    session: Session, node: Node, filters: Filters, need: int, extra: str = ""
 ) -> list[int]:
     """Ids of the ``need`` newest matching turns on PostgreSQL, by the cheaper of two plans:
     reading the newest turns in id order until the page is full (a common word fills it at
@@ -233,7 +264,12 @@ def _newest_ids_postgres(
 
 
 def search_turns(
-    session: Session, node, filters: Filters, limit: int, offset: int, order: str = "date"
+    session: Session,
+    node: Node,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    order: str = "date",
 ) -> list[TurnHit]:
     """Turns matching the query, newest briefing first (or best match first)."""
     if _matches_nothing(session, filters):
@@ -250,11 +286,11 @@ def search_turns(
         f"ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
     rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
-    return [TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9]) for row in rows]
+    return [TurnHit(row[0], _date(row[1]), *row[2:10]) for row in rows]
 
 
 def _search_turns_postgres(
-    session: Session, node, filters: Filters, limit: int, offset: int, order: str
+    session: Session, node: Node, filters: Filters, limit: int, offset: int, order: str
 ) -> list[TurnHit]:
     """The page's turn ids first, then their headlines: a deep page formats 20 snippets, not
     the thousands it skips."""
@@ -286,12 +322,11 @@ def _search_turns_postgres(
     )
     rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
     return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], snippet=row[9])
-        for row in (rows[i] for i in ids if i in rows)
+        TurnHit(row[0], _date(row[1]), *row[2:10]) for row in (rows[i] for i in ids if i in rows)
     ]
 
 
-def count_turns(session: Session, node, filters: Filters) -> int:
+def count_turns(session: Session, node: Node, filters: Filters) -> int:
     """How many turns match (the total behind one page of :func:`search_turns`)."""
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
@@ -300,7 +335,7 @@ def count_turns(session: Session, node, filters: Filters) -> int:
 
 
 def search_exchanges(
-    session: Session, node, filters: Filters, limit: int, offset: int
+    session: Session, node: Node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
     """(briefing id, exchange) of exchanges whose question or answer matches, newest first.
 
@@ -320,7 +355,7 @@ def search_exchanges(
 
 
 def _exchange_turns(
-    session: Session, node, filters: Filters, batch: int
+    session: Session, node: Node, filters: Filters, batch: int
 ) -> tuple[list[tuple[int, int]], bool]:
     """(briefing id, exchange) of the ``batch`` newest matching turns in an exchange, and
     whether that is all of them."""
@@ -344,7 +379,7 @@ def _exchange_turns(
     return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
-def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+def trend(session: Session, node: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
     """(period, turns by reporters, turns by officials) mentioning the query, oldest first."""
     source, condition, _snippet, _rank, _newest, params = _match(session, node)
     where, more = _filters(filters)
@@ -366,7 +401,7 @@ def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, 
 
 def matching_units(
     read: Callable[[], AbstractContextManager[Session]],
-    node,
+    node: Node,
     since: dt.date | None,
     until: dt.date | None,
     batch: int = 500,
@@ -384,13 +419,13 @@ def matching_units(
             f"SELECT DISTINCT t.briefing_id, t.exchange, t.ordinal FROM {source} "
             f"WHERE {condition}{where}"
         )
-        units: dict[int, set] = {}
+        units: dict[int, set[int]] = {}
         for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
             units.setdefault(briefing_id, set()).add(exchange or -ordinal)
     return load_units(read, units, batch)
 
 
-def _all_indexed(session: Session, node) -> bool:
+def _all_indexed(session: Session, node: Node) -> bool:
     """Whether every term of the OR ``node`` keeps a lexeme in ``to_tsquery('english')``."""
     terms = node.nodes if isinstance(node, Or) else (node,)
     for term in terms:
@@ -405,7 +440,7 @@ def _all_indexed(session: Session, node) -> bool:
 
 
 def load_units(
-    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set], batch: int
+    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set[int]], batch: int
 ) -> Iterator[tuple[int, Briefing]]:
     """(id, briefing) for each of ``units`` (briefing id -> exchange ordinals, and minus the
     ordinals of turns outside any exchange), oldest id first, each briefing holding only
@@ -456,7 +491,9 @@ def load_units(
             )
 
 
-def _in(session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""):
+def _in(
+    session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""
+) -> Rows:
     """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
     (column, ordinal) order."""
     order = f" ORDER BY {column}, ordinal" if column != "id" else ""
@@ -464,13 +501,13 @@ def _in(session: Session, select_from: str, ids: list[int], column: str = "id", 
     return session.execute(sql.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
 
 
-def _int_tuple(value) -> tuple[int, ...]:
+def _int_tuple(value: Any) -> tuple[int, ...]:
     """A JSON list of turn ordinals, as the driver returns it (text on SQLite)."""
     return tuple(json.loads(value) if isinstance(value, str | bytes) else value)
 
 
 def rematch_candidates(
-    session: Session, queries, since: dt.date | None
+    session: Session, queries: Iterable[Node], since: dt.date | None
 ) -> tuple[list[int], int] | None:
     """(ids of the briefings from ``since`` where a query finds a turn or that have stored
     watch matches, number of briefings from ``since``); None if a query has a term the index
