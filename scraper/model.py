@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict
 
 ROLES = ("official", "reporter", "moderator", "operator", "other")
 #: What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor, manages
@@ -104,6 +104,48 @@ class Hit:
     matches: tuple[Match, ...]
 
 
+class BriefingRef(TypedDict):
+    """The briefing an alert is about, as its payload carries it."""
+
+    title: str
+    url: str | None
+    date: str | None  # ISO date
+    kind: str
+
+
+class PayloadTurn(TypedDict):
+    ordinal: int
+    speaker: str
+    role: str
+    text: str
+    matches: list[list[Any]]  # [start, end, term] spans in ``text``
+
+
+class MatchPayload(TypedDict):
+    """What a watch's alert carries (stored as JSON in the outbox, read by every channel)."""
+
+    type: Literal["match"]
+    watch: str
+    briefing: BriefingRef
+    unit: str
+    exchange: int | None
+    terms: list[str]
+    matched: list[str]
+    turns: list[PayloadTurn]
+    update: NotRequired[bool]  # set when queued: an earlier alert covered the same passage
+
+
+class NoticePayload(TypedDict):
+    """What an alert to the operator carries (the site changed, a feed went empty)."""
+
+    type: Literal["notice"]
+    watch: str
+    text: str
+
+
+AlertPayload = MatchPayload | NoticePayload
+
+
 @dataclass(frozen=True)
 class AlertDraft:
     watch: str
@@ -111,4 +153,4 @@ class AlertDraft:
     #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
     passage_hash: str
     channels: tuple[str, ...]
-    payload: dict[str, Any]
+    payload: MatchPayload

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scraper.model import AlertDraft, Briefing, Hit
+from scraper.model import AlertDraft, Briefing, Hit, MatchPayload, NoticePayload
 from scraper.watch.config import WatchConfig
 
 NOTICE_WATCH = "__operator__"
@@ -32,7 +32,7 @@ def draft_alerts(
         spans: dict[int, list[list[Any]]] = {}
         for m in hit.matches:
             spans.setdefault(m.turn, []).append([m.start, m.end, m.term])
-        payload = {
+        payload: MatchPayload = {
             "type": "match",
             "watch": hit.watch,
             "briefing": {
@@ -69,6 +69,6 @@ def draft_alerts(
     return drafts
 
 
-def notice_payload(text: str) -> dict[str, Any]:
+def notice_payload(text: str) -> NoticePayload:
     """The payload of an alert to the operator (the site changed, a feed went empty)."""
     return {"type": "notice", "watch": NOTICE_WATCH, "text": text}

@@ -120,7 +120,7 @@ def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if session.get_bind().dialect.name == "postgresql":
         # Serialize writers of the same URL for the rest of this transaction.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
-    row = find_briefing(session, briefing.url, briefing.guid)
+    row = find_briefing(session, briefing.url, briefing.guid or "")
     if row is None:
         row = BriefingRow(
             source_id=_source_id(session, briefing.source or "state_department"),
@@ -252,7 +252,12 @@ def _apply_exchanges(row: BriefingRow, b: Briefing) -> None:
 
 
 def _add_revision(
-    session: Session, briefing_id: int, b: Briefing, now: dt.datetime, number: int, changes: dict
+    session: Session,
+    briefing_id: int,
+    b: Briefing,
+    now: dt.datetime,
+    number: int,
+    changes: dict[str, int],
 ) -> None:
     session.add(
         RevisionRow(

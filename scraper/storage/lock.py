@@ -44,6 +44,7 @@ class LockGuard:
             self._thread.start()
 
     def _watch(self, every: float) -> None:
+        assert self._conn is not None
         while not self._stop.wait(every):
             try:
                 self._conn.exec_driver_sql("SELECT 1").scalar()

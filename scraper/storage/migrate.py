@@ -10,17 +10,21 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
 from scraper.storage.engine import write_options
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.M)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
-def _alembic_config():
+def _alembic_config() -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
@@ -31,7 +35,8 @@ def _alembic_config():
 @functools.cache
 def head_revision() -> str:
     """The newest migration shipped with this version: the one no other revises."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         fields = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
         if "revision" in fields:

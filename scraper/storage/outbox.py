@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
+from scraper.model import AlertDraft, NoticePayload
 from scraper.storage.models import AlertRow
 
 
@@ -63,7 +65,7 @@ def _queued(row: AlertRow) -> QueuedAlert:
 
 def enqueue(
     session: Session,
-    drafts: list,
+    drafts: Sequence[AlertDraft],
     briefing_id: int,
     url: str,
     now: dt.datetime,
@@ -93,7 +95,9 @@ def enqueue(
     return added
 
 
-def enqueue_notice(session: Session, channels: list[str], payload: dict, now: dt.datetime) -> int:
+def enqueue_notice(
+    session: Session, channels: list[str], payload: NoticePayload, now: dt.datetime
+) -> int:
     """Queue an operator notice, at most once a day per channel and text."""
     digest = hashlib.sha256(payload["text"].encode()).hexdigest()[:20]
     added = 0
@@ -105,7 +109,16 @@ def enqueue_notice(session: Session, channels: list[str], payload: dict, now: dt
     return added
 
 
-def _row(key, channel, watch, briefing_id, unit, payload, status, now) -> AlertRow:
+def _row(
+    key: str,
+    channel: str,
+    watch: str,
+    briefing_id: int | None,
+    unit: str,
+    payload: Mapping[str, Any],
+    status: str,
+    now: dt.datetime,
+) -> AlertRow:
     return AlertRow(
         alert_key=key,
         channel=channel,
