@@ -8,16 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scraper.model import Briefing, Turn
+from scraper.model import Briefing, Exchange, Turn
 from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing.blocks import Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
-from scraper.sources import get_source
+from scraper.sources import Source, get_source
 
 PARSER_VERSION = "2"
 MAX_INPUT_CHARS = 50_000_000
@@ -239,7 +239,14 @@ _QA_KINDS = frozenset(
 )
 
 
-def _promises(src, title: str, guid: str, kind: str, turns, exchanges) -> list[str]:
+def _promises(
+    src: type[Source],
+    title: str,
+    guid: str,
+    kind: str,
+    turns: Sequence[Turn],
+    exchanges: Sequence[Exchange],
+) -> list[str]:
     """Warnings when a page whose title promises a transcript parses to less than one."""
     if title and not turns and src.expects_transcript(title, guid):
         return ["the title promises a transcript but no speaker turns were found"]
