@@ -15,6 +15,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,7 +225,9 @@ def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Confi
     return config
 
 
-def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[str] = frozenset()):
+def _build(
+    cls: Any, data: Mapping[str, Any], where: str, base: Any, skip: AbstractSet[str] = frozenset()
+) -> Any:
     """Make a ``cls`` from ``data`` over ``base`` (or the class defaults), checking every key."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,7 +242,9 @@ def _stop_when_lost(process: CrawlerProcess, lock: Any):
     return call
 
 
-def _finish(storage: Storage, run_id: int, crawlers: list, lost: list[str] = ()) -> RunOutcome:
+def _finish(
+    storage: Storage, run_id: int, crawlers: list[Any], lost: Sequence[str] = ()
+) -> RunOutcome:
     from scheduler.deadline import stop_outcome
 
     counts = dict.fromkeys(COUNTS, 0)

@@ -31,7 +31,7 @@ class DeliveryReport:
     by_channel: dict[str, int] = field(default_factory=dict)
     #: Items delivered per channel instance (emails, jsonl lines, ...), and what they are.
     items: dict[str, int] = field(default_factory=dict)
-    units: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    units: dict[str, tuple[str, tuple[str, str], bool]] = field(default_factory=dict)
 
 
 def enabled_channels(config: Config, mode: str | None = None) -> dict[str, Channel]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -62,7 +63,7 @@ def command(path: str, url: str | None, fmt: str, source: str) -> None:
 
 def _read(path: str) -> bytes:
     try:
-        return click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise RuntimeFailure(f"cannot read {path}: {exc.strerror or exc}") from None
 

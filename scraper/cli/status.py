@@ -137,8 +137,9 @@ def runs(app, limit: int, fmt: str) -> None:
     for r in data:
         c = r["counts"]
         seconds = "-"
-        if r["finished_at"]:
-            delta = parse_time(r["finished_at"]) - parse_time(r["started_at"])
+        finished, started = parse_time(r["finished_at"]), parse_time(r["started_at"])
+        if finished and started:
+            delta = finished - started
             seconds = f"{delta.total_seconds():.0f}"
         click.echo(
             f"{r['id']:>5}  {r['command']:<8} {r['status']:<11} {r['started_at']:<25} "

@@ -41,7 +41,7 @@ def crawl_storage(crawler: Crawler) -> Storage:
             settings.getfloat("BRIEFWATCH_BUSY_TIMEOUT", 30),
             statement_timeout_seconds=settings.getfloat("BRIEFWATCH_STATEMENT_TIMEOUT", 0),
         )
-        crawler._briefwatch_storage = storage
+        crawler._briefwatch_storage = storage  # type: ignore[attr-defined]
     return storage
 
 

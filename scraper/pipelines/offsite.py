@@ -8,6 +8,7 @@ carries its whole body is not fetched, so its link is checked here before it is 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -29,7 +30,7 @@ class OffsitePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OffsitePipeline:
-        spider = crawler.spider
+        spider: Any = crawler.spider
         return cls(spider.url_policy, spider.errors, crawler.stats)
 
     def process_item(self, item):

@@ -115,8 +115,6 @@ class Source:
     #: origins of the configured feeds, listing and sitemap, they are all a crawl may fetch
     #: or store (see :mod:`scraper.url_policy`).
     domains: ClassVar[tuple[str, ...]] = ()
-    #: The publisher's time zone: a page's date is its publication time there, never UTC's day.
-    timezone: ClassVar[str] = "America/New_York"
     #: The site's name after a page's own title ("... - U.S. Department of State"), removed.
     site_suffix: ClassVar[re.Pattern[str] | None] = None
     #: The publisher's own document types (as printed on its pages, lower case) -> kinds.

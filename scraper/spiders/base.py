@@ -157,6 +157,7 @@ class TranscriptSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
         sel = self.source.listing
+        assert sel is not None  # only a source with a listing is crawled through one
         entries = response.css(sel.item)
         self.crawler.stats.inc_value("briefwatch/listing_pages")
         older_than_since = False
@@ -262,7 +263,7 @@ class TranscriptSpider(scrapy.Spider):
         return BriefingItem(briefing, expected_transcript=expected)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         if failure.check(HttpError) and failure.value.response.status in BLOCKED_STATUSES:
             status = failure.value.response.status
             self.crawler.stats.inc_value("briefwatch/blocked")

@@ -25,6 +25,7 @@ from scraper.watch.config import WatchConfig
 SUFFIXES = ("'s", "s", "es", "i", "is", "an", "ans", "ian", "ians", "ese", "n", "ns", "ed", "ing")
 _SUFFIX_RE = "(?:['’]s|ians|ian|ans|an|ese|es|is|ing|ed|ns|n|s|i)?"
 # The same endings in the order the regex tries them (the empty ending last).
+_SUFFIX_ORDER: tuple[str, ...]
 _SUFFIX_ORDER = ("'s", "ians", "ian", "ans", "an", "ese", "es", "is", "ing", "ed", "ns", "n", "s")
 _SUFFIX_ORDER += ("i", "")
 # The endings a word may end with, by its last character, shortest first ("" always first).

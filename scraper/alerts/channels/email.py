@@ -131,6 +131,7 @@ class EmailChannel(Channel):
     def _connect(self, password: str | None) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context(cafile=s.ca_file or None)
+        client: smtplib.SMTP
         if s.security == "ssl":
             client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
         else:
@@ -139,7 +140,7 @@ class EmailChannel(Channel):
             if s.security == "starttls":
                 client.starttls(context=context)
             if s.username:
-                client.login(s.username, password)
+                client.login(s.username, password or "")
         except BaseException:
             client.close()
             raise
@@ -171,6 +172,7 @@ class EmailChannel(Channel):
         with io.BytesIO() as buffer:
             BytesGenerator(buffer, policy=_wire(msg)).flatten(msg)
             body = buffer.getvalue()
+        assert client.sock is not None  # connected by _connect
         client.sock.settimeout(
             max(self.settings.data_timeout_seconds, self.settings.timeout_seconds)
         )

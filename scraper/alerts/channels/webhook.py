@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from scraper.alerts.channels import (
@@ -177,7 +177,7 @@ class WebhookChannel(Channel):
         for alert in alerts:
             r = self.request_unexpanded(alert)
             out.append(f"POST {mask_url(self.settings.url)} {self.settings.idempotency_header}: ")
-            out[-1] += f"{alert.key}\n{r.data.decode('utf-8')}"
+            out[-1] += f"{alert.key}\n{cast(bytes, r.data).decode('utf-8')}"
         return "\n".join(out) + "\n"
 
 
