@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from scraper.storage.engine import write_options
 
@@ -58,6 +58,11 @@ def current_revision(engine: Engine) -> str | None:
 
 #: Advisory lock key serializing schema changes on PostgreSQL ("brmg").
 MIGRATE_LOCK_KEY = 0x6272_6D67
+#: Revisions squashed into another, by the revision that now stands for them: a database
+#: stamped with one is re-stamped before upgrading. The pre-release chain 0001-0004 ends in
+#: the schema of ``0001_initial``; a database left at 0001-0003 (never released) is refused.
+SQUASHED = {"0004": "0001_initial"}
+UNSUPPORTED = ("0001", "0002", "0003")
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
@@ -70,9 +75,27 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     with engine.connect().execution_options(**write_options()) as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY})
+        _restamp_squashed(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
         conn.commit()
+
+
+def _restamp_squashed(conn: Connection) -> None:
+    """Give a database at a squashed revision the revision that replaced it."""
+    if not inspect(conn).has_table("alembic_version"):
+        return
+    version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if version in UNSUPPORTED:
+        raise RuntimeError(
+            f"the database is at schema revision {version}, from before the first release; "
+            "create a new database (or upgrade it to 0004 with an earlier version first)"
+        )
+    if version in SQUASHED:
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+            {"new": SQUASHED[version], "old": version},
+        )
 
 
 def downgrade(engine: Engine, target: str) -> None:

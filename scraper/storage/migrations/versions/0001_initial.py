@@ -1,7 +1,12 @@
 """Initial schema: briefings, revisions, turns (with full-text index), exchanges, watch
-matches, alert outbox, runs and feed state.
+matches, alert outbox, runs, feed state and crawl state.
 
-Revision ID: 0001
+The pre-release migrations 0001-0004 squashed into one, ending in the same schema: turn ids
+64-bit and time-ordered (see ``scraper.storage.briefings.turn_id``; SQLite's INTEGER PRIMARY KEY
+is 64-bit already), alerts keyed by their unit. A database stamped ``0004`` is re-stamped with
+this revision before upgrading (:data:`scraper.storage.migrate.SQUASHED`).
+
+Revision ID: 0001_initial
 Revises:
 Create Date: 2026-11-28
 """
@@ -9,7 +14,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0001"
+revision = "0001_initial"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -90,7 +95,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "turns",
-        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=False,
+        ),
         sa.Column(
             "briefing_id",
             sa.Integer,
@@ -156,8 +166,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("next_attempt_at", sa.DateTime, nullable=False),
         sa.Column("sent_at", sa.DateTime),
+        sa.Column("unit", sa.String(40), nullable=False, server_default=""),
+        sa.Column("claimed_at", sa.DateTime),
     )
     op.create_index("ix_alert_outbox_status", "alert_outbox", ["status", "next_attempt_at"])
+    op.create_index(
+        "ix_alert_outbox_lookup", "alert_outbox", ["channel", "watch", "briefing_id", "unit"]
+    )
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -177,6 +192,12 @@ def upgrade() -> None:
         sa.Column("checked_at", sa.DateTime),
         sa.Column("empty_runs", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "crawl_state",
+        sa.Column("key", sa.String(400), primary_key=True),
+        sa.Column("value", sa.JSON, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+    )
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_FTS, "postgresql": POSTGRES_FTS}.get(dialect, []):
         op.execute(statement)
@@ -186,6 +207,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS turns_fts")
     for table in (
+        "crawl_state",
         "feed_state",
         "runs",
         "alert_outbox",
