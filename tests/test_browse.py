@@ -37,7 +37,7 @@ def test_list_filters_and_counts(edited):
     assert briefwatch(edited, "list", "--until", "2021-07-05").stdout == ""
     unknown = briefwatch(edited, "list", "--source", "nowhere")
     assert unknown.returncode == 2 and "known: state_department" in unknown.stderr
-    (row,) = map(json.loads, briefwatch(edited, "list", "--format", "json").stdout.splitlines())
+    (row,) = json.loads(briefwatch(edited, "list", "--format", "json").stdout)
     assert (row["source"], row["revisions"], row["url"]) == ("state_department", 2, URL)
 
 

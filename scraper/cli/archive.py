@@ -9,6 +9,7 @@ import click
 
 from scraper.cli.context import ID_MAX, RuntimeFailure
 from scraper.cli.dates import date_option
+from scraper.cli.output import format_option
 from scraper.cli.parse import format_text
 from scraper.terminal import terminal_json, terminal_text
 
@@ -31,7 +32,7 @@ TURN_COLUMNS = [
 
 @click.command("show")
 @click.argument("id_or_url")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 @click.pass_obj
 def show(app, id_or_url: str, fmt: str) -> None:
     """Print one stored transcript (metadata, turns, exchanges) by its number or URL.
@@ -59,7 +60,7 @@ def show(app, id_or_url: str, fmt: str) -> None:
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@format_option("jsonl", "csv", default="jsonl")
 @date_option("--since", help="Only briefings from this date (YYYY-MM-DD).")
 @date_option("--until", help="Only briefings up to this date (YYYY-MM-DD).")
 @click.pass_obj

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from scraper.cli.context import RuntimeFailure
+from scraper.cli.output import format_option
 from scraper.model import Briefing
 from scraper.terminal import terminal_json, terminal_text
 
@@ -15,10 +16,10 @@ from scraper.terminal import terminal_json, terminal_text
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", help="The transcript's URL, recorded in the output.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "jsonl", "text"]),
+@format_option(
+    "text",
+    "json",
+    "jsonl",
     default="json",
     help="json: one JSON document (an array for a feed); jsonl: one line per transcript.",
 )

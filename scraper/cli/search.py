@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
 from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
+from scraper.cli.output import emit, format_option
 from scraper.model import FUNCTIONS, ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
-from scraper.terminal import echo, terminal_json, terminal_text
+from scraper.terminal import echo
 
 
 def _known_watch(ctx, param, value: str | None) -> str | None:
@@ -112,9 +113,7 @@ def _run(func, *args):
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--order", type=click.Choice(["date", "rank"]), default="date", show_default=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
-)
+@format_option("text", "json", "jsonl", "csv")
 @click.pass_obj
 def search(
     app, query: tuple[str, ...], limit: int, offset: int, order: str, fmt: str, **filters
@@ -125,9 +124,11 @@ def search(
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.storage.search_turns, node, _filters(filters), limit, offset, order)
-    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "table" else None
+    total = _run(app.storage.count_turns, node, _filters(filters)) if fmt == "text" else None
     rows = [dict(h.to_dict()) for h in hits]
-    emit(rows, fmt)
+    emit(rows, fmt, _print_hit)
+    if fmt == "text" and not rows:
+        click.echo("no matches", err=True)
     if total:
         end = offset + len(rows)
         shown = f"{len(rows)}" if not offset else f"{offset + 1}-{end}"
@@ -135,28 +136,10 @@ def search(
         click.echo(f"showing {shown} of {total}{more}", err=True)
 
 
-def emit(rows: list[dict], fmt: str) -> None:
-    """Print result rows as a table, JSON, JSON lines or CSV."""
-    if fmt == "json":
-        click.echo(terminal_json(rows, indent=2))
-    elif fmt == "jsonl":
-        for row in rows:
-            click.echo(terminal_json(row))
-    elif fmt == "csv":
-        if rows:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(
-                {k: terminal_text(v) if isinstance(v, str) else v for k, v in r.items()}
-                for r in rows
-            )
-    else:
-        for r in rows:
-            echo(f"{r['date'] or '-'}  {r['title']}")
-            echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
-            echo(f"  {r['url']}#turn-{r['turn']}")
-        if not rows:
-            click.echo("no matches", err=True)
+def _print_hit(r: Mapping[str, Any]) -> None:
+    echo(f"{r['date'] or '-'}  {r['title']}")
+    echo(f"  {r['speaker']} ({r['role']}): {r['snippet']}")
+    echo(f"  {r['url']}#turn-{r['turn']}")
 
 
 @click.command("exchanges", cls=QueryCommand)
@@ -164,7 +147,7 @@ def emit(rows: list[dict], fmt: str) -> None:
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **filters) -> None:
     """Whole question-and-answer exchanges whose question or answer matches.
@@ -188,8 +171,8 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
                 ],
             }
         )
-    if fmt == "json":
-        click.echo(terminal_json(out, indent=2))
+    if fmt != "text":
+        emit(out, fmt)
         return
     for x in out:
         echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
@@ -205,7 +188,7 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
 @click.argument("terms", nargs=-1, required=True)
 @click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True)
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
+@format_option("text", "json", "jsonl", "csv")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
 @click.pass_obj
 def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **filters) -> None:
@@ -223,8 +206,8 @@ def trend(app, terms: tuple[str, ...], by: str, fmt: str, plot: str | None, **fi
         for term, points in series.items()
         for p, q, a in points
     ]
-    if fmt == "csv":
-        emit(rows, "csv")
+    if fmt != "text":
+        emit(rows, fmt)
     else:
         peak = max((r["questions"] + r["answers"] for r in rows), default=0) or 1
         for r in rows:

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from scraper.cli.output import emit, format_option
+
 
 def no_watches_hint(config) -> str | None:
     """One line with the next step when no [[watch]] is configured (None when some are)."""
@@ -38,7 +40,7 @@ def run_data(run) -> dict:
 
 
 @click.command("status")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 @click.pass_obj
 def command(app, fmt: str) -> None:
     """Where the database is, what it holds, how the last run went, whether the daemon runs.
@@ -114,7 +116,7 @@ def command(app, fmt: str) -> None:
 
 @click.command("runs")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def runs(app, limit: int, fmt: str) -> None:
     """Recent runs, newest first: command, status, when, what they stored, their first error.
@@ -124,8 +126,8 @@ def runs(app, limit: int, fmt: str) -> None:
     from scheduler.health import parse_time
 
     data = [run_data(r) for r in app.storage.recent_runs(limit=limit)]
-    if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+    if fmt != "text":
+        emit(data, fmt)
         return
     if not data:
         click.echo("no runs recorded yet (briefwatch run starts one)")

@@ -34,6 +34,21 @@ class QueuedAlert:
     delivered_to: tuple[str, ...] = ()
     next_attempt_at: dt.datetime | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``briefwatch alerts list`` prints."""
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "watch": self.watch,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "created_at": self.created_at.isoformat(),
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "delivered_to": list(self.delivered_to),
+            "payload": self.payload,
+        }
+
 
 #: The exponent of the backoff never grows past this (2**60 seconds is beyond any cap).
 _MAX_DOUBLINGS = 60
