@@ -11,9 +11,7 @@ import sys
 import click
 
 from scraper import __version__
-from scraper.cli.context import AppContext
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from scraper.cli.context import EXIT_FAILURE, EXIT_INTERRUPTED, AppContext, RuntimeFailure
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,13 +78,13 @@ def main() -> None:
     try:
         cli.main(prog_name="briefwatch", standalone_mode=True)
     except KeyboardInterrupt:
-        click.echo("briefwatch: interrupted", err=True)
-        sys.exit(130)
+        RuntimeFailure("interrupted").show()
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a database or disk failure no command caught: one line, exit 1
         line = _failure_line(exc)
         if line is None:
             raise
-        click.echo(f"briefwatch: {line}", err=True)
+        RuntimeFailure(line).show()
         sys.exit(EXIT_FAILURE)
 
 

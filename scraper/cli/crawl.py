@@ -7,22 +7,14 @@ from contextlib import contextmanager
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.context import BusyFailure, RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
 from scraper.errors import LockBusy
 
-#: Exit code when another run holds the lock (EX_TEMPFAIL: try again later).
-EXIT_BUSY = 75
 
-
-class AnotherRunInProgress(click.ClickException):
-    exit_code = EXIT_BUSY
-
+class AnotherRunInProgress(BusyFailure):
     def __init__(self) -> None:
         super().__init__("another run is in progress; nothing was done")
-
-    def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
 
 
 @contextmanager

@@ -7,17 +7,12 @@ import sys
 
 import click
 
+from scraper.cli.context import BusyFailure
 from scraper.errors import LockBusy
 
-#: Exit code when a daemon is already running on this database (EX_TEMPFAIL).
-EXIT_BUSY = 75
 
-
-class DaemonRunning(click.ClickException):
-    exit_code = EXIT_BUSY
-
-    def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
+class DaemonRunning(BusyFailure):
+    """A daemon is already running on this database."""
 
 
 @click.command("daemon")
