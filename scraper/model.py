@@ -5,12 +5,56 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal, NotRequired, TypedDict
 
-ROLES = ("official", "reporter", "moderator", "operator", "other")
-#: What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor, manages
-#: the line or courtesies, makes remarks not in reply to a question, or anything else.
-FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
+
+class Role(StrEnum):
+    """Who a speaker is in a briefing."""
+
+    OFFICIAL = "official"
+    REPORTER = "reporter"
+    MODERATOR = "moderator"
+    OPERATOR = "operator"
+    OTHER = "other"
+
+
+class TurnFunction(StrEnum):
+    """What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor,
+    manages the line or courtesies, makes remarks not in reply to a question, or else."""
+
+    QUESTION = "question"
+    ANSWER = "answer"
+    MODERATION = "moderation"
+    PROCEDURAL = "procedural"
+    STATEMENT = "statement"
+    OTHER = "other"
+
+
+class AlertStatus(StrEnum):
+    """Where a queued alert is: waiting, claimed by a sender, delivered, given up, or held
+    back (an update of a passage already alerted, with alert_on_update off)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class RunStatus(StrEnum):
+    """How a recorded run (``run``, ``crawl``, ``backfill``) ended, or that it still runs."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"
+
+
+ROLES = tuple(r.value for r in Role)
+FUNCTIONS = tuple(f.value for f in TurnFunction)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import click
 
 from scraper.cli.context import ID_MAX, RuntimeFailure, UsageFailure
 from scraper.cli.output import emit, format_option
+from scraper.model import AlertStatus
 from scraper.terminal import echo
 
 
@@ -18,7 +19,7 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "suppressed"]))
+@click.option("--status", type=click.Choice([s.value for s in AlertStatus]))
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
 @format_option("text", "json", "jsonl")
 @click.pass_obj

@@ -10,21 +10,26 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 from scraper.errors import ConfigError
 from scraper.url_policy import UrlPolicy
 
-#: Kinds of document a source can publish. All but ``press_release`` are transcripts.
-KINDS = (
-    "press_briefing",
-    "special_briefing",
-    "telephonic_briefing",
-    "press_availability",
-    "interview",
-    "remarks",
-    "press_release",
-)
+
+class Kind(StrEnum):
+    """Kinds of document a source can publish. All but ``press_release`` are transcripts."""
+
+    PRESS_BRIEFING = "press_briefing"
+    SPECIAL_BRIEFING = "special_briefing"
+    TELEPHONIC_BRIEFING = "telephonic_briefing"
+    PRESS_AVAILABILITY = "press_availability"
+    INTERVIEW = "interview"
+    REMARKS = "remarks"
+    PRESS_RELEASE = "press_release"
+
+
+KINDS = tuple(k.value for k in Kind)
 TRANSCRIPT_KINDS = KINDS[:-1]
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from scraper.masking import mask_url
-from scraper.model import AlertDraft, Briefing, Hit, NoticePayload
+from scraper.model import AlertDraft, AlertStatus, Briefing, Hit, NoticePayload, RunStatus
 from scraper.search.query import Node
 from scraper.storage import catalog, migrate, outbox
 from scraper.storage import reparse as _reparse
@@ -397,7 +397,7 @@ class Storage:
             for name, model in tables.items():
                 query = select(func.count()).select_from(model)
                 if model is AlertRow:
-                    query = query.where(AlertRow.status == "pending")
+                    query = query.where(AlertRow.status == AlertStatus.PENDING)
                 out[name] = session.scalar(query) or 0
             # Alerts given up (max_attempts, or refused for good): `alerts retry` revives them.
             out["alerts_given_up"] = outbox.count_given_up(session)
@@ -412,8 +412,8 @@ class Storage:
         """Record a run as started. Call it holding the run lock: any run still marked
         running then belongs to a process that died, and is marked interrupted."""
         with self._write() as session:
-            for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
-                row.status, row.finished_at = "interrupted", utcnow()
+            for row in session.scalars(select(RunRow).where(RunRow.status == RunStatus.RUNNING)):
+                row.status, row.finished_at = RunStatus.INTERRUPTED, utcnow()
             return start_run(session, command, utcnow())
 
     def finish_run(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
-from scraper.model import AlertDraft, NoticePayload
+from scraper.model import AlertDraft, AlertStatus, NoticePayload
 from scraper.storage.models import AlertRow
 
 
@@ -102,11 +102,13 @@ def enqueue(
                 )
             )
             payload = {**draft.payload, "update": bool(earlier)}
-            status = "suppressed" if earlier and not alert_on_update else "pending"
+            status = (
+                AlertStatus.SUPPRESSED if earlier and not alert_on_update else AlertStatus.PENDING
+            )
             session.add(
                 _row(key, channel, draft.watch, briefing_id, draft.unit, payload, status, now)
             )
-            added += status == "pending"
+            added += status == AlertStatus.PENDING
     return added
 
 
@@ -119,7 +121,9 @@ def enqueue_notice(
     for channel in channels:
         key = f"{channel}|{payload['watch']}|{digest}|{now.date().isoformat()}"
         if session.scalar(select(AlertRow.id).where(AlertRow.alert_key == key)) is None:
-            session.add(_row(key, channel, payload["watch"], None, "", payload, "pending", now))
+            session.add(
+                _row(key, channel, payload["watch"], None, "", payload, AlertStatus.PENDING, now)
+            )
             added += 1
     return added
 
@@ -177,15 +181,15 @@ def claim_due(
         .where(
             AlertRow.channel.in_(channels),
             or_(
-                (AlertRow.status == "pending") & due,
-                (AlertRow.status == "sending") & stale,
+                (AlertRow.status == AlertStatus.PENDING) & due,
+                (AlertRow.status == AlertStatus.SENDING) & stale,
             ),
         )
         .order_by(AlertRow.id)
         .with_for_update(skip_locked=True)
     ).all()
     for row in rows:
-        row.status, row.claimed_at = "sending", now
+        row.status, row.claimed_at = AlertStatus.SENDING, now
     return [_queued(r) for r in rows]
 
 
@@ -200,7 +204,10 @@ def list_due(
         select(AlertRow)
         .where(
             AlertRow.channel.in_(channels),
-            or_((AlertRow.status == "pending") & due, AlertRow.status == "sending"),
+            or_(
+                (AlertRow.status == AlertStatus.PENDING) & due,
+                AlertRow.status == AlertStatus.SENDING,
+            ),
         )
         .order_by(AlertRow.id)
     )
@@ -209,7 +216,12 @@ def list_due(
 
 def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
-        row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+        row.status, row.sent_at, row.attempts, row.last_error = (
+            AlertStatus.SENT,
+            now,
+            row.attempts + 1,
+            None,
+        )
 
 
 def record_delivered(session: Session, progress: dict[int, list[str]]) -> None:
@@ -240,11 +252,11 @@ def mark_failed(
             delay = max(delay, min(cap, retry_after))
         row.next_attempt_at = now + dt.timedelta(seconds=delay)
         if row.attempts >= max_attempts:
-            row.status = "failed"
+            row.status = AlertStatus.FAILED
             row.last_error = f"gave up after {row.attempts} attempts: {error}"[:2000]
             given_up.append(row.id)
         else:
-            row.status = "pending"
+            row.status = AlertStatus.PENDING
             row.last_error = error[:2000]
     return given_up
 
@@ -254,14 +266,14 @@ def mark_given_up(session: Session, ids: list[int], error: str, now: dt.datetime
     once; ``alerts retry`` revives it."""
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
         row.attempts += 1
-        row.status, row.next_attempt_at = "failed", now
+        row.status, row.next_attempt_at = AlertStatus.FAILED, now
         row.last_error = f"gave up (permanent failure): {error}"[:2000]
 
 
 def count_given_up(session: Session) -> int:
     """Alerts given up (``max_attempts`` reached, or a permanent failure): ``status`` shows
     this count; ``alerts retry`` revives them."""
-    return session.scalar(select(func.count()).where(AlertRow.status == "failed")) or 0
+    return session.scalar(select(func.count()).where(AlertRow.status == AlertStatus.FAILED)) or 0
 
 
 def list_alerts(session: Session, status: str | None, limit: int) -> list[QueuedAlert]:
@@ -274,15 +286,15 @@ def list_alerts(session: Session, status: str | None, limit: int) -> list[Queued
 def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     """Make the given alerts, or every waiting one (failed, or pending with a backoff), due
     now; returns how many."""
-    waiting = (AlertRow.status == "failed") | (
-        (AlertRow.status == "pending") & (AlertRow.next_attempt_at > now)
+    waiting = (AlertRow.status == AlertStatus.FAILED) | (
+        (AlertRow.status == AlertStatus.PENDING) & (AlertRow.next_attempt_at > now)
     )
     query = select(AlertRow).where(
         AlertRow.id.in_(ids) if ids else waiting,
-        AlertRow.status.in_(("failed", "pending")),
+        AlertRow.status.in_((AlertStatus.FAILED, AlertStatus.PENDING)),
     )
     count = 0
     for row in session.scalars(query):
-        row.status, row.next_attempt_at = "pending", now
+        row.status, row.next_attempt_at = AlertStatus.PENDING, now
         count += 1
     return count
