@@ -100,39 +100,35 @@ def _contains(text: str) -> str:
     return f"%{escaped}%"
 
 
+#: Each filter as (its field, its SQL condition, whether it matches a part of the text), in
+#: the order the conditions are written.
+_FILTERS = (
+    ("since", "b.date >= :since", False),
+    ("until", "b.date <= :until", False),
+    ("speaker", "lower(t.speaker) LIKE :speaker ESCAPE '\\'", True),
+    ("role", "t.role = :role", False),
+    ("function", "t.function = :function", False),
+    ("kind", "b.kind = :kind", False),
+    ("topic", "lower(t.topic) LIKE :topic ESCAPE '\\'", True),
+    (
+        "watch",
+        "EXISTS (SELECT 1 FROM watch_matches m WHERE m.briefing_id = t.briefing_id "
+        "AND m.turn_ordinal = t.ordinal AND m.watch = :watch)",
+        False,
+    ),
+    ("source", "b.source_id IN (SELECT id FROM sources WHERE slug = :source)", False),
+)
+
+
 def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
+    """The filters given, as `` AND ...`` conditions and their parameters."""
     where: list[str] = []
     params: dict[str, Any] = {}
-    if f.since:
-        where.append("b.date >= :since")
-        params["since"] = f.since
-    if f.until:
-        where.append("b.date <= :until")
-        params["until"] = f.until
-    if f.speaker:
-        where.append("lower(t.speaker) LIKE :speaker ESCAPE '\\'")
-        params["speaker"] = _contains(f.speaker)
-    if f.role:
-        where.append("t.role = :role")
-        params["role"] = f.role
-    if f.function:
-        where.append("t.function = :function")
-        params["function"] = f.function
-    if f.kind:
-        where.append("b.kind = :kind")
-        params["kind"] = f.kind
-    if f.topic:
-        where.append("lower(t.topic) LIKE :topic ESCAPE '\\'")
-        params["topic"] = _contains(f.topic)
-    if f.watch:
-        where.append(
-            "EXISTS (SELECT 1 FROM watch_matches m WHERE m.briefing_id = t.briefing_id "
-            "AND m.turn_ordinal = t.ordinal AND m.watch = :watch)"
-        )
-        params["watch"] = f.watch
-    if f.source:
-        where.append("b.source_id IN (SELECT id FROM sources WHERE slug = :source)")
-        params["source"] = f.source
+    for name, condition, contains in _FILTERS:
+        value = getattr(f, name)
+        if value:
+            where.append(condition)
+            params[name] = _contains(value) if contains else value
     return "".join(f" AND {w}" for w in where), params
 
 

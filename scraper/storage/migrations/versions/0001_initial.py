@@ -44,6 +44,16 @@ POSTGRES_FTS = [
 ]
 
 
+def _briefing_id() -> sa.Column[int]:
+    """The column tying a row to its briefing, removed with it."""
+    return sa.Column(
+        "briefing_id",
+        sa.Integer,
+        sa.ForeignKey("briefings.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "sources",
@@ -80,12 +90,7 @@ def upgrade() -> None:
     op.create_table(
         "revisions",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("number", sa.Integer, nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
@@ -101,12 +106,7 @@ def upgrade() -> None:
             primary_key=True,
             autoincrement=False,
         ),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("speaker", sa.String(200), nullable=False),
@@ -121,12 +121,7 @@ def upgrade() -> None:
     op.create_table(
         "exchanges",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("question_turns", sa.JSON, nullable=False),
         sa.Column("answer_turns", sa.JSON, nullable=False),
@@ -137,12 +132,7 @@ def upgrade() -> None:
         "watch_matches",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("watch", sa.String(200), nullable=False),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("turn_ordinal", sa.Integer, nullable=False),
         sa.Column("exchange", sa.Integer),
         sa.Column("start", sa.Integer, nullable=False),
