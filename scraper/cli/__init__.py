@@ -1,6 +1,8 @@
 """The ``briefwatch`` command.
 
-Exit codes: 0 ok; 1 a runtime failure (one line on stderr); 2 bad usage or configuration.
+Exit codes (``EXIT_*`` in :mod:`scraper.cli.context`): 0 ok; 1 a runtime failure; 2 bad usage
+or configuration; 75 another run holds the lock; 130 interrupted. Each failure is one line on
+stderr (:class:`~scraper.cli.context.CommandFailure`).
 """
 
 from __future__ import annotations
