@@ -130,3 +130,14 @@ def test_a_failure_line_hides_url_credentials():
     result = CliRunner().invoke(failing, [])
     assert "hunter2" not in result.stderr
     assert result.stderr.startswith("briefwatch: cannot open database")
+
+
+def test_parse_reads_standard_input_as_bytes():
+    from conftest import STATE
+
+    body = (
+        STATE / "transcripts" / "department-press-briefing-july-12-2021.p258592.html"
+    ).read_bytes()
+    from_stdin = CliRunner().invoke(cli, ["parse", "-", "--format", "jsonl"], input=body)
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert json.loads(from_stdin.stdout)["turns"][0]["speaker"] == "Ned Price"
