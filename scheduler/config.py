@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scraper.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class ScheduleConfig:
@@ -29,8 +31,6 @@ class ScheduleConfig:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         from apscheduler.triggers.cron import CronTrigger
-
-        from scraper.config import ConfigError
 
         if not self.crons and self.interval_seconds <= 0:
             raise ConfigError(f"{where}: give crons or interval_seconds")

@@ -28,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from scheduler.deadline import DEADLINE_ENV, TIMEOUT_ENV
 from scheduler.health import HEARTBEAT_SECONDS, STATE_KEY
 from scraper.config import Config
+from scraper.errors import LockBusy
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +154,6 @@ class Daemon:
     def record_timed_out_run(self, timeout: float) -> None:
         """A run killed for overstaying is recorded failed (not left for the next run to
         call interrupted). Holding the run lock, a run still marked running is that one."""
-        from scraper.storage import LockBusy
-
         try:
             with self.storage.run_lock():
                 self.storage.close_abandoned_runs(

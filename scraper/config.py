@@ -15,12 +15,14 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scheduler.config import ScheduleConfig
 from scraper.alerts.config import AlertsConfig, build_instances
+from scraper.errors import ConfigError as ConfigError
 from scraper.masking import mask_text, mask_url
 from scraper.sources import SOURCES, SourceConfig
 from scraper.watch.config import WatchConfig
@@ -28,10 +30,6 @@ from scraper.watch.config import WatchConfig
 CONFIG_ENV = "BRIEFWATCH_CONFIG"
 DEFAULT_CONFIG_NAME = "config.toml"
 SYSTEM_CONFIG = Path("/etc/briefwatch") / DEFAULT_CONFIG_NAME
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased as one line for the operator."""
 
 
 @dataclass(frozen=True)
@@ -227,7 +225,9 @@ def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Confi
     return config
 
 
-def _build(cls: type, data: Mapping[str, Any], where: str, base: Any, skip: set[str] = frozenset()):
+def _build(
+    cls: Any, data: Mapping[str, Any], where: str, base: Any, skip: AbstractSet[str] = frozenset()
+) -> Any:
     """Make a ``cls`` from ``data`` over ``base`` (or the class defaults), checking every key."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in skip}

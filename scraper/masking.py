@@ -3,8 +3,9 @@ storing them. A leaf module: it imports nothing of the project, so everything ca
 
 What is masked: the password of a URL's user information (``user:secret@``, ``:secret@``,
 also when the URL is malformed, e.g. a password with an unencoded ``/``), and the value of
-any parameter whose name ends in password, passwd, pwd, pass, secret, token or key
-(``?password=...``, ``&api_key=...``, libpq's ``password=... host=...``). A user name alone
+any parameter whose name ends in password, passwd, pwd, pass, secret, token, key, sig or
+signature (``?password=...``, ``&api_key=...``, a webhook's ``?sig=...``, libpq's
+``password=... host=...``). A user name alone
 is kept, as SQLAlchemy shows it, and so is a password written as a ``${VAR}`` reference to
 the environment (the configuration's way of naming a secret without holding it).
 
@@ -25,7 +26,7 @@ _REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<rest>[^\s'\"<>`]*)")
 _SECRET_PARAM = re.compile(
-    r"(?P<name>(?<![\w.-])[\w.-]*(?:password|passwd|pwd|pass|secret|token|key))"
+    r"(?P<name>(?<![\w.-])[\w.-]*(?:password|passwd|pwd|pass|secret|token|key|sig|signature))"
     r"(?P<sep>\s*=\s*|%3[dD])(?P<value>[^&;\s'\"<>`]*)",
     re.IGNORECASE,
 )

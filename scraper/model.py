@@ -5,12 +5,56 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal, NotRequired, TypedDict
 
-ROLES = ("official", "reporter", "moderator", "operator", "other")
-#: What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor, manages
-#: the line or courtesies, makes remarks not in reply to a question, or anything else.
-FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
+
+class Role(StrEnum):
+    """Who a speaker is in a briefing."""
+
+    OFFICIAL = "official"
+    REPORTER = "reporter"
+    MODERATOR = "moderator"
+    OPERATOR = "operator"
+    OTHER = "other"
+
+
+class TurnFunction(StrEnum):
+    """What a turn does (GUIDE.md of the gold annotations): asks, answers, runs the floor,
+    manages the line or courtesies, makes remarks not in reply to a question, or else."""
+
+    QUESTION = "question"
+    ANSWER = "answer"
+    MODERATION = "moderation"
+    PROCEDURAL = "procedural"
+    STATEMENT = "statement"
+    OTHER = "other"
+
+
+class AlertStatus(StrEnum):
+    """Where a queued alert is: waiting, claimed by a sender, delivered, given up, or held
+    back (an update of a passage already alerted, with alert_on_update off)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SUPPRESSED = "suppressed"
+
+
+class RunStatus(StrEnum):
+    """How a recorded run (``run``, ``crawl``, ``backfill``) ended, or that it still runs."""
+
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    INTERRUPTED = "interrupted"
+
+
+ROLES = tuple(r.value for r in Role)
+FUNCTIONS = tuple(f.value for f in TurnFunction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +126,77 @@ class Briefing:
             {**dataclasses.asdict(e), "turns": list(e.turn_ordinals)} for e in self.exchanges
         ]
         return data
+
+
+@dataclass(frozen=True)
+class Match:
+    watch: str
+    turn: int  # ordinal of the turn
+    exchange: int | None
+    start: int  # character span in the turn's text
+    end: int
+    term: str  # the configured term or regex
+    snippet: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A watch firing on one unit of a transcript (an exchange, or a turn outside any)."""
+
+    watch: str
+    unit: str  # "x3" (exchange 3) or "t5" (turn 5)
+    exchange: int | None
+    turns: tuple[int, ...]  # every turn of the unit, for display
+    matches: tuple[Match, ...]
+
+
+class BriefingRef(TypedDict):
+    """The briefing an alert is about, as its payload carries it."""
+
+    title: str
+    url: str | None
+    date: str | None  # ISO date
+    kind: str
+
+
+class PayloadTurn(TypedDict):
+    ordinal: int
+    speaker: str
+    role: str
+    text: str
+    matches: list[list[Any]]  # [start, end, term] spans in ``text``
+
+
+class MatchPayload(TypedDict):
+    """What a watch's alert carries (stored as JSON in the outbox, read by every channel)."""
+
+    type: Literal["match"]
+    watch: str
+    briefing: BriefingRef
+    unit: str
+    exchange: int | None
+    terms: list[str]
+    matched: list[str]
+    turns: list[PayloadTurn]
+    update: NotRequired[bool]  # set when queued: an earlier alert covered the same passage
+
+
+class NoticePayload(TypedDict):
+    """What an alert to the operator carries (the site changed, a feed went empty)."""
+
+    type: Literal["notice"]
+    watch: str
+    text: str
+
+
+AlertPayload = MatchPayload | NoticePayload
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    watch: str
+    unit: str
+    #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
+    passage_hash: str
+    channels: tuple[str, ...]
+    payload: MatchPayload

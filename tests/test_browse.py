@@ -38,7 +38,7 @@ def test_list_filters_and_counts(edited):
     assert cli(edited, "list", "--until", "2021-07-05").stdout == ""
     unknown = cli(edited, "list", "--source", "nowhere")
     assert unknown.returncode == 2 and "known: state_department" in unknown.stderr
-    (row,) = map(json.loads, cli(edited, "list", "--format", "json").stdout.splitlines())
+    (row,) = json.loads(cli(edited, "list", "--format", "json").stdout)
     assert (row["source"], row["revisions"], row["url"]) == ("state_department", 2, URL)
 
 

@@ -71,7 +71,9 @@ def test_rematch_stores_matches_and_alerts_only_when_asked(tmp_path):
     lines = (tmp_path / "alerts.jsonl").read_text().splitlines()
     assert len(lines) == 6
     listed = invoke(config, "alerts", "list", "--status", "sent", "--format", "json")
-    assert len(listed.stdout.splitlines()) == 12
+    assert len(json.loads(listed.stdout)) == 12  # one JSON document
+    lines = invoke(config, "alerts", "list", "--status", "sent", "--format", "jsonl")
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == json.loads(listed.stdout)
 
 
 def test_digest_channel_waits_for_the_digest(tmp_path):
@@ -159,5 +161,5 @@ def test_send_dry_run_renders_and_sends_nothing(tmp_path):
     assert "Pakistan" in result.stdout
     assert "none sent" in result.stderr
     assert not (tmp_path / "alerts.jsonl").exists()
-    pending = invoke(config, "alerts", "list", "--status", "pending", "--format", "json")
+    pending = invoke(config, "alerts", "list", "--status", "pending", "--format", "jsonl")
     assert len(pending.stdout.splitlines()) == 12

@@ -24,6 +24,10 @@ MASK_CASES = [
     ("postgresql://u@h/db?sslpassword=s3cret", "postgresql://u@h/db?sslpassword=***"),
     ("https://h/feed?api_key=s3cret&x=1", "https://h/feed?api_key=***&x=1"),
     ("https://h/feed?token=s3cret", "https://h/feed?token=***"),
+    # Alert channels (webhook, apprise) use the same rule: a signed URL's signature is masked.
+    ("https://hooks.x.org/in?sig=s3cret&v=2", "https://hooks.x.org/in?sig=***&v=2"),
+    ("https://x.org/h?signature=s3cret", "https://x.org/h?signature=***"),
+    ("form://desk:${PW}@127.0.0.1/x", None),  # a ${VAR} reference names a secret: kept
     ("postgresql://u:s3/cret@h/db", "postgresql://u:***@h/db"),
     ("postgresql://u:s3cret@h:port/db", "postgresql://u:***@h:port/db"),
     ("postgresql://u:s3c@ret@h/db", "postgresql://u:***@h/db"),

@@ -233,9 +233,9 @@ def test_a_slug_change_alerts_only_the_passages_that_changed(storage):
     assert table_counts(storage)["briefings"] == 1
 
 
-def test_upgrade_from_0004_keeps_data_and_rekeys_alerts(database_url):
+def test_upgrade_from_0001_initial_keeps_data_and_rekeys_alerts(database_url):
     storage = open_storage(database_url, upgrade=False)
-    migrate.upgrade(storage.engine, "0004")
+    migrate.upgrade(storage.engine, "0001_initial")
     now = "2026-12-01 00:00:00"
     with storage.engine.begin() as conn:
         conn.execute(text("INSERT INTO sources (id, slug, name) VALUES (1, 's', 'S')"))
@@ -259,7 +259,7 @@ def test_upgrade_from_0004_keeps_data_and_rekeys_alerts(database_url):
     assert storage.schema_revision() == migrate.head_revision()
     assert storage.get_briefing("https://x/a")[0] == 7
     assert [a.key for a in storage.list_alerts()] == ["log|w|briefing/7|abc123"]
-    migrate.downgrade(storage.engine, "0004")
+    migrate.downgrade(storage.engine, "0001_initial")
     with storage.engine.connect() as conn:
         keys = conn.execute(text("SELECT alert_key FROM alert_outbox")).scalars().all()
         assert keys == ["log|w|https://x/a|abc123"]

@@ -15,6 +15,7 @@ from scraper.alerts.channels import CHANNELS, MODES, ChannelSettings
 from scraper.alerts.channels.email import EmailSettings
 from scraper.alerts.channels.jsonl import JsonlSettings
 from scraper.alerts.channels.log import LogSettings
+from scraper.errors import ConfigError
 
 # The names the first releases used; kept so existing imports keep working.
 LogChannelConfig = LogSettings
@@ -53,8 +54,6 @@ class AlertsConfig:
     def validate(self, where: str) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        from scraper.config import ConfigError
-
         if self.max_chars < 40:
             raise ConfigError(f"{where}.max_chars: expected at least 40")
         for name in ("retry_base_seconds", "retry_max_seconds"):
@@ -90,8 +89,6 @@ def build_instances(
 ) -> dict[str, ChannelSettings]:
     """The ``[alerts.channels.NAME]`` tables as settings of their ``kind``; ``build`` makes
     and validates one dataclass from a table (``scraper.config``'s checker)."""
-    from scraper.config import ConfigError
-
     if not isinstance(data, dict):
         raise ConfigError("alerts.channels: expected a table of channel tables")
     out: dict[str, ChannelSettings] = {}

@@ -15,6 +15,7 @@ from scraper.alerts.channels import (
     RetryLater,
 )
 from scraper.config import Config
+from scraper.errors import LockBusy
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class DeliveryReport:
     by_channel: dict[str, int] = field(default_factory=dict)
     #: Items delivered per channel instance (emails, jsonl lines, ...), and what they are.
     items: dict[str, int] = field(default_factory=dict)
-    units: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    units: dict[str, tuple[str, tuple[str, str], bool]] = field(default_factory=dict)
 
 
 def enabled_channels(config: Config, mode: str | None = None) -> dict[str, Channel]:
@@ -86,8 +87,6 @@ def deliver(storage, config: Config, mode: str = "immediate") -> DeliveryReport:
     channels one summary of everything pending. A failure stays pending with its error and
     is retried with backoff on later runs; it never stops the other channels.
     """
-    from scraper.storage import LockBusy
-
     channels = enabled_channels(config, mode)
     report = DeliveryReport()
     if not channels:

@@ -4,24 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from scraper.model import Briefing
+from scraper.model import AlertDraft, Briefing, Hit, MatchPayload, NoticePayload
 from scraper.watch.config import WatchConfig
-from scraper.watch.matcher import Hit
 
 NOTICE_WATCH = "__operator__"
-
-
-@dataclass(frozen=True)
-class AlertDraft:
-    watch: str
-    unit: str
-    #: Hash of the passage the alert shows: an edit elsewhere in the transcript keeps it.
-    passage_hash: str
-    channels: tuple[str, ...]
-    payload: dict[str, Any]
 
 
 def draft_alerts(
@@ -44,7 +32,7 @@ def draft_alerts(
         spans: dict[int, list[list[Any]]] = {}
         for m in hit.matches:
             spans.setdefault(m.turn, []).append([m.start, m.end, m.term])
-        payload = {
+        payload: MatchPayload = {
             "type": "match",
             "watch": hit.watch,
             "briefing": {
@@ -91,6 +79,6 @@ def publisher(slug: str | None) -> str | None:
     return SOURCES[slug].name if slug in SOURCES else slug
 
 
-def notice_payload(text: str) -> dict[str, Any]:
+def notice_payload(text: str) -> NoticePayload:
     """The payload of an alert to the operator (the site changed, a feed went empty)."""
     return {"type": "notice", "watch": NOTICE_WATCH, "text": text}

@@ -241,7 +241,7 @@ def md(text: str) -> str:
 def markdown_blocks(alerts: Sequence[Any], max_chars: int) -> list[tuple[str, str | None]]:
     """One Markdown block per alert (title and link, then the exchange: speakers named,
     matched terms bold), each with the link to read the rest."""
-    blocks = []
+    blocks: list[tuple[str, str | None]] = []
     for alert in alerts:
         p = alert.payload
         if p["type"] == "notice":

@@ -1,6 +1,8 @@
 """The ``briefwatch`` command.
 
-Exit codes: 0 ok; 1 a runtime failure (one line on stderr); 2 bad usage or configuration.
+Exit codes (``EXIT_*`` in :mod:`scraper.cli.context`): 0 ok; 1 a runtime failure; 2 bad usage
+or configuration; 75 another run holds the lock; 130 interrupted. Each failure is one line on
+stderr (:class:`~scraper.cli.context.CommandFailure`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,7 @@ import sys
 import click
 
 from scraper import __version__
-from scraper.cli.context import AppContext
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+from scraper.cli.context import EXIT_FAILURE, EXIT_INTERRUPTED, AppContext, RuntimeFailure
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,13 +80,13 @@ def main() -> None:
     try:
         cli.main(prog_name="briefwatch", standalone_mode=True)
     except KeyboardInterrupt:
-        click.echo("briefwatch: interrupted", err=True)
-        sys.exit(130)
+        RuntimeFailure("interrupted").show()
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a database or disk failure no command caught: one line, exit 1
         line = _failure_line(exc)
         if line is None:
             raise
-        click.echo(f"briefwatch: {line}", err=True)
+        RuntimeFailure(line).show()
         sys.exit(EXIT_FAILURE)
 
 

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 import click
 
 from scraper.cli.context import ID_MAX, RuntimeFailure, UsageFailure
-from scraper.terminal import echo, terminal_json
+from scraper.cli.output import emit, format_option
+from scraper.model import AlertStatus
+from scraper.terminal import echo
 
 
 @click.group("alerts")
@@ -17,9 +19,9 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed", "suppressed"]))
+@click.option("--status", type=click.Choice([s.value for s in AlertStatus]))
 @click.option("--limit", type=click.IntRange(1, 10000), default=50, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def list_alerts(app, status, limit: int, fmt: str) -> None:
     """List queued and delivered alerts, newest first.
@@ -27,24 +29,8 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
     Example: briefwatch alerts list --status failed
     """
     alerts = app.storage.list_alerts(status, limit)
-    if fmt == "json":
-        for a in alerts:
-            click.echo(
-                terminal_json(
-                    {
-                        "id": a.id,
-                        "channel": a.channel,
-                        "watch": a.watch,
-                        "status": a.status,
-                        "attempts": a.attempts,
-                        "last_error": a.last_error,
-                        "created_at": a.created_at.isoformat(),
-                        "sent_at": a.sent_at.isoformat() if a.sent_at else None,
-                        "delivered_to": list(a.delivered_to),
-                        "payload": a.payload,
-                    },
-                )
-            )
+    if fmt != "text":
+        emit([a.to_dict() for a in alerts], fmt)
         return
     for a in alerts:
         about = a.payload.get("briefing", {}).get("title") or a.payload.get("text", "")

@@ -9,6 +9,7 @@ import click
 
 from scraper.cli import markdown
 from scraper.cli.context import ID_MAX, RuntimeFailure, UsageFailure, first_line
+from scraper.cli.output import format_option
 from scraper.cli.parse import format_text
 from scraper.cli.search import QueryCommand, filter_options
 from scraper.terminal import terminal_json, terminal_text
@@ -40,7 +41,7 @@ def _publisher(slug: str) -> str:
 
 @click.command("show")
 @click.argument("id_or_url")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 @click.pass_obj
 def show(app, id_or_url: str, fmt: str) -> None:
     """Print one stored transcript (metadata, turns, exchanges) by its number or URL.

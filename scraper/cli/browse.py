@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import json
 
 import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
+from scraper.cli.output import emit, format_option
 from scraper.sources import SOURCES
 
 #: Words of context around each change in ``diff``.
@@ -22,7 +22,7 @@ CONTEXT_WORDS = 8
 @click.option("--source", help=f"Only this source ({', '.join(SOURCES)}).")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(0, 10**9), default=0)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def list_briefings(app, since, until, kind, source, limit: int, offset: int, fmt: str) -> None:
     """List stored briefings, newest first: id, date, kind, revisions, title.
@@ -35,10 +35,8 @@ def list_briefings(app, since, until, kind, source, limit: int, offset: int, fmt
     total, found = app.storage.list_briefings(
         since=since, until=until, kind=kind, source=source, limit=limit, offset=offset
     )
-    if fmt == "json":
-        for b in found:
-            data = {**b.__dict__, "date": b.date.isoformat() if b.date else None}
-            click.echo(json.dumps(data, ensure_ascii=False))
+    if fmt != "text":
+        emit([{**b.__dict__, "date": b.date.isoformat() if b.date else None} for b in found], fmt)
         return
     for b in found:
         click.echo(f"{b.id:>6}  {str(b.date or '-'):<10}  {b.kind:<19} {b.revisions:>2}  {b.title}")

@@ -21,22 +21,37 @@ ID_MAX, OFFSET_MAX = 2**31 - 1, 2**63 - 1
 ALERT_LOGGER = "briefwatch.alerts"
 
 
-class UsageFailure(click.ClickException):
-    """Bad configuration or usage: one line, exit 2."""
+#: Exit codes of every command: done; an expected failure at run time; bad usage or
+#: configuration; another run holds the lock (EX_TEMPFAIL: try again later); interrupted.
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
-    exit_code = 2
 
-    def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" prefix noise
+class CommandFailure(click.ClickException):
+    """Why a command stopped: shown as one masked line on stderr (``briefwatch: why``, no
+    traceback, no "Error:" prefix), and the command exits with :attr:`exit_code`."""
+
+    exit_code = EXIT_FAILURE
+
+    def show(self, file: object = None) -> None:  # noqa: D102
         click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
 
 
-class RuntimeFailure(click.ClickException):
-    """An expected failure at run time: one line, exit 1."""
+class UsageFailure(CommandFailure):
+    """Bad configuration or usage: exit 2."""
 
-    exit_code = 1
+    exit_code = EXIT_USAGE
 
-    def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {mask_text(self.message)}", err=True)
+
+class RuntimeFailure(CommandFailure):
+    """An expected failure at run time: exit 1."""
+
+    exit_code = EXIT_FAILURE
+
+
+class BusyFailure(CommandFailure):
+    """Another run or daemon holds the lock: nothing was done, exit 75."""
+
+    exit_code = EXIT_BUSY
 
 
 @dataclass

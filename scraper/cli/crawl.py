@@ -7,28 +7,19 @@ from contextlib import contextmanager
 
 import click
 
-from scraper.cli.context import RuntimeFailure, UsageFailure
+from scraper.cli.context import BusyFailure, RuntimeFailure, UsageFailure
 from scraper.cli.dates import date_option
-
-#: Exit code when another run holds the lock (EX_TEMPFAIL: try again later).
-EXIT_BUSY = 75
+from scraper.errors import LockBusy
 
 
-class AnotherRunInProgress(click.ClickException):
-    exit_code = EXIT_BUSY
-
+class AnotherRunInProgress(BusyFailure):
     def __init__(self) -> None:
         super().__init__("another run is in progress; nothing was done")
-
-    def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
 
 
 @contextmanager
 def exclusive(app):
     """Hold the run lock shared by cron and the daemon, or stop with exit code 75."""
-    from scraper.storage import LockBusy
-
     try:
         with app.storage.run_lock() as guard:
             yield guard

@@ -7,15 +7,12 @@ import sys
 
 import click
 
-#: Exit code when a daemon is already running on this database (EX_TEMPFAIL).
-EXIT_BUSY = 75
+from scraper.cli.context import BusyFailure
+from scraper.errors import LockBusy
 
 
-class DaemonRunning(click.ClickException):
-    exit_code = EXIT_BUSY
-
-    def show(self, file=None) -> None:  # noqa: D102
-        click.echo(f"briefwatch: {self.message}", err=True)
+class DaemonRunning(BusyFailure):
+    """A daemon is already running on this database."""
 
 
 @click.command("daemon")
@@ -31,7 +28,6 @@ def command(app) -> None:
     Example: briefwatch --config /etc/briefwatch/config.toml daemon
     """
     from scheduler.daemon import STATE_KEY, Daemon
-    from scraper.storage import LockBusy
 
     config, storage = app.config, app.storage
     if app.verbosity <= 0:  # APScheduler narrates every job at INFO: only -v shows that

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from scraper.cli.context import RuntimeFailure
+from scraper.cli.output import format_option
 from scraper.model import Briefing
 from scraper.sources import DEFAULT_SOURCE, SOURCES
 from scraper.terminal import terminal_json, terminal_text
@@ -15,10 +17,10 @@ from scraper.terminal import terminal_json, terminal_text
 @click.command("parse")
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--url", help="The transcript's URL, recorded in the output.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "jsonl", "text"]),
+@format_option(
+    "text",
+    "json",
+    "jsonl",
     default="json",
     help="json: one JSON document (an array for a feed); jsonl: one line per transcript.",
 )
@@ -68,7 +70,7 @@ def command(path: str, url: str | None, fmt: str, source: str | None) -> None:
 
 def _read(path: str) -> bytes:
     try:
-        return click.get_binary_stream("stdin").read() if path == "-" else Path(path).read_bytes()
+        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise RuntimeFailure(f"cannot read {path}: {exc.strerror or exc}") from None
 

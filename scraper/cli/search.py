@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import sys
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
 from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
+from scraper.cli.output import emit, format_option
 from scraper.model import FUNCTIONS, ROLES
 from scraper.search.query import QuerySyntaxError, parse
 from scraper.sources import KINDS
-from scraper.terminal import echo, terminal_json, terminal_text
+from scraper.terminal import echo
 
 
 def _known_watch(ctx, param, value: str | None) -> str | None:
@@ -114,9 +115,7 @@ def _run(func, *args):
 @click.option("--limit", type=click.IntRange(1, 10000), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
 @click.option("--order", type=click.Choice(["date", "rank"]), default="date", show_default=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table"
-)
+@format_option("text", "json", "jsonl", "csv")
 @click.pass_obj
 def search(
     app, query: tuple[str, ...], limit: int, offset: int, order: str, fmt: str, **filters
@@ -127,24 +126,11 @@ def search(
     """
     node = _query(" ".join(query))  # the words of an unquoted query (search sanctions -russia)
     hits = _run(app.reader.search_turns, node, _filters(filters), limit, offset, order)
-    counted = _run(app.reader.count_turns, node, _filters(filters)) if fmt == "table" else None
-    rows = [
-        {
-            "date": h.date.isoformat() if h.date else None,
-            "title": h.title,
-            "speaker": h.speaker,
-            "named_as": h.named_as,
-            "role": h.role,
-            "exchange": h.exchange,
-            "turn": h.ordinal,
-            "snippet": h.snippet,
-            "url": h.url,
-            "link": h.link,
-            "briefing_id": h.briefing_id,
-        }
-        for h in hits
-    ]
-    emit(rows, fmt)
+    counted = _run(app.reader.count_turns, node, _filters(filters)) if fmt == "text" else None
+    rows = [dict(h.to_dict()) for h in hits]
+    emit(rows, fmt, _print_hit)
+    if fmt == "text" and not rows:
+        click.echo("no matches", err=True)
     if counted and counted[0]:
         click.echo(showing_line(offset, len(rows), limit, *counted), err=True)
 
@@ -167,28 +153,10 @@ def who(speaker: str, named_as: str | None) -> str:
     return f"{speaker} ({named_as}, as called on)" if named_as else speaker
 
 
-def emit(rows: list[dict], fmt: str) -> None:
-    """Print result rows as a table, JSON, JSON lines or CSV."""
-    if fmt == "json":
-        click.echo(terminal_json(rows, indent=2))
-    elif fmt == "jsonl":
-        for row in rows:
-            click.echo(terminal_json(row))
-    elif fmt == "csv":
-        if rows:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(
-                {k: terminal_text(v) if isinstance(v, str) else v for k, v in r.items()}
-                for r in rows
-            )
-    else:
-        for r in rows:
-            echo(f"{r['date'] or '-'}  {r['title']}")
-            echo(f"  {who(r['speaker'], r.get('named_as'))} ({r['role']}): {r['snippet']}")
-            echo(f"  {r['link']}")
-        if not rows:
-            click.echo("no matches", err=True)
+def _print_hit(r: Mapping[str, Any]) -> None:
+    echo(f"{r['date'] or '-'}  {r['title']}")
+    echo(f"  {who(r['speaker'], r.get('named_as'))} ({r['role']}): {r['snippet']}")
+    echo(f"  {r['link']}")
 
 
 @click.command("exchanges", cls=QueryCommand)
@@ -196,7 +164,7 @@ def emit(rows: list[dict], fmt: str) -> None:
 @filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--offset", type=click.IntRange(0, OFFSET_MAX), default=0, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **filters) -> None:
     """Whole question-and-answer exchanges whose question or answer matches.
@@ -228,8 +196,8 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
                 ],
             }
         )
-    if fmt == "json":
-        click.echo(terminal_json(out, indent=2))
+    if fmt != "text":
+        emit(out, fmt)
         return
     for x in out:
         echo(f"== {x['date'] or '-'}  {x['title']}  (exchange {x['exchange']})")
@@ -255,7 +223,7 @@ def exchanges(app, query: tuple[str, ...], limit: int, offset: int, fmt: str, **
     is_flag=True,
     help="Divide each period's counts by the briefings it holds (under the same filters).",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
+@format_option("text", "json", "jsonl", "csv")
 @click.option("--plot", type=click.Path(dir_okay=False), help="Also draw a chart to this PNG.")
 @click.pass_obj
 def trend(
@@ -295,8 +263,8 @@ def trend(
         for term, points in series.items()
         for p, q, a in points
     ]
-    if fmt == "csv":
-        emit(rows, "csv")
+    if fmt != "text":
+        emit(rows, fmt)
     else:
         peak = max((r["questions"] + r["answers"] for r in rows), default=0) or 1
         number = "{:>6.2f}" if briefings is not None else "{:>4}"
@@ -338,8 +306,8 @@ def _trend_per_source(app, terms, by: str, fmt: str, plot: str | None, filters) 
             for slug, points in zip(slugs, columns, strict=True):
                 row[f"{slug}_questions"], row[f"{slug}_answers"] = points[i][1:]
             rows.append(row)
-    if fmt == "csv":
-        emit(rows, "csv")
+    if fmt != "text":
+        emit(rows, fmt)
     else:
         peak = max((r[k] for r in rows for k in r if k.endswith("_questions")), default=0)
         peak = max([peak, *(r[k] for r in rows for k in r if k.endswith("_answers"))]) or 1

@@ -10,6 +10,7 @@ import signal
 import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure, first_line
+from scraper.errors import ArchiveUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,6 @@ def serve(app, host: str, port: int, allow_remote: bool) -> None:
             raise UsageFailure(f"--allow-remote needs {TOKEN_ENV} or {BASIC_ENV} to be set")
     config = app.config
     from scraper.storage import StorageError, open_archive
-    from scraper.storage.readonly import ArchiveUnavailable
 
     try:
         archive = open_archive(config.database_url, config.database.busy_timeout_seconds)

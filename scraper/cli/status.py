@@ -6,6 +6,8 @@ import json
 
 import click
 
+from scraper.cli.output import emit, format_option
+
 
 def no_watches_hint(config) -> str | None:
     """One line with the next step when no [[watch]] is configured (None when some are)."""
@@ -49,7 +51,7 @@ def source_counts_text(c: dict) -> str:
 
 
 @click.command("status")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@format_option("text", "json")
 @click.pass_obj
 def command(app, fmt: str) -> None:
     """Where the database is, what it holds, how the last run went, whether the daemon runs.
@@ -127,7 +129,7 @@ def command(app, fmt: str) -> None:
 
 @click.command("runs")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("text", "json", "jsonl")
 @click.pass_obj
 def runs(app, limit: int, fmt: str) -> None:
     """Recent runs, newest first: command, status, when, what they stored, their first error;
@@ -138,8 +140,8 @@ def runs(app, limit: int, fmt: str) -> None:
     from scheduler.health import parse_time
 
     data = [run_data(r) for r in app.storage.recent_runs(limit=limit)]
-    if fmt == "json":
-        click.echo(json.dumps(data, indent=2))
+    if fmt != "text":
+        emit(data, fmt)
         return
     if not data:
         click.echo("no runs recorded yet (briefwatch run starts one)")
@@ -151,8 +153,9 @@ def runs(app, limit: int, fmt: str) -> None:
     for r in data:
         c = r["counts"]
         seconds = "-"
-        if r["finished_at"]:
-            delta = parse_time(r["finished_at"]) - parse_time(r["started_at"])
+        finished, started = parse_time(r["finished_at"]), parse_time(r["started_at"])
+        if finished and started:
+            delta = finished - started
             seconds = f"{delta.total_seconds():.0f}"
         click.echo(
             f"{r['id']:>5}  {r['command']:<8} {r['status']:<11} {r['started_at']:<25} "

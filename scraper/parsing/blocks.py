@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 import lxml.html
+from lxml.html import HtmlElement
 
 # Elements that end a paragraph. Everything else is inline and joins the current paragraph.
 BLOCK_TAGS = frozenset(
@@ -129,23 +130,23 @@ def split_page(document: str, content_xpath: str | None = None) -> Page:
     return Page(walker.paragraphs, header, walker.total)
 
 
-def _content_root(root, content_xpath: str | None = None):
+def _content_root(root: HtmlElement, content_xpath: str | None = None) -> HtmlElement:
     for xpath in (
         *([content_xpath] if content_xpath else []),
         "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
         "//body",
     ):
         found = root.xpath(xpath)
-        if found:
+        if isinstance(found, list) and found and isinstance(found[0], HtmlElement):
             return found[0]
     return root
 
 
-def _has_class(el, name: str) -> bool:
+def _has_class(el: HtmlElement, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
-def _is_header_block(el) -> bool:
+def _is_header_block(el: HtmlElement) -> bool:
     """The 2025-26 page header (title, document type, date): metadata, not transcript."""
     if el.tag not in ("section", "header", "div"):
         return False
@@ -156,7 +157,7 @@ def _is_header_block(el) -> bool:
     )
 
 
-def _read_header(root) -> dict[str, str]:
+def _read_header(root: HtmlElement) -> dict[str, str]:
     found: dict[str, str] = {}
     for key, xpath in (
         ("title", "//h1[contains(@class, 'featured-content__headline')]"),
@@ -209,7 +210,7 @@ class _Walker:
         self._parts.append(text)
         self._length += len(text)
 
-    def walk(self, el, bold: bool = False, note: bool = False) -> None:
+    def walk(self, el: HtmlElement, bold: bool = False, note: bool = False) -> None:
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if not tag or tag in SKIP_TAGS or _is_header_block(el):
             return

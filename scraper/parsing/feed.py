@@ -99,7 +99,7 @@ _ITEM = re.compile(rb"<item\b.*?</item>", re.S)
 _LINK = re.compile(rb"<link>([^<]{1,2000})</link>")
 
 
-def _parse(data: bytes):
+def _parse(data: bytes) -> lxml.etree._Element:
     parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     root = lxml.etree.fromstring(data, parser)
     if root is None or root.tag != "rss":
@@ -116,7 +116,7 @@ def iter_feed(document: bytes | str) -> Iterator[FeedItem]:
     yield from _items(root)
 
 
-def _items(root) -> Iterator[FeedItem]:
+def _items(root: lxml.etree._Element) -> Iterator[FeedItem]:
     for item in root.iterfind("channel/item"):
         link = clean(item.findtext("link") or "")
         content = item.findtext("content:encoded", namespaces=_NS)

@@ -441,7 +441,7 @@ def is_call_on(text: str) -> bool:
     ok = all(
         _is_address(p)
         or _ACCEPT.match(p.lower())
-        or (_COURTESY.match(p) and not _COURTESY.match(p).group(0).lower().startswith("it"))
+        or ((m := _COURTESY.match(p)) is not None and not m.group(0).lower().startswith("it"))
         or names_someone(p)
         for p in parts
     )
@@ -570,7 +570,7 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
         return "moderation"
     if turn.role == "reporter":
         announced = prev is not None and prev.role == "moderator" and prev_fn == "moderation"
-        if st.pending and announced and _GIVES_REPLY.search(prev.text.lower()):
+        if st.pending and announced and prev is not None and _GIVES_REPLY.search(prev.text.lower()):
             return "answer"  # the reply the moderator announced, printed under a wrong label
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():

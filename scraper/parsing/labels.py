@@ -390,7 +390,8 @@ def refine_roles(
             roles[speaker] = "other" if substantive - {speaker} else role
     # Someone named by label who keeps putting the questions a titled official answers: an
     # interviewer, a host or a panel's questioner. One turn with a "?" makes nobody a reporter.
-    put, asked = Counter(), Counter()
+    put: Counter[str] = Counter()
+    asked: Counter[str] = Counter()
     for i, (speaker, _role, text) in enumerate(turns[:-1]):
         nxt_speaker = turns[i + 1][0]
         if (

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeAlias
 
-
-class QuerySyntaxError(ValueError):
-    """The search query cannot be understood; the message says why, in one line."""
+from scraper.errors import QuerySyntaxError as QuerySyntaxError
 
 
 @dataclass(frozen=True)
@@ -32,17 +31,22 @@ class Term:
 
 @dataclass(frozen=True)
 class Not:
-    node: object
+    node: Node
 
 
 @dataclass(frozen=True)
 class And:
-    nodes: tuple[object, ...]
+    nodes: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    nodes: tuple[object, ...]
+    nodes: tuple[Node, ...]
+
+
+#: A parsed query: a tree of these four.
+Node: TypeAlias = Term | Not | And | Or
+Token: TypeAlias = tuple[str, str]
 
 
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*")|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+))')
@@ -56,14 +60,15 @@ MAX_DEPTH = 16  # nested parentheses and NOTs
 MAX_FTS5_CHARS = 20000  # the SQLite form, once exclusions inside OR are spread out
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def _tokens(text: str) -> list[Token]:
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(
             f"query too long ({len(text)} characters; at most {MAX_QUERY_CHARS})"
         )
     if text.count('"') % 2:
         raise QuerySyntaxError("unbalanced quote")
-    out, pos = [], 0
+    out: list[Token] = []
+    pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
@@ -71,7 +76,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
                 raise QuerySyntaxError(f"cannot read the query at {text[pos : pos + 20]!r}")
             break
         pos = m.end()
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind == "word" and not _WORD.search(m.group(kind)):
             if m.group(kind) == "-" and text.startswith("(", pos):
                 out.append(("word", "NOT"))  # -(a OR b) excludes the group
@@ -84,7 +89,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def parse(text: str) -> object:
+def parse(text: str) -> Node:
     """The query as a tree of :class:`Term`, :class:`And`, :class:`Or` and :class:`Not`."""
     tokens = _tokens(text or "")
     if not tokens:
@@ -100,7 +105,7 @@ def parse(text: str) -> object:
     return node
 
 
-def _or(tokens, depth: int):
+def _or(tokens: list[Token], depth: int) -> tuple[Node, list[Token]]:
     nodes = []
     node, tokens = _and(tokens, depth)
     nodes.append(node)
@@ -110,7 +115,7 @@ def _or(tokens, depth: int):
     return (nodes[0] if len(nodes) == 1 else Or(tuple(nodes))), tokens
 
 
-def _and(tokens, depth: int):
+def _and(tokens: list[Token], depth: int) -> tuple[Node, list[Token]]:
     nodes = []
     while tokens and tokens[0][0] != "close" and not _is_op(tokens[0], "OR"):
         node, tokens = _unary(tokens, depth)
@@ -120,15 +125,15 @@ def _and(tokens, depth: int):
     return (nodes[0] if len(nodes) == 1 else And(tuple(nodes))), tokens
 
 
-def _is_op(token, op: str) -> bool:
+def _is_op(token: Token, op: str) -> bool:
     return token[0] == "word" and token[1].upper() == op
 
 
-def _negate(node) -> object:
+def _negate(node: Node) -> Node:
     return node.node if isinstance(node, Not) else Not(node)  # NOT NOT x is x
 
 
-def _unary(tokens, depth: int):
+def _unary(tokens: list[Token], depth: int) -> tuple[Node, list[Token]]:
     if depth > MAX_DEPTH:
         raise QuerySyntaxError(
             f"query nested too deeply (at most {MAX_DEPTH} levels of parentheses and NOT)"
@@ -165,7 +170,7 @@ def _unary(tokens, depth: int):
     return Term(words, prefix=prefix and len(words) == 1), tokens[1:]
 
 
-def _count_words(node) -> int:
+def _count_words(node: Node) -> int:
     if isinstance(node, Term):
         return len(node.words)
     if isinstance(node, Not):
@@ -173,7 +178,7 @@ def _count_words(node) -> int:
     return sum(_count_words(n) for n in node.nodes)
 
 
-def _positive(node) -> bool:
+def _positive(node: Node) -> bool:
     """Whether a node finds something by itself (both backends need that at the top)."""
     if isinstance(node, Term):
         return True
@@ -184,7 +189,7 @@ def _positive(node) -> bool:
     return any(_positive(n) for n in node.nodes)
 
 
-def to_fts5(node) -> str:
+def to_fts5(node: Node) -> str:
     """An FTS5 MATCH expression (every word quoted: FTS5 syntax cannot be injected).
 
     FTS5 has only a binary ``X NOT Y``, so an exclusion is always written against what it
@@ -202,12 +207,13 @@ def to_fts5(node) -> str:
     return expr
 
 
-def _fts5_alone(node) -> str:
+def _fts5_alone(node: Node) -> str:
     """FTS5 for a node that finds something by itself (see :func:`_positive`)."""
     if isinstance(node, Term):
         return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
     if isinstance(node, Or):
         return "(" + " OR ".join(_fts5_alone(n) for n in node.nodes) + ")"
+    assert isinstance(node, And)  # a Not never finds something by itself
     positive = [n for n in node.nodes if _positive(n)]
     expr = "(" + " AND ".join(_fts5_alone(n) for n in positive) + ")"
     for n in node.nodes:
@@ -216,7 +222,7 @@ def _fts5_alone(node) -> str:
     return expr
 
 
-def _fts5(node, within: str | None) -> str:
+def _fts5(node: Node, within: str | None) -> str:
     """FTS5 for "``within`` AND ``node``" (``within`` None only for a positive node)."""
     if _positive(node):
         alone = _fts5_alone(node)
@@ -228,12 +234,13 @@ def _fts5(node, within: str | None) -> str:
         return f"({within} NOT {excluded})"
     if isinstance(node, Or):
         return "(" + " OR ".join(_fts5(n, within) for n in node.nodes) + ")"
+    assert isinstance(node, And)  # a Term always finds something by itself
     for n in node.nodes:  # an And of exclusions only
         within = _fts5(n, within)
     return within
 
 
-def to_tsquery(node) -> str:
+def to_tsquery(node: Node) -> str:
     """A PostgreSQL ``to_tsquery('english', ...)`` expression (every lexeme quoted)."""
     if isinstance(node, Term):
         parts = [f"'{w}'" + (":*" if node.prefix else "") for w in node.words]
@@ -247,7 +254,7 @@ def to_tsquery(node) -> str:
     raise AssertionError(node)  # pragma: no cover
 
 
-def terms(node) -> list[str]:
+def terms(node: Node) -> list[str]:
     """The positive words and phrases of a query (for highlighting)."""
     if isinstance(node, Term):
         return [" ".join(node.words)]

@@ -10,20 +10,26 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
+from scraper.errors import ConfigError
 from scraper.url_policy import UrlPolicy
 
-#: Kinds of document a source can publish. All but ``press_release`` are transcripts.
-KINDS = (
-    "press_briefing",
-    "special_briefing",
-    "telephonic_briefing",
-    "press_availability",
-    "interview",
-    "remarks",
-    "press_release",
-)
+
+class Kind(StrEnum):
+    """Kinds of document a source can publish. All but ``press_release`` are transcripts."""
+
+    PRESS_BRIEFING = "press_briefing"
+    SPECIAL_BRIEFING = "special_briefing"
+    TELEPHONIC_BRIEFING = "telephonic_briefing"
+    PRESS_AVAILABILITY = "press_availability"
+    INTERVIEW = "interview"
+    REMARKS = "remarks"
+    PRESS_RELEASE = "press_release"
+
+
+KINDS = tuple(k.value for k in Kind)
 TRANSCRIPT_KINDS = KINDS[:-1]
 
 
@@ -45,7 +51,6 @@ class SourceConfig:
     empty_feed_alert_runs: int = 3
 
     def validate(self, where: str) -> None:
-        from scraper.config import ConfigError
         from scraper.masking import mask_url
 
         for kind in self.kinds:
@@ -128,8 +133,6 @@ class Source:
     #: origins of the configured feeds, listing and sitemap, they are all a crawl may fetch
     #: or store (see :mod:`scraper.url_policy`).
     domains: ClassVar[tuple[str, ...]] = ()
-    #: The publisher's time zone: a page's date is its publication time there, never UTC's day.
-    timezone: ClassVar[str] = "America/New_York"
     #: The site's name after a page's own title ("... - U.S. Department of State"), removed.
     site_suffix: ClassVar[re.Pattern[str] | None] = None
     #: The publisher's own document types (as printed on its pages, lower case) -> kinds.

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from scraper.alerts.plan import AlertDraft
-from scraper.model import Briefing, Exchange, Turn
+from scraper.model import AlertDraft, Briefing, Exchange, Hit, Turn
 from scraper.sources import get_source, source_for
 from scraper.storage.models import (
     BriefingRow,
@@ -26,7 +25,6 @@ from scraper.storage.models import (
 )
 from scraper.storage.outbox import enqueue
 from scraper.storage.turn_ids import turn_id
-from scraper.watch.matcher import Hit
 
 
 @dataclass(frozen=True)
@@ -314,7 +312,12 @@ def _insert_turns(session: Session, briefing_id: int, b: Briefing) -> None:
 
 
 def _add_revision(
-    session: Session, briefing_id: int, b: Briefing, now: dt.datetime, number: int, changes: dict
+    session: Session,
+    briefing_id: int,
+    b: Briefing,
+    now: dt.datetime,
+    number: int,
+    changes: dict[str, int],
 ) -> None:
     _insert_many(
         session,

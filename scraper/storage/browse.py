@@ -9,10 +9,12 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
+    SQLColumnExpression,
     and_,
     bindparam,
     case,
@@ -34,6 +36,10 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.search import Filters, _date, _filters, _match, _run
+
+if TYPE_CHECKING:
+    from scraper.search.query import Node
+    from scraper.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,7 @@ class Archive:
     """Read-only queries over a :class:`~scraper.storage.Storage` (whose own search,
     exchanges, trend and get_briefing methods serve the rest)."""
 
-    def __init__(self, storage) -> None:
+    def __init__(self, storage: Storage) -> None:
         self.storage = storage
 
     @contextmanager
@@ -178,7 +184,7 @@ class Archive:
                 .correlate(BriefingRow)
                 .scalar_subquery()
             )
-            ordering = (
+            ordering: list[ColumnElement[Any]] = (
                 [BriefingRow.first_seen.desc(), BriefingRow.id.desc()]
                 if order == "seen"
                 else [BriefingRow.date.desc().nulls_last(), BriefingRow.id.desc()]
@@ -226,7 +232,7 @@ class Archive:
     def sources(self) -> list[tuple[str, str]]:
         """(slug, name) of every source in the archive."""
         with self._read() as session:
-            return [tuple(r) for r in session.execute(select(SourceRow.slug, SourceRow.name))]
+            return [(r[0], r[1]) for r in session.execute(select(SourceRow.slug, SourceRow.name))]
 
     def briefing_info(self, briefing_id: int) -> BriefingInfo | None:
         with self._read() as session:
@@ -256,7 +262,7 @@ class Archive:
             )
 
     # -- search ---------------------------------------------------------------------------
-    def search_facets(self, node, filters: Filters, size: int = 10) -> Facets:
+    def search_facets(self, node: Node, filters: Filters, size: int = 10) -> Facets:
         """How many turns match, and how the newest of them spread over kind, role, speaker,
         topic and year (all matches up to :data:`FACET_SAMPLE`, then the newest that many).
 
@@ -308,7 +314,7 @@ class Archive:
         )
 
     def exchanges(
-        self, node, filters: Filters, limit: int, offset: int = 0
+        self, node: Node, filters: Filters, limit: int, offset: int = 0
     ) -> list[tuple[int, Briefing, int]]:
         """(briefing id, briefing, exchange ordinal) of matching exchanges, newest first.
 
@@ -344,7 +350,7 @@ class Archive:
             briefings = {row.id: load_briefing(row) for row in rows}
         return [(b, briefings[b], x) for b, x in found]
 
-    def count_exchanges(self, node, filters: Filters) -> tuple[int, bool]:
+    def count_exchanges(self, node: Node, filters: Filters) -> tuple[int, bool]:
         """(how many exchanges have a matching question or answer, whether that is exact):
         counted over the newest :data:`COUNT_CAP` matching turns."""
         with self._read() as session:
@@ -394,7 +400,7 @@ class Archive:
             if not roles:
                 return None
 
-            def exchanges_as(role: str):
+            def exchanges_as(role: str) -> ColumnElement[int]:
                 # (briefing, exchange) as one number: exchange ordinals stay far below 2**20.
                 key = TurnRow.briefing_id * 1048576 + TurnRow.exchange
                 picked = case((and_(TurnRow.role == role, TurnRow.exchange.is_not(None)), key))
@@ -483,7 +489,7 @@ class Archive:
         return {w: n for w, n in rows}
 
 
-def lower_like(column, part: str):
+def lower_like(column: SQLColumnExpression[Any], part: str) -> ColumnElement[bool]:
     return func.lower(column).like(f"%{_escape_like(part.lower())}%", escape="\\")
 
 
@@ -491,7 +497,7 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _year_of(session: Session, column):
+def _year_of(session: Session, column: SQLColumnExpression[Any]) -> ColumnElement[str]:
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY")
     return func.strftime("%Y", column)

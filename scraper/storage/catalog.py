@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 
 from scraper.storage.models import BriefingRow, RevisionRow, SourceRow
@@ -32,7 +32,7 @@ class Revision:
     changes: dict[str, Any]
 
 
-def _revision_counts():
+def _revision_counts() -> Subquery:
     return (
         select(RevisionRow.briefing_id, func.count().label("n"))
         .group_by(RevisionRow.briefing_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -18,7 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from scraper.masking import mask_url
-from scraper.model import Briefing
+from scraper.model import AlertDraft, AlertStatus, Briefing, Hit, NoticePayload, RunStatus
+from scraper.search.query import Node
 from scraper.storage import catalog, migrate, outbox
 from scraper.storage import reparse as _reparse
 from scraper.storage import search as _search
@@ -33,7 +34,7 @@ from scraper.storage.briefings import (
 )
 from scraper.storage.browse import Archive as Archive
 from scraper.storage.engine import make_engine, write_options
-from scraper.storage.lock import LockBusy, run_lock
+from scraper.storage.lock import LockBusy, LockGuard, run_lock
 from scraper.storage.models import (
     AlertRow,
     BriefingRow,
@@ -129,7 +130,7 @@ class Storage:
             try:
                 conn.exec_driver_sql("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
             except SQLAlchemyError as exc:
-                problems.append(f"turns_fts: {exc.orig}")
+                problems.append(f"turns_fts: {getattr(exc, 'orig', exc)}")
             conn.rollback()
         return problems
 
@@ -188,7 +189,7 @@ class Storage:
             last_id = loaded[-1][0]
 
     def rematch_candidates(
-        self, queries: Sequence[Any], since: dt.date | None = None
+        self, queries: Sequence[Node], since: dt.date | None = None
     ) -> tuple[list[int], int] | None:
         """For ``rematch``: the ids of the briefings (from ``since``) where one of ``queries``
         (parsed searches) finds a turn or that have stored matches, and how many briefings
@@ -197,7 +198,7 @@ class Storage:
             return _search.rematch_candidates(session, queries, since)
 
     def matching_units(
-        self, query, since: dt.date | None = None, until: dt.date | None = None
+        self, query: Node, since: dt.date | None = None, until: dt.date | None = None
     ) -> Iterator[tuple[int, Briefing]] | None:
         """Briefings with a turn matching ``query`` (a parsed search), each holding only the
         units (exchanges, lone turns) with such a turn; None if the index cannot tell."""
@@ -207,8 +208,8 @@ class Storage:
         self,
         briefing_id: int,
         url: str,
-        hits: Sequence[Any],
-        drafts: Sequence[Any] = (),
+        hits: Sequence[Hit],
+        drafts: Sequence[AlertDraft] = (),
         alert_on_update: bool = True,
     ) -> int:
         """Replace one briefing's matches; queue ``drafts`` (if any). Returns alerts queued."""
@@ -227,7 +228,11 @@ class Storage:
             return _reparse.revisions_behind(session, version)
 
     def iter_texts_to_reparse(
-        self, version: str, since: dt.date | None = None, everything: bool = False, batch=50
+        self,
+        version: str,
+        since: dt.date | None = None,
+        everything: bool = False,
+        batch: int = 50,
     ) -> Iterator[_reparse.StoredText]:
         """Stored briefings with a revision behind ``version``, with their bodies, in batches."""
         last_id = 0
@@ -242,7 +247,7 @@ class Storage:
             last_id = found[-1].briefing_id
 
     def apply_reparse(
-        self, briefing_id: int, parsed: Sequence[tuple[int, Briefing]], hits: Sequence[Any]
+        self, briefing_id: int, parsed: Sequence[tuple[int, Briefing]], hits: Sequence[Hit]
     ) -> bool:
         """Replace one briefing's reading (turns, exchanges, matches) in one transaction;
         queues no alert. Returns whether its turns or exchanges changed."""
@@ -251,20 +256,20 @@ class Storage:
 
     # -- search ---------------------------------------------------------------------------
     def search_turns(
-        self, query, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
     ) -> list[TurnHit]:
         """Turns matching a parsed query (see :mod:`scraper.search.query`)."""
         with self._read() as session:
             return _search.search_turns(session, query, filters, limit, offset, order)
 
-    def count_turns(self, query, filters: Filters) -> tuple[int, bool]:
+    def count_turns(self, query: Node, filters: Filters) -> tuple[int, bool]:
         """(how many turns match a parsed query, whether exactly): see
         :func:`scraper.storage.search.count_turns`."""
         with self._read() as session:
             return _search.count_turns(session, query, filters)
 
     def iter_matching_turns(
-        self, query, filters: Filters, batch: int = 1000
+        self, query: Node | None, filters: Filters, batch: int = 1000
     ) -> Iterator[_search.TurnRow]:
         """Every turn matching a parsed query (None: every turn) under ``filters``, oldest
         first, read ``batch`` at a time."""
@@ -283,7 +288,7 @@ class Storage:
         return _search.load_units(self._read, units, 200)
 
     def search_exchanges(
-        self, query, filters: Filters, limit: int = 20, offset: int = 0
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
         """(briefing, exchange ordinal) for exchanges whose question or answer matches; each
         briefing holds the turns and exchanges of its exchanges found, not every turn."""
@@ -295,7 +300,7 @@ class Storage:
         briefings = dict(_search.load_units(self._read, units, len(units) or 1))
         return [(briefings[b], x) for b, x in found]
 
-    def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+    def trend(self, query: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
         """(period, questions, answers) mentioning a parsed query; see :func:`_search.trend`."""
         with self._read() as session:
             return _search.trend(session, query, by, filters)
@@ -329,7 +334,7 @@ class Storage:
             return catalog.revisions(session, briefing_id)
 
     # -- alerts ---------------------------------------------------------------------------
-    def queue_notice(self, channels: list[str], payload: dict[str, Any]) -> int:
+    def queue_notice(self, channels: list[str], payload: NoticePayload) -> int:
         with self._write() as session:
             return outbox.enqueue_notice(session, channels, payload, utcnow())
 
@@ -424,14 +429,14 @@ class Storage:
             for name, model in tables.items():
                 query = select(func.count()).select_from(model)
                 if model is AlertRow:
-                    query = query.where(AlertRow.status == "pending")
+                    query = query.where(AlertRow.status == AlertStatus.PENDING)
                 out[name] = session.scalar(query) or 0
             # Alerts given up (max_attempts, or refused for good): `alerts retry` revives them.
             out["alerts_given_up"] = outbox.count_given_up(session)
         return out
 
     # -- runs -----------------------------------------------------------------------------
-    def run_lock(self, name: str = "run"):
+    def run_lock(self, name: str = "run") -> AbstractContextManager[LockGuard]:
         """Context manager: hold the run lock, or raise :class:`LockBusy` at once."""
         return run_lock(self.engine, name)
 
@@ -439,8 +444,8 @@ class Storage:
         """Record a run as started. Call it holding the run lock: any run still marked
         running then belongs to a process that died, and is marked interrupted."""
         with self._write() as session:
-            for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
-                row.status, row.finished_at = "interrupted", utcnow()
+            for row in session.scalars(select(RunRow).where(RunRow.status == RunStatus.RUNNING)):
+                row.status, row.finished_at = RunStatus.INTERRUPTED, utcnow()
             return start_run(session, command, utcnow())
 
     def finish_run(

@@ -19,14 +19,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
+from scraper.errors import LockBusy as LockBusy
+
 logger = logging.getLogger(__name__)
 
 #: Seconds between two checks that the PostgreSQL session holding the run lock is alive.
 CHECK_EVERY_SECONDS = 2.0
-
-
-class LockBusy(Exception):
-    """Another run holds the lock."""
 
 
 class LockGuard:
@@ -46,6 +44,7 @@ class LockGuard:
             self._thread.start()
 
     def _watch(self, every: float) -> None:
+        assert self._conn is not None
         while not self._stop.wait(every):
             try:
                 self._conn.exec_driver_sql("SELECT 1").scalar()

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from alembic.config import Config as AlembicConfig
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _REVISION = re.compile(r"^(down_revision|revision)\b[^=\n]*=(.*)$", re.M)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 
 
-def _alembic_config():
+def _alembic_config() -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
@@ -31,7 +32,8 @@ def _alembic_config():
 @functools.cache
 def head_revision() -> str:
     """The newest migration shipped with this version: the one no other revises."""
-    revisions, revised = set(), set()
+    revisions: set[str] = set()
+    revised: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
         fields = dict(_REVISION.findall(path.read_text(encoding="utf-8")))
         if "revision" in fields:
@@ -55,6 +57,11 @@ def current_revision(engine: Engine) -> str | None:
 
 #: Advisory lock key serializing schema changes on PostgreSQL ("brmg").
 MIGRATE_LOCK_KEY = 0x6272_6D67
+#: Revisions squashed into another, by the revision that now stands for them: a database
+#: stamped with one is re-stamped before upgrading. The pre-release chain 0001-0004 ends in
+#: the schema of ``0001_initial``; a database left at 0001-0003 (never released) is refused.
+SQUASHED = {"0004": "0001_initial"}
+UNSUPPORTED = ("0001", "0002", "0003")
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
@@ -70,9 +77,29 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     with engine.connect().execution_options(**write_options()) as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATE_LOCK_KEY})
+        _restamp_squashed(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, target)
         conn.commit()
+
+
+def _restamp_squashed(conn: Connection) -> None:
+    """Give a database at a squashed revision the revision that replaced it."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(conn).has_table("alembic_version"):
+        return
+    version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if version in UNSUPPORTED:
+        raise RuntimeError(
+            f"the database is at schema revision {version}, from before the first release; "
+            "create a new database (or upgrade it to 0004 with an earlier version first)"
+        )
+    if version in SQUASHED:
+        conn.execute(
+            text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+            {"new": SQUASHED[version], "old": version},
+        )
 
 
 def downgrade(engine: Engine, target: str) -> None:

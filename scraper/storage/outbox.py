@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
+from scraper.model import AlertDraft, AlertStatus, NoticePayload
 from scraper.storage.models import AlertRow
 
 
@@ -31,6 +33,21 @@ class QueuedAlert:
     #: only some took it: a retry goes to the others only.
     delivered_to: tuple[str, ...] = ()
     next_attempt_at: dt.datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form ``briefwatch alerts list`` prints."""
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "watch": self.watch,
+            "status": self.status,
+            "attempts": self.attempts,
+            "last_error": self.last_error,
+            "created_at": self.created_at.isoformat(),
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+            "delivered_to": list(self.delivered_to),
+            "payload": self.payload,
+        }
 
 
 #: The exponent of the backoff never grows past this (2**60 seconds is beyond any cap).
@@ -63,7 +80,7 @@ def _queued(row: AlertRow) -> QueuedAlert:
 
 def enqueue(
     session: Session,
-    drafts: list,
+    drafts: Sequence[AlertDraft],
     briefing_id: int,
     url: str,
     now: dt.datetime,
@@ -85,27 +102,42 @@ def enqueue(
                 )
             )
             payload = {**draft.payload, "update": bool(earlier)}
-            status = "suppressed" if earlier and not alert_on_update else "pending"
+            status = (
+                AlertStatus.SUPPRESSED if earlier and not alert_on_update else AlertStatus.PENDING
+            )
             session.add(
                 _row(key, channel, draft.watch, briefing_id, draft.unit, payload, status, now)
             )
-            added += status == "pending"
+            added += status == AlertStatus.PENDING
     return added
 
 
-def enqueue_notice(session: Session, channels: list[str], payload: dict, now: dt.datetime) -> int:
+def enqueue_notice(
+    session: Session, channels: list[str], payload: NoticePayload, now: dt.datetime
+) -> int:
     """Queue an operator notice, at most once a day per channel and text."""
     digest = hashlib.sha256(payload["text"].encode()).hexdigest()[:20]
     added = 0
     for channel in channels:
         key = f"{channel}|{payload['watch']}|{digest}|{now.date().isoformat()}"
         if session.scalar(select(AlertRow.id).where(AlertRow.alert_key == key)) is None:
-            session.add(_row(key, channel, payload["watch"], None, "", payload, "pending", now))
+            session.add(
+                _row(key, channel, payload["watch"], None, "", payload, AlertStatus.PENDING, now)
+            )
             added += 1
     return added
 
 
-def _row(key, channel, watch, briefing_id, unit, payload, status, now) -> AlertRow:
+def _row(
+    key: str,
+    channel: str,
+    watch: str,
+    briefing_id: int | None,
+    unit: str,
+    payload: Mapping[str, Any],
+    status: str,
+    now: dt.datetime,
+) -> AlertRow:
     return AlertRow(
         alert_key=key,
         channel=channel,
@@ -149,15 +181,15 @@ def claim_due(
         .where(
             AlertRow.channel.in_(channels),
             or_(
-                (AlertRow.status == "pending") & due,
-                (AlertRow.status == "sending") & stale,
+                (AlertRow.status == AlertStatus.PENDING) & due,
+                (AlertRow.status == AlertStatus.SENDING) & stale,
             ),
         )
         .order_by(AlertRow.id)
         .with_for_update(skip_locked=True)
     ).all()
     for row in rows:
-        row.status, row.claimed_at = "sending", now
+        row.status, row.claimed_at = AlertStatus.SENDING, now
     return [_queued(r) for r in rows]
 
 
@@ -172,7 +204,10 @@ def list_due(
         select(AlertRow)
         .where(
             AlertRow.channel.in_(channels),
-            or_((AlertRow.status == "pending") & due, AlertRow.status == "sending"),
+            or_(
+                (AlertRow.status == AlertStatus.PENDING) & due,
+                AlertRow.status == AlertStatus.SENDING,
+            ),
         )
         .order_by(AlertRow.id)
     )
@@ -181,7 +216,12 @@ def list_due(
 
 def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
-        row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+        row.status, row.sent_at, row.attempts, row.last_error = (
+            AlertStatus.SENT,
+            now,
+            row.attempts + 1,
+            None,
+        )
 
 
 def record_delivered(session: Session, progress: dict[int, list[str]]) -> None:
@@ -212,11 +252,11 @@ def mark_failed(
             delay = max(delay, min(cap, retry_after))
         row.next_attempt_at = now + dt.timedelta(seconds=delay)
         if row.attempts >= max_attempts:
-            row.status = "failed"
+            row.status = AlertStatus.FAILED
             row.last_error = f"gave up after {row.attempts} attempts: {error}"[:2000]
             given_up.append(row.id)
         else:
-            row.status = "pending"
+            row.status = AlertStatus.PENDING
             row.last_error = error[:2000]
     return given_up
 
@@ -226,14 +266,14 @@ def mark_given_up(session: Session, ids: list[int], error: str, now: dt.datetime
     once; ``alerts retry`` revives it."""
     for row in session.scalars(select(AlertRow).where(AlertRow.id.in_(ids))):
         row.attempts += 1
-        row.status, row.next_attempt_at = "failed", now
+        row.status, row.next_attempt_at = AlertStatus.FAILED, now
         row.last_error = f"gave up (permanent failure): {error}"[:2000]
 
 
 def count_given_up(session: Session) -> int:
     """Alerts given up (``max_attempts`` reached, or a permanent failure): ``status`` shows
     this count; ``alerts retry`` revives them."""
-    return session.scalar(select(func.count()).where(AlertRow.status == "failed")) or 0
+    return session.scalar(select(func.count()).where(AlertRow.status == AlertStatus.FAILED)) or 0
 
 
 def list_alerts(session: Session, status: str | None, limit: int) -> list[QueuedAlert]:
@@ -246,15 +286,15 @@ def list_alerts(session: Session, status: str | None, limit: int) -> list[Queued
 def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     """Make the given alerts, or every waiting one (failed, or pending with a backoff), due
     now; returns how many."""
-    waiting = (AlertRow.status == "failed") | (
-        (AlertRow.status == "pending") & (AlertRow.next_attempt_at > now)
+    waiting = (AlertRow.status == AlertStatus.FAILED) | (
+        (AlertRow.status == AlertStatus.PENDING) & (AlertRow.next_attempt_at > now)
     )
     query = select(AlertRow).where(
         AlertRow.id.in_(ids) if ids else waiting,
-        AlertRow.status.in_(("failed", "pending")),
+        AlertRow.status.in_((AlertStatus.FAILED, AlertStatus.PENDING)),
     )
     count = 0
     for row in session.scalars(query):
-        row.status, row.next_attempt_at = "pending", now
+        row.status, row.next_attempt_at = AlertStatus.PENDING, now
         count += 1
     return count

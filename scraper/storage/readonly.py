@@ -10,16 +10,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
+from scraper.errors import ArchiveUnavailable as ArchiveUnavailable
 from scraper.storage.browse import Archive
 from scraper.storage.migrate import current_revision, head_revision
-
-
-class ArchiveUnavailable(Exception):
-    """The archive cannot be served (missing, empty, or at another schema); one line."""
 
 
 def read_only_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
@@ -49,7 +46,7 @@ def read_only_engine(url: str, busy_timeout_seconds: float = 30.0) -> Engine:
     engine = create_engine(f"sqlite:///{path}", creator=connect, poolclass=QueuePool)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
     return engine

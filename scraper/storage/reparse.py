@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from scraper.model import Briefing
@@ -27,18 +27,20 @@ class StoredText:
 
     briefing_id: int
     url: str
-    source: str
+    source: str | None
     meta: dict[str, Any]
     revisions: list[tuple[int, str]] = field(default_factory=list)  # (revision id, body)
 
 
-def _behind(version: str):
+def _behind(version: str) -> ColumnElement[bool]:
     return or_(RevisionRow.parser_version.is_(None), RevisionRow.parser_version != version)
 
 
 def revisions_behind(session: Session, version: str) -> int:
     """How many stored revisions were read by another parser version than ``version``."""
-    return session.scalar(select(func.count()).select_from(RevisionRow).where(_behind(version)))
+    return (
+        session.scalar(select(func.count()).select_from(RevisionRow).where(_behind(version))) or 0
+    )
 
 
 def texts_to_reparse(
@@ -100,7 +102,7 @@ def apply_reparse(
         ).all()
     )
     for revision_id, briefing in parsed:
-        revision = session.get(RevisionRow, revision_id)
+        revision = session.get_one(RevisionRow, revision_id)
         revision.parser_version = briefing.parser_version
         taken = {h for r, h in hashes.items() if r != revision_id}
         if briefing.content_hash not in taken:  # two old readings may now read alike

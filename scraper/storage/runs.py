@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scraper.model import RunStatus
 from scraper.storage.models import RunRow
 
 
@@ -24,7 +25,7 @@ class RunInfo:
 
 
 def start_run(session: Session, command: str, now: dt.datetime) -> int:
-    row = RunRow(command=command, started_at=now, status="running", counts={}, errors=[])
+    row = RunRow(command=command, started_at=now, status=RunStatus.RUNNING, counts={}, errors=[])
     session.add(row)
     session.flush()
     return row.id
@@ -56,7 +57,7 @@ def close_abandoned_runs(session: Session, status: str, error: str, now: dt.date
     """Close the runs still marked running (call holding the run lock: their processes are
     gone) with ``status`` and ``error``; returns how many."""
     closed = 0
-    for row in session.scalars(select(RunRow).where(RunRow.status == "running")):
+    for row in session.scalars(select(RunRow).where(RunRow.status == RunStatus.RUNNING)):
         row.status, row.finished_at = status, now
         row.errors = [{"error": error}, *(row.errors or [])]
         closed += 1

@@ -10,19 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from scraper.model import Briefing, Exchange, Turn
-from scraper.search.query import Or, Term, to_fts5, to_tsquery
+from scraper.search.query import Node, Or, Term, to_fts5, to_tsquery
 from scraper.storage.turn_ids import turn_id
 
 if TYPE_CHECKING:
     import sqlite3
 
+    from sqlalchemy import Result
     from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    #: Rows of a textual query, columns of any type.
+    Rows: TypeAlias = Result[*tuple[Any, ...]]
 
 MARK_START, MARK_END = "[", "]"
 #: ``search`` counts matches up to this many; past it, it says "10000+" (as the web page does).
@@ -76,6 +81,22 @@ class TurnHit:
         """Where the turn can be read: the page at its topic's own anchor, else the page."""
         return f"{self.url}#{self.anchor}" if self.anchor and self.url else self.url
 
+    def to_dict(self) -> TurnHitDict:
+        """The JSON form of a hit, as the CLI and the web API print it."""
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "title": self.title,
+            "speaker": self.speaker,
+            "named_as": self.named_as,
+            "role": self.role,
+            "exchange": self.exchange,
+            "turn": self.ordinal,
+            "snippet": self.snippet,
+            "url": self.url,
+            "link": self.link,
+            "briefing_id": self.briefing_id,
+        }
+
 
 class SqliteStatements:
     """Statements on a ``sqlite3`` connection, bound as SQLAlchemy binds them on SQLite
@@ -103,50 +124,64 @@ def _dialect(session: Session | SqliteStatements) -> str:
     return session.get_bind().dialect.name
 
 
+class TurnHitDict(TypedDict):
+    date: str | None
+    title: str
+    speaker: str
+    named_as: str | None
+    role: str
+    exchange: int | None
+    turn: int
+    snippet: str
+    url: str
+    link: str
+    briefing_id: int
+
+
 def _contains(text: str) -> str:
     """A LIKE pattern for "contains ``text``": its ``%`` and ``_`` match only themselves."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
+#: Each filter as (its field, its SQL condition, whether it matches a part of the text), in
+#: the order the conditions are written.
+_FILTERS = (
+    ("since", "b.date >= :since", False),
+    ("until", "b.date <= :until", False),
+    ("speaker", "lower(t.speaker) LIKE :speaker ESCAPE '\\'", True),
+    ("role", "t.role = :role", False),
+    ("function", "t.function = :function", False),
+    ("kind", "b.kind = :kind", False),
+    # as the page shows it ("Ukraine / Russia"), or its anchor ("UKRAINERUSSIA")
+    (
+        "topic",
+        "(lower(t.topic) LIKE :topic ESCAPE '\\' OR lower(t.anchor) LIKE :topic ESCAPE '\\')",
+        True,
+    ),
+    (
+        "watch",
+        "EXISTS (SELECT 1 FROM watch_matches m WHERE m.briefing_id = t.briefing_id "
+        "AND m.turn_ordinal = t.ordinal AND m.watch = :watch)",
+        False,
+    ),
+    ("source", "b.source_id IN (SELECT id FROM sources WHERE slug = :source)", False),
+)
+
+
 def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
-    where, params = [], {}
-    if f.since:
-        where.append("b.date >= :since")
-        params["since"] = f.since
-    if f.until:
-        where.append("b.date <= :until")
-        params["until"] = f.until
-    if f.speaker:
-        where.append("lower(t.speaker) LIKE :speaker ESCAPE '\\'")
-        params["speaker"] = _contains(f.speaker)
-    if f.role:
-        where.append("t.role = :role")
-        params["role"] = f.role
-    if f.function:
-        where.append("t.function = :function")
-        params["function"] = f.function
-    if f.kind:
-        where.append("b.kind = :kind")
-        params["kind"] = f.kind
-    if f.topic:  # as the page shows it ("Ukraine / Russia"), or its anchor ("UKRAINERUSSIA")
-        where.append(
-            "(lower(t.topic) LIKE :topic ESCAPE '\\' OR lower(t.anchor) LIKE :topic ESCAPE '\\')"
-        )
-        params["topic"] = _contains(f.topic)
-    if f.watch:
-        where.append(
-            "EXISTS (SELECT 1 FROM watch_matches m WHERE m.briefing_id = t.briefing_id "
-            "AND m.turn_ordinal = t.ordinal AND m.watch = :watch)"
-        )
-        params["watch"] = f.watch
-    if f.source:
-        where.append("b.source_id IN (SELECT id FROM sources WHERE slug = :source)")
-        params["source"] = f.source
+    """The filters given, as `` AND ...`` conditions and their parameters."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for name, condition, contains in _FILTERS:
+        value = getattr(f, name)
+        if value:
+            where.append(condition)
+            params[name] = _contains(value) if contains else value
     return "".join(f" AND {w}" for w in where), params
 
 
-def _match(session: Session, node) -> tuple[str, str, str, str, str, dict[str, Any]]:
+def _match(session: Session, node: Node) -> tuple[str, str, str, str, str, dict[str, Any]]:
     """(FROM, WHERE condition, snippet, rank order, newest-first order, params) per backend."""
     if _dialect(session) == "postgresql":
         return (
@@ -201,7 +236,7 @@ def _scalar(session, sql: str, params: dict[str, Any] | None = None):
     return None if row is None else row[0]
 
 
-def _date(value) -> dt.date | None:
+def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -246,7 +281,7 @@ def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str,
 
 
 def _newest_ids_postgres(
-    session: Session, node, filters: Filters, need: int, extra: str = ""
+    session: Session, node: Node, filters: Filters, need: int, extra: str = ""
 ) -> list[int]:
     """Ids of the ``need`` newest matching turns on PostgreSQL, by the cheaper of two plans:
     reading the newest turns in id order until the page is full (a common word fills it at
@@ -288,7 +323,12 @@ def _newest_ids_postgres(
 
 
 def search_turns(
-    session: Session, node, filters: Filters, limit: int, offset: int, order: str = "date"
+    session: Session,
+    node: Node,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    order: str = "date",
 ) -> list[TurnHit]:
     """Turns matching the query, newest briefing first (or best match first)."""
     if _matches_nothing(session, filters):
@@ -309,7 +349,7 @@ def search_turns(
 
 
 def _search_turns_postgres(
-    session: Session, node, filters: Filters, limit: int, offset: int, order: str
+    session: Session, node: Node, filters: Filters, limit: int, offset: int, order: str
 ) -> list[TurnHit]:
     """The page's turn ids first, then their headlines: a deep page formats 20 snippets, not
     the thousands it skips."""
@@ -347,7 +387,7 @@ def _search_turns_postgres(
 
 
 def count_turns(
-    session: Session, node, filters: Filters, cap: int | None = None
+    session: Session, node: Node, filters: Filters, cap: int | None = None
 ) -> tuple[int, bool]:
     """(how many turns match, whether that is all): counting stops past ``cap`` (default
     :data:`COUNT_CAP`; a common word matches a large share of the archive, and an exact count
@@ -407,7 +447,7 @@ def matching_turns(session: Session, node, filters: Filters, after: int, batch: 
 
 
 def search_exchanges(
-    session: Session, node, filters: Filters, limit: int, offset: int
+    session: Session, node: Node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
     """(briefing id, exchange) of exchanges whose question or answer matches, newest first.
 
@@ -427,7 +467,7 @@ def search_exchanges(
 
 
 def _exchange_turns(
-    session: Session, node, filters: Filters, batch: int
+    session: Session, node: Node, filters: Filters, batch: int
 ) -> tuple[list[tuple[int, int]], bool]:
     """(briefing id, exchange) of the ``batch`` newest matching turns in an exchange, and
     whether that is all of them."""
@@ -460,7 +500,7 @@ def _period(session: Session, by: str) -> str:
     return "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
 
 
-def trend(session: Session, node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+def trend(session: Session, node: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
     """(period, questions, answers) mentioning the query, oldest first: turns whose function is
     a question, and answers of exchanges (not every official turn: opening remarks are not
     answers)."""
@@ -493,7 +533,7 @@ def briefings_by_period(session: Session, by: str, filters: Filters) -> dict[str
 
 def matching_units(
     read: Callable[[], AbstractContextManager[Session]],
-    node,
+    node: Node,
     since: dt.date | None,
     until: dt.date | None,
     batch: int = 500,
@@ -511,13 +551,13 @@ def matching_units(
             f"SELECT DISTINCT t.briefing_id, t.exchange, t.ordinal FROM {source} "
             f"WHERE {condition}{where}"
         )
-        units: dict[int, set] = {}
+        units: dict[int, set[int]] = {}
         for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
             units.setdefault(briefing_id, set()).add(exchange or -ordinal)
     return load_units(read, units, batch)
 
 
-def _all_indexed(session: Session, node) -> bool:
+def _all_indexed(session: Session, node: Node) -> bool:
     """Whether every term of the OR ``node`` keeps a lexeme in ``to_tsquery('english')``."""
     terms = node.nodes if isinstance(node, Or) else (node,)
     for term in terms:
@@ -532,7 +572,7 @@ def _all_indexed(session: Session, node) -> bool:
 
 
 def load_units(
-    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set], batch: int
+    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set[int]], batch: int
 ) -> Iterator[tuple[int, Briefing]]:
     """(id, briefing) for each of ``units`` (briefing id -> exchange ordinals, and minus the
     ordinals of turns outside any exchange), oldest id first, each briefing holding only
@@ -589,7 +629,9 @@ def load_units(
             )
 
 
-def _in(session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""):
+def _in(
+    session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""
+) -> Rows:
     """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
     (column, ordinal) order."""
     order = f" ORDER BY {column}, ordinal" if column != "id" else ""
@@ -597,13 +639,13 @@ def _in(session: Session, select_from: str, ids: list[int], column: str = "id", 
     return _run(session, sql, {"ids": ids})
 
 
-def _int_tuple(value) -> tuple[int, ...]:
+def _int_tuple(value: Any) -> tuple[int, ...]:
     """A JSON list of turn ordinals, as the driver returns it (text on SQLite)."""
     return tuple(json.loads(value) if isinstance(value, str | bytes) else value)
 
 
 def rematch_candidates(
-    session: Session, queries, since: dt.date | None
+    session: Session, queries: Iterable[Node], since: dt.date | None
 ) -> tuple[list[int], int] | None:
     """(ids of the briefings from ``since`` where a query finds a turn or that have stored
     watch matches, number of briefings from ``since``); None if a query has a term the index

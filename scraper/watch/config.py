@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scraper.errors import ConfigError
+
 SCOPES = ("turn", "exchange")
 SAID_BY = ("any", "official", "reporter")
 
@@ -42,8 +44,6 @@ class WatchConfig:
         return not self.sources or source in self.sources
 
     def validate(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         label = f"{where} ({self.name!r})" if self.name else where
         if not self.name.strip():
             raise ConfigError(f"{where}.name: every watch needs a name")

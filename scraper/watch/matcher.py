@@ -15,17 +15,17 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import ahocorasick
 
-from scraper.model import Briefing, Turn
+from scraper.model import Briefing, Hit, Match, Turn
 from scraper.watch.config import WatchConfig
 
 # Endings accepted with forms = true: plurals, possessives, demonyms ("Pakistani", "Iranian").
 SUFFIXES = ("'s", "s", "es", "i", "is", "an", "ans", "ian", "ians", "ese", "n", "ns", "ed", "ing")
 _SUFFIX_RE = "(?:['’]s|ians|ian|ans|an|ese|es|is|ing|ed|ns|n|s|i)?"
 # The same endings in the order the regex tries them (the empty ending last).
+_SUFFIX_ORDER: tuple[str, ...]
 _SUFFIX_ORDER = ("'s", "ians", "ian", "ans", "an", "ese", "es", "is", "ing", "ed", "ns", "n", "s")
 _SUFFIX_ORDER += ("i", "")
 # The endings a word may end with, by its last character, shortest first ("" always first).
@@ -37,28 +37,6 @@ _CUTS = {
 # Whitespace other than a single plain space: a phrase's "\s+" needs the regex for it.
 _ODD_SPACE = re.compile(r"[^\S ]| {2}")
 SNIPPET_CONTEXT = 60
-
-
-@dataclass(frozen=True)
-class Match:
-    watch: str
-    turn: int  # ordinal of the turn
-    exchange: int | None
-    start: int  # character span in the turn's text
-    end: int
-    term: str  # the configured term or regex
-    snippet: str
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A watch firing on one unit of a transcript (an exchange, or a turn outside any)."""
-
-    watch: str
-    unit: str  # "x3" (exchange 3) or "t5" (turn 5)
-    exchange: int | None
-    turns: tuple[int, ...]  # every turn of the unit, for display
-    matches: tuple[Match, ...]
 
 
 def normalize_term(text: str) -> str:

@@ -86,22 +86,7 @@ def search(request: Request) -> JSONResponse:
             "total_exact": facets.exact,
             "page": page,
             "limit": size,
-            "items": [
-                {
-                    "date": _iso(h.date),
-                    "title": h.title,
-                    "speaker": h.speaker,
-                    "named_as": h.named_as,
-                    "role": h.role,
-                    "exchange": h.exchange,
-                    "turn": h.ordinal,
-                    "snippet": h.snippet,
-                    "url": h.url,
-                    "link": h.link,
-                    "briefing_id": h.briefing_id,
-                }
-                for h in hits
-            ],
+            "items": [h.to_dict() for h in hits],
             "facets": {
                 name: [{"value": v, "count": n} for v, n in getattr(facets, name)]
                 for name in FACET_NAMES

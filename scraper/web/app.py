@@ -7,6 +7,7 @@ import binascii
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -132,14 +133,16 @@ def create_app(archive, watches=(), auth: Auth | None = None) -> Starlette:
         *api.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+    # Each handler takes its own exception class (Starlette types them all as Exception).
+    handlers: dict[Any, Any] = {
+        BadRequest: _bad_request,
+        HTTPException: _http_error,
+        StorageError: _storage_error,
+    }
     app = Starlette(
         routes=routes,
         middleware=[Middleware(Guard, auth=auth or Auth())],
-        exception_handlers={
-            BadRequest: _bad_request,
-            HTTPException: _http_error,
-            StorageError: _storage_error,
-        },
+        exception_handlers=handlers,
     )
     app.state.archive = archive
     app.state.watches = tuple(watches)

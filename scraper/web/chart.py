@@ -62,6 +62,11 @@ def zero_fill(series: dict[str, list[Point]], by: str, iso: bool) -> dict[str, l
     return out
 
 
+def _count(point: Point, index: int) -> int:
+    """Questions (``index`` 0) or answers (1) of a point."""
+    return point[2] if index else point[1]
+
+
 def svg(series: dict[str, list[Point]], width: int = 820, height: int = 300) -> Markup:
     """A line chart: one colour per term, questions solid, answers dashed."""
     left, right, top, bottom = 44, 36, 12, 46
@@ -101,7 +106,9 @@ def svg(series: dict[str, list[Point]], width: int = 820, height: int = 300) -> 
     for n, (term, points) in enumerate(series.items()):
         colour = COLOURS[n % len(COLOURS)]
         for index, (kind, dash) in enumerate((("questions", ""), ("answers", "6 4"))):
-            coords = " ".join(f"{x(i):.1f},{y(pt[1 + index]):.1f}" for i, pt in enumerate(points))
+            coords = " ".join(
+                f"{x(i):.1f},{y(_count(pt, index)):.1f}" for i, pt in enumerate(points)
+            )
             dashed = f' stroke-dasharray="{dash}"' if dash else ""
             parts.append(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dashed} '
@@ -109,7 +116,7 @@ def svg(series: dict[str, list[Point]], width: int = 820, height: int = 300) -> 
             )
             for i, pt in enumerate(points):
                 parts.append(
-                    f'<circle cx="{x(i):.1f}" cy="{y(pt[1 + index]):.1f}" r="2.5" '
+                    f'<circle cx="{x(i):.1f}" cy="{y(_count(pt, index)):.1f}" r="2.5" '
                     f'fill="{colour}"><title>{escape(term)} {escape(pt[0])}: '
                     f"{pt[1 + index]} {kind}</title></circle>"
                 )

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -176,7 +177,7 @@ def search(request: Request) -> Response:
     q = P.text(params, "q", P.MAX_QUERY)
     mode = P.choice(params, "mode", ("turns", "exchanges")) or "turns"
     order = P.choice(params, "order", ("date", "rank")) or "date"
-    context = {"q": q, "mode": mode, "order": order, "kinds": KINDS}
+    context: dict[str, Any] = {"q": q, "mode": mode, "order": order, "kinds": KINDS}
     if not q:
         return _page(request, "search.html", **context)
     node, filters = P.query(q), P.filters(params)

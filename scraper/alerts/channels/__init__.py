@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scraper.alerts.render import render_text
+from scraper.errors import ConfigError
 
 CHANNELS: dict[str, type[Channel]] = {}
 MODES = ("immediate", "digest")
@@ -60,8 +61,6 @@ class ChannelSettings:
     )
 
     def validate(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         if self.mode not in MODES:
             raise ConfigError(f"{where}.mode: expected one of {', '.join(MODES)}")
         self.check(where)

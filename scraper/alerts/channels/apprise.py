@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from scraper.alerts.channels import Channel, ChannelSettings, PartialDelivery, setting
 from scraper.alerts.render import render_markdown, subject
 from scraper.alerts.secrets import expand, mask_url, variables
+from scraper.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,6 @@ class AppriseSettings(ChannelSettings):
     timeout_seconds: float = setting(30.0, "Seconds before an unanswering service is retried.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         if self.enabled and not (self.urls or self.url_env):
             raise ConfigError(f"{where}: an enabled apprise channel needs urls or url_env")
         if self.url_env and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.url_env):

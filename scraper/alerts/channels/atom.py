@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from scraper.alerts.channels import Channel, ChannelSettings, setting
 from scraper.alerts.render import one_line, published, render_html, web_url
 from scraper.atom import ATOM_NS, AtomEntry, render_feed
+from scraper.errors import ConfigError
 
 _NS = {"a": ATOM_NS}
 
@@ -29,8 +30,6 @@ class AtomSettings(ChannelSettings):
     max_entries: int = setting(200, "Entries kept per file, newest first; older ones drop off.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         if self.enabled and not self.path.strip():
             raise ConfigError(f"{where}.path: an enabled atom channel needs a folder")
         if self.max_entries < 1:

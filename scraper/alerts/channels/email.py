@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from scraper.alerts.channels import Channel, ChannelSettings, PartialDelivery, setting
 from scraper.alerts.render import render_html, render_text, subject
+from scraper.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ class EmailSettings(ChannelSettings):
     ca_file: str = setting("", "Extra certificate authorities to trust (a PEM file); empty: none.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         if self.security not in ("starttls", "ssl", "none"):
             raise ConfigError(f"{where}.security: expected starttls, ssl or none")
         if not 0 < self.port < 65536:
@@ -132,6 +131,7 @@ class EmailChannel(Channel):
     def _connect(self, password: str | None) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context(cafile=s.ca_file or None)
+        client: smtplib.SMTP
         if s.security == "ssl":
             client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout_seconds, context=context)
         else:
@@ -140,7 +140,7 @@ class EmailChannel(Channel):
             if s.security == "starttls":
                 client.starttls(context=context)
             if s.username:
-                client.login(s.username, password)
+                client.login(s.username, password or "")
         except BaseException:
             client.close()
             raise
@@ -172,6 +172,7 @@ class EmailChannel(Channel):
         with io.BytesIO() as buffer:
             BytesGenerator(buffer, policy=_wire(msg)).flatten(msg)
             body = buffer.getvalue()
+        assert client.sock is not None  # connected by _connect
         client.sock.settimeout(
             max(self.settings.data_timeout_seconds, self.settings.timeout_seconds)
         )

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import urlsplit
 
 from scraper.alerts.channels import (
@@ -26,6 +26,7 @@ from scraper.alerts.channels import (
 )
 from scraper.alerts.channels.jsonl import document
 from scraper.alerts.secrets import expand, mask_url
+from scraper.errors import ConfigError
 
 USER_AGENT = "briefwatch-webhook/1"
 
@@ -50,8 +51,6 @@ class WebhookSettings(ChannelSettings):
     timeout_seconds: float = setting(10.0, "Seconds before an unanswering receiver is retried.")
 
     def check(self, where: str) -> None:
-        from scraper.config import ConfigError
-
         parts = urlsplit(self.url)
         whole = self.url.startswith("${")  # the whole URL from the environment
         if (
@@ -178,7 +177,7 @@ class WebhookChannel(Channel):
         for alert in alerts:
             r = self.request_unexpanded(alert)
             out.append(f"POST {mask_url(self.settings.url)} {self.settings.idempotency_header}: ")
-            out[-1] += f"{alert.key}\n{r.data.decode('utf-8')}"
+            out[-1] += f"{alert.key}\n{cast(bytes, r.data).decode('utf-8')}"
         return "\n".join(out) + "\n"
 
 

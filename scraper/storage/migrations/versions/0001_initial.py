@@ -1,7 +1,12 @@
 """Initial schema: briefings, revisions, turns (with full-text index), exchanges, watch
-matches, alert outbox, runs and feed state.
+matches, alert outbox, runs, feed state and crawl state.
 
-Revision ID: 0001
+The pre-release migrations 0001-0004 squashed into one, ending in the same schema: turn ids
+64-bit and time-ordered (see ``scraper.storage.briefings.turn_id``; SQLite's INTEGER PRIMARY KEY
+is 64-bit already), alerts keyed by their unit. A database stamped ``0004`` is re-stamped with
+this revision before upgrading (:data:`scraper.storage.migrate.SQUASHED`).
+
+Revision ID: 0001_initial
 Revises:
 Create Date: 2026-11-28
 """
@@ -9,7 +14,7 @@ Create Date: 2026-11-28
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0001"
+revision = "0001_initial"
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -37,6 +42,16 @@ POSTGRES_FTS = [
         GENERATED ALWAYS AS (to_tsvector('english', coalesce(text, ''))) STORED""",
     "CREATE INDEX ix_turns_text_tsv ON turns USING GIN (text_tsv)",
 ]
+
+
+def _briefing_id() -> sa.Column[int]:
+    """The column tying a row to its briefing, removed with it."""
+    return sa.Column(
+        "briefing_id",
+        sa.Integer,
+        sa.ForeignKey("briefings.id", ondelete="CASCADE"),
+        nullable=False,
+    )
 
 
 def upgrade() -> None:
@@ -75,12 +90,7 @@ def upgrade() -> None:
     op.create_table(
         "revisions",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("number", sa.Integer, nullable=False),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
@@ -90,13 +100,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "turns",
-        sa.Column("id", sa.Integer, primary_key=True),
         sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
+            "id",
+            sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+            primary_key=True,
+            autoincrement=False,
         ),
+        _briefing_id(),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("label", sa.String(200), nullable=False),
         sa.Column("speaker", sa.String(200), nullable=False),
@@ -111,12 +121,7 @@ def upgrade() -> None:
     op.create_table(
         "exchanges",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("ordinal", sa.Integer, nullable=False),
         sa.Column("question_turns", sa.JSON, nullable=False),
         sa.Column("answer_turns", sa.JSON, nullable=False),
@@ -127,12 +132,7 @@ def upgrade() -> None:
         "watch_matches",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("watch", sa.String(200), nullable=False),
-        sa.Column(
-            "briefing_id",
-            sa.Integer,
-            sa.ForeignKey("briefings.id", ondelete="CASCADE"),
-            nullable=False,
-        ),
+        _briefing_id(),
         sa.Column("turn_ordinal", sa.Integer, nullable=False),
         sa.Column("exchange", sa.Integer),
         sa.Column("start", sa.Integer, nullable=False),
@@ -156,8 +156,13 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("next_attempt_at", sa.DateTime, nullable=False),
         sa.Column("sent_at", sa.DateTime),
+        sa.Column("unit", sa.String(40), nullable=False, server_default=""),
+        sa.Column("claimed_at", sa.DateTime),
     )
     op.create_index("ix_alert_outbox_status", "alert_outbox", ["status", "next_attempt_at"])
+    op.create_index(
+        "ix_alert_outbox_lookup", "alert_outbox", ["channel", "watch", "briefing_id", "unit"]
+    )
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -177,6 +182,12 @@ def upgrade() -> None:
         sa.Column("checked_at", sa.DateTime),
         sa.Column("empty_runs", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "crawl_state",
+        sa.Column("key", sa.String(400), primary_key=True),
+        sa.Column("value", sa.JSON, nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+    )
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_FTS, "postgresql": POSTGRES_FTS}.get(dialect, []):
         op.execute(statement)
@@ -186,6 +197,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS turns_fts")
     for table in (
+        "crawl_state",
         "feed_state",
         "runs",
         "alert_outbox",

@@ -12,7 +12,7 @@ passage``): bounded in length, and the same after the briefing's URL changes, so
 change no longer re-alerts every passage.
 
 Revision ID: 0005_url_history
-Revises: 0004
+Revises: 0001_initial
 Create Date: 2026-12-06
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_url_history"
-down_revision = "0004"
+down_revision = "0001_initial"
 branch_labels = None
 depends_on = None
 
