@@ -330,7 +330,17 @@ class _SignalsHeld:
             signal.signal(sig, handler)
 
 
-def _crawl(config, storage, run_id, mode, sources, held, lock, scrapy_log_level, **options):
+def _crawl(
+    config: Config,
+    storage: Storage,
+    run_id: int,
+    mode: str,
+    sources: list[str] | None,
+    held: _SignalsHeld,
+    lock: Any,
+    scrapy_log_level: int,
+    **options: Any,
+) -> RunOutcome:
     plan = plan_crawl(
         config, storage, mode, sources, options["since"], options["until"], options["restart"]
     )

@@ -157,11 +157,14 @@ class BriefingRef(TypedDict):
     url: str | None
     date: str | None  # ISO date
     kind: str
+    source: str | None  # the source's slug
+    publisher: str | None  # the source's publisher, as alerts name it
 
 
 class PayloadTurn(TypedDict):
     ordinal: int
     speaker: str
+    named_as: str | None  # the name a caller called the speaker by (a hint)
     role: str
     text: str
     matches: list[list[Any]]  # [start, end, term] spans in ``text``

@@ -67,8 +67,12 @@ def _segment(key: str, words: Mapping[str, str]) -> list[str] | None:
     best: list[list[str] | None] = [[]] + [None] * len(key)
     for end in range(1, len(key) + 1):
         for start in range(max(0, end - 30), end):
-            head = best[start]
-            better = head is not None and (best[end] is None or len(head) + 1 < len(best[end]))
-            if better and key[start:end] in words:
+            head, here = best[start], best[end]
+            if (
+                head is not None
+                and (here is None or len(head) + 1 < len(here))
+                and key[start:end] in words
+            ):
                 best[end] = [*head, key[start:end]]
-    return best[len(key)] if best[len(key)] and len(best[len(key)]) > 1 else None
+    found = best[len(key)]
+    return found if found and len(found) > 1 else None

@@ -416,7 +416,7 @@ def _is_footnote(text: str) -> bool:
 
 def _topic(
     para: Paragraph,
-    src,
+    src: type[Source],
     current: tuple[str | None, str | None],
     seen: list[str],
     names: list[str],

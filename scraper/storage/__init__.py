@@ -11,6 +11,22 @@ from __future__ import annotations
 import importlib
 import sqlite3
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the real names for type checkers; at run time, loaded by __getattr__
+    from scraper.storage.browse import Archive as Archive
+    from scraper.storage.database import RunInfo as RunInfo
+    from scraper.storage.database import SaveResult as SaveResult
+    from scraper.storage.database import Storage as Storage
+    from scraper.storage.database import StorageError as StorageError
+    from scraper.storage.database import open_archive as open_archive
+    from scraper.storage.database import open_storage as open_storage
+    from scraper.storage.lock import LockBusy as LockBusy
+    from scraper.storage.outbox import QueuedAlert as QueuedAlert
+    from scraper.storage.reader import Reader as Reader
+    from scraper.storage.reader import open_reader as open_reader
+    from scraper.storage.search import Filters as Filters
+    from scraper.storage.search import TurnHit as TurnHit
 
 #: Public name -> the module (of this package) that defines it.
 _NAMES = {
@@ -30,7 +46,7 @@ _NAMES = {
 __all__ = [*_NAMES, "is_storage_error"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name not in _NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)

@@ -6,10 +6,12 @@ import dataclasses
 import datetime as dt
 import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from scraper.model import AlertDraft, Briefing, Exchange, Hit, Turn
@@ -89,8 +91,13 @@ _TURN_COLUMNS = (
 )  # fmt: skip
 _EXCHANGE_COLUMNS = ("briefing_id", "ordinal", "question_turns", "answer_turns", "topic")
 
+#: Each column's bind processor (None: the value goes to the driver as it is), or None for all.
+Processors: TypeAlias = list[Callable[[Any], Any] | None] | None
 
-def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+
+def _insert_many(
+    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
     """One executemany INSERT of ``rows`` (tuples in the order of ``columns``) through the
     driver, each value converted by its column's type as SQLAlchemy would (JSON, dates):
     the per-row work of an ORM flush or a Core ``insert()`` was most of the cost of storing
@@ -102,7 +109,7 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
     conn.exec_driver_sql(sql, [_converted(processors, row) for row in rows])
 
 
-def _converted(processors: list | None, row: tuple) -> tuple:
+def _converted(processors: Processors, row: tuple[Any, ...]) -> tuple[Any, ...]:
     """``row`` with each value converted by its column's bind processor."""
     if not processors:
         return row
@@ -111,10 +118,12 @@ def _converted(processors: list | None, row: tuple) -> tuple:
     )
 
 
-_STATEMENTS: dict[tuple, tuple[str, list | None]] = {}
+_STATEMENTS: dict[tuple[str, tuple[str, ...], str, str], tuple[str, Processors]] = {}
 
 
-def _insert_statement(table, columns: tuple[str, ...], dialect) -> tuple[str, list | None]:
+def _insert_statement(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, Processors]:
     """(driver-level INSERT, the columns' bind processors or None), made once per dialect."""
     key = (table.name, columns, dialect.name, dialect.paramstyle)
     if key not in _STATEMENTS:
@@ -124,7 +133,9 @@ def _insert_statement(table, columns: tuple[str, ...], dialect) -> tuple[str, li
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
             f"VALUES ({', '.join([mark] * len(columns))})"
         )
-        processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+        processors: list[Callable[[Any], Any] | None] = [
+            table.c[c].type._cached_bind_processor(dialect) for c in columns
+        ]
         _STATEMENTS[key] = (sql, processors if any(processors) else None)
     return _STATEMENTS[key]
 
@@ -155,7 +166,7 @@ def find_briefing(session: Session, url: str, guid: str = "") -> BriefingRow | N
     return row
 
 
-def _find_id(session: Session, url: str, guid: str = "") -> int | None:
+def _find_id(session: Session, url: str, guid: str | None = "") -> int | None:
     """The id :func:`find_briefing` finds, without loading the row (a new briefing, the
     common case, needs none)."""
     conn = session.connection()
@@ -352,7 +363,10 @@ def _insert_briefing(session: Session, source_id: int, b: Briefing, now: dt.date
         b.start_time, b.end_time, list(b.topics), b.content_hash, b.coverage, list(b.warnings),
         now, b.parser_version,
     )  # fmt: skip
-    return conn.exec_driver_sql(f"{sql} RETURNING id", _converted(processors, values)).scalar_one()
+    new_id: int = conn.exec_driver_sql(
+        f"{sql} RETURNING id", _converted(processors, values)
+    ).scalar_one()
+    return new_id
 
 
 def _source_id(session: Session, slug: str) -> int:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scraper.model import Briefing
+from scraper.search.query import Node
 from scraper.storage import search as _search
 from scraper.storage.migrate import head_revision
 from scraper.storage.search import Filters, SqliteStatements, TurnHit
@@ -47,17 +48,17 @@ class Reader:
         self.conn.close()
 
     def search_turns(
-        self, query, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
     ) -> list[TurnHit]:
         with self._read() as db:
             return _search.search_turns(db, query, filters, limit, offset, order)
 
-    def count_turns(self, query, filters: Filters) -> tuple[int, bool]:
+    def count_turns(self, query: Node, filters: Filters) -> tuple[int, bool]:
         with self._read() as db:
             return _search.count_turns(db, query, filters)
 
     def search_exchanges(
-        self, query, filters: Filters, limit: int = 20, offset: int = 0
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0
     ) -> list[tuple[Briefing, int]]:
         with self._read() as db:
             found = _search.search_exchanges(db, query, filters, limit, offset)
@@ -67,7 +68,7 @@ class Reader:
         briefings = dict(_search.load_units(self._read, units, len(units) or 1))
         return [(briefings[b], x) for b, x in found]
 
-    def trend(self, query, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+    def trend(self, query: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
         with self._read() as db:
             return _search.trend(db, query, by, filters)
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, overload
 
 from scraper.model import Briefing, Exchange, Turn
 from scraper.search.query import Node, Or, Term, to_fts5, to_tsquery
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     #: Rows of a textual query, columns of any type.
     Rows: TypeAlias = Result[*tuple[Any, ...]]
+    #: What the statements here run on: a SQLAlchemy session, or the reader's ``sqlite3``.
+    AnySession: TypeAlias = "Session | SqliteStatements"
 
 MARK_START, MARK_END = "[", "]"
 #: ``search`` counts matches up to this many; past it, it says "10000+" (as the web page does).
@@ -107,7 +109,7 @@ class SqliteStatements:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def rows(self, sql: str, params: dict[str, Any] | None = None):
+    def rows(self, sql: str, params: dict[str, Any] | None = None) -> sqlite3.Cursor:
         bound = {
             k: v.isoformat() if isinstance(v, dt.date) else v for k, v in (params or {}).items()
         }
@@ -118,7 +120,7 @@ class SqliteStatements:
         return self.conn.execute(sql, bound)
 
 
-def _dialect(session: Session | SqliteStatements) -> str:
+def _dialect(session: AnySession) -> str:
     if isinstance(session, SqliteStatements):
         return session.dialect
     return session.get_bind().dialect.name
@@ -181,7 +183,7 @@ def _filters(f: Filters) -> tuple[str, dict[str, Any]]:
     return "".join(f" AND {w}" for w in where), params
 
 
-def _match(session: Session, node: Node) -> tuple[str, str, str, str, str, dict[str, Any]]:
+def _match(session: AnySession, node: Node) -> tuple[str, str, str, str, str, dict[str, Any]]:
     """(FROM, WHERE condition, snippet, rank order, newest-first order, params) per backend."""
     if _dialect(session) == "postgresql":
         return (
@@ -209,7 +211,15 @@ def _bigint(n: int) -> int:
     return min(n, 2**63 - 1)
 
 
-def _run(session: Session | SqliteStatements, sql: str, params: dict[str, Any] | None = None):
+@overload
+def _run(session: Session, sql: str, params: dict[str, Any] | None = None) -> Rows: ...
+@overload
+def _run(
+    session: SqliteStatements, sql: str, params: dict[str, Any] | None = None
+) -> sqlite3.Cursor: ...
+def _run(
+    session: AnySession, sql: str, params: dict[str, Any] | None = None
+) -> Rows | sqlite3.Cursor:
     """Execute with dates bound as dates (each backend stores them its own way) and a list of
     ``ids`` expanded for ``IN :ids``; rows are tuples."""
     if isinstance(session, SqliteStatements):
@@ -225,12 +235,12 @@ def _run(session: Session | SqliteStatements, sql: str, params: dict[str, Any] |
     return session.execute(statement, params or {})
 
 
-def _first(session, sql: str, params: dict[str, Any] | None = None):
-    """The first row, or None."""
+def _first(session: AnySession, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """The first row (a tuple of any columns), or None."""
     return next(iter(_run(session, sql, params)), None)
 
 
-def _scalar(session, sql: str, params: dict[str, Any] | None = None):
+def _scalar(session: AnySession, sql: str, params: dict[str, Any] | None = None) -> Any:
     """The first column of the first row, or None."""
     row = _first(session, sql, params)
     return None if row is None else row[0]
@@ -242,11 +252,11 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _postgres(session) -> bool:
+def _postgres(session: AnySession) -> bool:
     return _dialect(session) == "postgresql"
 
 
-def _matches_nothing(session: Session, f: Filters) -> bool:
+def _matches_nothing(session: AnySession, f: Filters) -> bool:
     """True when no stored speaker's name holds the ``--speaker`` filter, or no briefing is of
     the ``--kind``: the search can only find nothing, and is answered without reading every
     match of the query."""
@@ -260,7 +270,7 @@ def _matches_nothing(session: Session, f: Filters) -> bool:
     return not any(needle in name.lower() for (name,) in _run(session, _SPEAKERS))
 
 
-def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str, Any]]:
+def _id_range(session: AnySession, f: Filters, column: str) -> tuple[str, dict[str, Any]]:
     """A date filter as a range of turn ids too (ids begin with the briefing's day), which both
     full-text indexes seek to instead of reading every newer match. Left out when a dated
     briefing has turns whose ids carry no date (stored before ids were time-ordered, or
@@ -281,7 +291,7 @@ def _id_range(session: Session, f: Filters, column: str) -> tuple[str, dict[str,
 
 
 def _newest_ids_postgres(
-    session: Session, node: Node, filters: Filters, need: int, extra: str = ""
+    session: AnySession, node: Node, filters: Filters, need: int, extra: str = ""
 ) -> list[int]:
     """Ids of the ``need`` newest matching turns on PostgreSQL, by the cheaper of two plans:
     reading the newest turns in id order until the page is full (a common word fills it at
@@ -323,7 +333,7 @@ def _newest_ids_postgres(
 
 
 def search_turns(
-    session: Session,
+    session: AnySession,
     node: Node,
     filters: Filters,
     limit: int,
@@ -345,11 +355,11 @@ def search_turns(
         f"WHERE {condition}{where}{ids_where} ORDER BY {order_by} LIMIT :limit OFFSET :offset"
     )
     rows = _run(session, sql, {**params, **more, **ids_params, "limit": limit, "offset": offset})
-    return [TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[10:12]) for row in rows]
+    return [TurnHit(row[0], _date(row[1]), *row[2:12]) for row in rows]
 
 
 def _search_turns_postgres(
-    session: Session, node: Node, filters: Filters, limit: int, offset: int, order: str
+    session: AnySession, node: Node, filters: Filters, limit: int, offset: int, order: str
 ) -> list[TurnHit]:
     """The page's turn ids first, then their headlines: a deep page formats 20 snippets, not
     the thousands it skips."""
@@ -381,13 +391,13 @@ def _search_turns_postgres(
     )
     rows = {row[10]: row for row in _run(session, sql, {**params, "ids": ids})}
     return [
-        TurnHit(row[0], _date(row[1]), *row[2:9], row[9], *row[11:13])
+        TurnHit(row[0], _date(row[1]), *row[2:10], *row[11:13])
         for row in (rows[i] for i in ids if i in rows)
     ]
 
 
 def count_turns(
-    session: Session, node: Node, filters: Filters, cap: int | None = None
+    session: AnySession, node: Node, filters: Filters, cap: int | None = None
 ) -> tuple[int, bool]:
     """(how many turns match, whether that is all): counting stops past ``cap`` (default
     :data:`COUNT_CAP`; a common word matches a large share of the archive, and an exact count
@@ -422,9 +432,12 @@ class TurnRow:
     text: str
 
 
-def matching_turns(session: Session, node, filters: Filters, after: int, batch: int) -> list:
+def matching_turns(
+    session: AnySession, node: Node | None, filters: Filters, after: int, batch: int
+) -> list[tuple[int, TurnRow]]:
     """The next ``batch`` turns (oldest first, after turn id ``after``) matching ``node`` (None:
     every turn) under ``filters``, as (turn id, :class:`TurnRow`)."""
+    params: dict[str, Any]
     if node is None:
         source, condition, params, key = (
             "turns t JOIN briefings b ON b.id = t.briefing_id",
@@ -447,7 +460,7 @@ def matching_turns(session: Session, node, filters: Filters, after: int, batch: 
 
 
 def search_exchanges(
-    session: Session, node: Node, filters: Filters, limit: int, offset: int
+    session: AnySession, node: Node, filters: Filters, limit: int, offset: int
 ) -> list[tuple[int, int]]:
     """(briefing id, exchange) of exchanges whose question or answer matches, newest first.
 
@@ -467,7 +480,7 @@ def search_exchanges(
 
 
 def _exchange_turns(
-    session: Session, node: Node, filters: Filters, batch: int
+    session: AnySession, node: Node, filters: Filters, batch: int
 ) -> tuple[list[tuple[int, int]], bool]:
     """(briefing id, exchange) of the ``batch`` newest matching turns in an exchange, and
     whether that is all of them."""
@@ -493,14 +506,14 @@ def _exchange_turns(
     return [(r[0], r[1]) for r in rows], len(rows) < batch
 
 
-def _period(session: Session, by: str) -> str:
+def _period(session: AnySession, by: str) -> str:
     """The SQL label of a briefing's month ("2021-07") or week ("2021-W27")."""
     if _postgres(session):
         return "to_char(b.date, 'YYYY-MM')" if by == "month" else "to_char(b.date, 'IYYY-\"W\"IW')"
     return "strftime('%Y-%m', b.date)" if by == "month" else "strftime('%Y-W%W', b.date)"
 
 
-def trend(session: Session, node: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+def trend(session: AnySession, node: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
     """(period, questions, answers) mentioning the query, oldest first: turns whose function is
     a question, and answers of exchanges (not every official turn: opening remarks are not
     answers)."""
@@ -517,7 +530,7 @@ def trend(session: Session, node: Node, by: str, filters: Filters) -> list[tuple
     return [(r[0], int(r[1] or 0), int(r[2] or 0)) for r in rows]
 
 
-def briefings_by_period(session: Session, by: str, filters: Filters) -> dict[str, int]:
+def briefings_by_period(session: AnySession, by: str, filters: Filters) -> dict[str, int]:
     """How many dated briefings each period holds, under the briefing filters of ``filters``
     (dates, kind, source): the denominator of a per-briefing trend."""
     briefing_only = Filters(
@@ -532,7 +545,7 @@ def briefings_by_period(session: Session, by: str, filters: Filters) -> dict[str
 
 
 def matching_units(
-    read: Callable[[], AbstractContextManager[Session]],
+    read: Callable[[], AbstractContextManager[AnySession]],
     node: Node,
     since: dt.date | None,
     until: dt.date | None,
@@ -557,7 +570,7 @@ def matching_units(
     return load_units(read, units, batch)
 
 
-def _all_indexed(session: Session, node: Node) -> bool:
+def _all_indexed(session: AnySession, node: Node) -> bool:
     """Whether every term of the OR ``node`` keeps a lexeme in ``to_tsquery('english')``."""
     terms = node.nodes if isinstance(node, Or) else (node,)
     for term in terms:
@@ -572,7 +585,7 @@ def _all_indexed(session: Session, node: Node) -> bool:
 
 
 def load_units(
-    read: Callable[[], AbstractContextManager[Session]], units: dict[int, set[int]], batch: int
+    read: Callable[[], AbstractContextManager[AnySession]], units: dict[int, set[int]], batch: int
 ) -> Iterator[tuple[int, Briefing]]:
     """(id, briefing) for each of ``units`` (briefing id -> exchange ordinals, and minus the
     ordinals of turns outside any exchange), oldest id first, each briefing holding only
@@ -630,8 +643,8 @@ def load_units(
 
 
 def _in(
-    session: Session, select_from: str, ids: list[int], column: str = "id", also: str = ""
-) -> Rows:
+    session: AnySession, select_from: str, ids: list[int], column: str = "id", also: str = ""
+) -> Rows | sqlite3.Cursor:
     """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
     (column, ordinal) order."""
     order = f" ORDER BY {column}, ordinal" if column != "id" else ""
@@ -645,7 +658,7 @@ def _int_tuple(value: Any) -> tuple[int, ...]:
 
 
 def rematch_candidates(
-    session: Session, queries: Iterable[Node], since: dt.date | None
+    session: AnySession, queries: Iterable[Node], since: dt.date | None
 ) -> tuple[list[int], int] | None:
     """(ids of the briefings from ``since`` where a query finds a turn or that have stored
     watch matches, number of briefings from ``since``); None if a query has a term the index

@@ -11,6 +11,8 @@ Create Date: 2026-12-06
 """
 
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +25,7 @@ depends_on = None
 BATCH = 500
 
 
-def _rewrite(new_type, convert) -> None:
+def _rewrite(new_type: type[sa.types.TypeEngine[Any]], convert: Callable[[Any], Any]) -> None:
     """Fill ``revisions.body_new`` (of ``new_type``) with ``convert(body)``; swap the two."""
     op.add_column("revisions", sa.Column("body_new", new_type))
     bind = op.get_bind()
