@@ -8,6 +8,7 @@ import json
 import click
 import pytest
 from click.testing import CliRunner
+from helpers.state_department import STATE
 
 from scraper.cli import cli
 from scraper.cli.context import (
@@ -133,8 +134,6 @@ def test_a_failure_line_hides_url_credentials():
 
 
 def test_parse_reads_standard_input_as_bytes():
-    from conftest import STATE
-
     body = (
         STATE / "transcripts" / "department-press-briefing-july-12-2021.p258592.html"
     ).read_bytes()

@@ -75,7 +75,7 @@ def show(app, id_or_url: str, fmt: str) -> None:
 @click.argument("query", nargs=-1)
 @filter_options
 @click.option("--briefing", "briefing_ref", help="Only this briefing (its number or URL).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "markdown"]), default="jsonl")
+@format_option("jsonl", "csv", "markdown", default="jsonl")
 @click.option("--bom", is_flag=True, help="Begin CSV with a UTF-8 BOM (for spreadsheet programs).")
 @click.pass_obj
 def export(

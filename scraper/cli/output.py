@@ -5,7 +5,8 @@ Every command that prints data takes ``--format`` with some of :data:`FORMATS`:
 - ``text``: lines for a person (each command's own layout; ``table`` is an old name for it);
 - ``json``: one JSON document (an array of rows, or one object);
 - ``jsonl``: one JSON object per line;
-- ``csv``: a header line, then one row per line.
+- ``csv``: a header line, then one row per line;
+- ``markdown``: a readable document (``export`` only: transcripts or exchanges for a memo).
 
 JSON and CSV pass through :func:`scraper.terminal.terminal_json` / ``terminal_text``, so no
 control character from a page reaches the terminal.
@@ -22,7 +23,7 @@ import click
 
 from scraper.terminal import terminal_json, terminal_text
 
-FORMATS = ("text", "json", "jsonl", "csv")
+FORMATS = ("text", "json", "jsonl", "csv", "markdown")
 #: Old names still accepted (not offered in --help).
 ALIASES = {"table": "text"}
 
