@@ -200,8 +200,8 @@ def test_a_run_of_two_sources_counts_each_and_alerts_only_for_the_watch_source(
     status = json.loads(briefwatch(config, "status", "--format", "json").stdout)
     assert status["last_run"]["sources"] == latest["sources"]
     text = briefwatch(config, "status").stdout
-    assert f"  {WH + ':':<17}0 new, 0 updated, 0 unchanged, 1 errors" in text
-    assert f"  {SD + ':':<17}0 new, 0 updated, 0 unchanged, 0 errors" in text
+    assert f"  {WH + ':':<18} 0 new, 0 updated, 0 unchanged, 1 error" in text
+    assert f"  {SD + ':':<18} 0 new, 0 updated, 0 unchanged, 0 errors" in text
 
     # The watch names the White House only: every alert is for one of its briefings.
     alerted = rows(

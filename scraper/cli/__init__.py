@@ -22,8 +22,9 @@ from scraper.cli.context import EXIT_FAILURE, EXIT_INTERRUPTED, AppContext, Runt
     "config_path",
     type=click.Path(dir_okay=False),
     envvar="BRIEFWATCH_CONFIG",
-    help="Configuration file (default: $XDG_CONFIG_HOME/briefwatch/config.toml, else "
-    "/etc/briefwatch/config.toml, else built-in defaults).",
+    help="Configuration file (default: $BRIEFWATCH_CONFIG, else "
+    "$XDG_CONFIG_HOME/briefwatch/config.toml, else /etc/briefwatch/config.toml, else "
+    "built-in defaults).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (repeatable).")
 @click.option("-q", "--quiet", count=True, help="Less log output (repeatable).")

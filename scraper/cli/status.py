@@ -46,7 +46,8 @@ def source_counts_text(c: dict) -> str:
     """One source's part of a run, as a phrase."""
     return (
         f"{c.get('new', 0)} new, {c.get('updated', 0)} updated, "
-        f"{c.get('unchanged', 0)} unchanged, {c.get('errors', 0)} errors"
+        f"{c.get('unchanged', 0)} unchanged, "
+        f"{c.get('errors', 0)} error{'' if c.get('errors', 0) == 1 else 's'}"
     )
 
 
@@ -116,7 +117,7 @@ def command(app, fmt: str) -> None:
             f"started {last['started_at']} finished {last['finished_at'] or '-'}"
         )
         for slug, c in last["sources"].items():
-            click.echo(f"  {slug + ':':<17}{source_counts_text(c)}")
+            click.echo(f"  {slug + ':':<18} {source_counts_text(c)}")
         if last["error"]:
             more = f" (+{last['errors'] - 1} more: briefwatch runs)" if last["errors"] > 1 else ""
             click.echo(f"  error:   {last['error']}{more}")
