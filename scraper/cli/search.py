@@ -361,7 +361,8 @@ def chart(series: dict, by: str, dialect: str, per_briefing: bool = False):
         ) from None
     fig, ax = plt.subplots(figsize=(10, 4.5))
     for term, points in series.items():
-        days = [_period_start(p, by, dialect) for p, _, _ in points]
+        # dates (matplotlib's unit converters read them; its stubs type only numbers)
+        days: list[Any] = [_period_start(p, by, dialect) for p, _, _ in points]
         (line,) = ax.plot(
             days, [q for _, q, _ in points], marker="o", ms=3, label=f"{term}: questions"
         )
