@@ -11,9 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from scrapy.crawler import Crawler, CrawlerProcess
+from typing import TYPE_CHECKING, Any
 
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
@@ -22,8 +20,10 @@ from scraper.crawl_stats import PIPELINE_ERRORS, SPIDER_ERRORS
 from scraper.pipelines import PIPELINES
 from scraper.run_health import run_status, source_notices
 from scraper.sources import SourceConfig
-from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS
 from scraper.storage import Storage
+
+if TYPE_CHECKING:  # Scrapy is imported only when a crawl needs it (see scraper.idle_poll)
+    from scrapy.crawler import Crawler, CrawlerProcess
 
 logger = logging.getLogger(__name__)
 
@@ -207,6 +207,8 @@ def spider_arguments(
 
 def source_settings(name: str, source: SourceConfig) -> dict[str, Any]:
     """Settings of one source's crawler, read by its pipelines and middlewares."""
+    from scraper.spiders import SPIDERS
+
     return {
         "BRIEFWATCH_SOURCE": name,
         "BRIEFWATCH_KINDS": list(source.kinds),
@@ -236,6 +238,8 @@ def plan_crawl(
     restart: bool = False,
 ) -> list[SourceCrawl]:
     """What to crawl: every enabled source (or those named), with what it needs to know."""
+    from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS
+
     spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
     known = storage.stored_urls()
     return [
@@ -341,6 +345,12 @@ def _crawl(
     scrapy_log_level: int,
     **options: Any,
 ) -> RunOutcome:
+    if mode == "monitor":
+        idle = _idle_poll(config, storage, run_id, sources, held, lock)
+        if idle is not None:
+            return idle
+    from scrapy.crawler import CrawlerProcess
+
     plan = plan_crawl(
         config, storage, mode, sources, options["since"], options["until"], options["restart"]
     )
@@ -360,6 +370,42 @@ def _crawl(
         watch.stop()
     stats = {name: crawler.stats.get_stats() for name, crawler in crawlers.items()}
     return record_run(storage, config, run_id, plan, stats, lock)
+
+
+def _idle_poll(
+    config: Config,
+    storage: Storage,
+    run_id: int,
+    sources: list[str] | None,
+    held: _SignalsHeld,
+    lock: Any,
+) -> RunOutcome | None:
+    """The run, recorded as the crawl would record it, when every feed answered 304 to the
+    fast path (:mod:`scraper.idle_poll`); None when Scrapy must crawl (nothing recorded)."""
+    from scraper.idle_poll import idle_poll, idle_sources
+
+    chosen = [(n, s) for n, s in config.enabled_sources() if not sources or n in sources]
+    stats = idle_poll(
+        idle_sources(chosen, storage.feed_validators),
+        config.http,
+        config.http.crawl_deadline_seconds,
+    )
+    if stats is None:
+        return None
+    held.check()
+    try:
+        for _name, source in chosen:
+            for url in source.feeds:  # as the feed-state pipeline records a 304
+                storage.record_feed_poll(url, 304, None, None, None)
+    except Exception as exc:  # noqa: BLE001 - the crawl records what goes wrong
+        logger.info("idle poll not recorded (%s): crawling with Scrapy", exc)
+        return None
+    logger.info("every feed answered 304: the run needed no crawl")
+    limits = {name: {"empty_feed_alert_runs": s.empty_feed_alert_runs} for name, s in chosen}
+    lost = [f"the run lock was lost, crawl stopped: {lock.lost}"] if lock and lock.lost else []
+    outcome = finish(storage, run_id, stats, limits, lost)
+    queue_notices(storage, config, outcome.notices)
+    return outcome
 
 
 def record_run(

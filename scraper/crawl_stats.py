@@ -8,8 +8,10 @@ Spiders, pipelines and middlewares report into the crawler's stats only; the run
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from scrapy.statscollectors import StatsCollector
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
 
