@@ -78,7 +78,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class Storage:
+class Storage(_search.SearchQueries):
     """A database of briefings. Create with :func:`open_storage`."""
 
     def __init__(self, engine: Engine) -> None:
@@ -254,20 +254,8 @@ class Storage:
         with self._write() as session:
             return _reparse.apply_reparse(session, briefing_id, parsed, hits, utcnow())
 
-    # -- search ---------------------------------------------------------------------------
-    def search_turns(
-        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
-    ) -> list[TurnHit]:
-        """Turns matching a parsed query (see :mod:`scraper.search.query`)."""
-        with self._read() as session:
-            return _search.search_turns(session, query, filters, limit, offset, order)
-
-    def count_turns(self, query: Node, filters: Filters) -> tuple[int, bool]:
-        """(how many turns match a parsed query, whether exactly): see
-        :func:`scraper.storage.search.count_turns`."""
-        with self._read() as session:
-            return _search.count_turns(session, query, filters)
-
+    # -- search (search_turns, count_turns, search_exchanges, trend, briefings_by_period:
+    # from SearchQueries) ---------------------------------------------------------------
     def iter_matching_turns(
         self, query: Node | None, filters: Filters, batch: int = 1000
     ) -> Iterator[_search.TurnRow]:
@@ -286,29 +274,6 @@ class Storage:
         """(id, briefing) holding only the given exchanges (and, as minus their ordinals, the
         turns outside any exchange) of each briefing, oldest id first."""
         return _search.load_units(self._read, units, 200)
-
-    def search_exchanges(
-        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0
-    ) -> list[tuple[Briefing, int]]:
-        """(briefing, exchange ordinal) for exchanges whose question or answer matches; each
-        briefing holds the turns and exchanges of its exchanges found, not every turn."""
-        with self._read() as session:
-            found = _search.search_exchanges(session, query, filters, limit, offset)
-        units: dict[int, set[int]] = {}
-        for b, x in found:
-            units.setdefault(b, set()).add(x)
-        briefings = dict(_search.load_units(self._read, units, len(units) or 1))
-        return [(briefings[b], x) for b, x in found]
-
-    def trend(self, query: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
-        """(period, questions, answers) mentioning a parsed query; see :func:`_search.trend`."""
-        with self._read() as session:
-            return _search.trend(session, query, by, filters)
-
-    def briefings_by_period(self, by: str, filters: Filters) -> dict[str, int]:
-        """Dated briefings per month or week (see :func:`_search.briefings_by_period`)."""
-        with self._read() as session:
-            return _search.briefings_by_period(session, by, filters)
 
     def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
         """A stored briefing by its number or any URL it has had."""

@@ -17,18 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scraper.model import Briefing
-from scraper.search.query import Node
-from scraper.storage import search as _search
 from scraper.storage.migrate import head_revision
-from scraper.storage.search import Filters, SqliteStatements, TurnHit
+from scraper.storage.search import SearchQueries, SqliteStatements
 
 #: ``sqlite:///relative.db``, ``sqlite:////absolute.db``: a file, with no query string or
 #: escapes (anything else is left to SQLAlchemy's URL parsing).
 _SQLITE_FILE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?%]+)")
 
 
-class Reader:
+class Reader(SearchQueries):
     """Search, exchanges and trend over a SQLite archive (the methods of ``Storage``)."""
 
     dialect = "sqlite"
@@ -46,35 +43,6 @@ class Reader:
 
     def close(self) -> None:
         self.conn.close()
-
-    def search_turns(
-        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
-    ) -> list[TurnHit]:
-        with self._read() as db:
-            return _search.search_turns(db, query, filters, limit, offset, order)
-
-    def count_turns(self, query: Node, filters: Filters) -> tuple[int, bool]:
-        with self._read() as db:
-            return _search.count_turns(db, query, filters)
-
-    def search_exchanges(
-        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0
-    ) -> list[tuple[Briefing, int]]:
-        with self._read() as db:
-            found = _search.search_exchanges(db, query, filters, limit, offset)
-        units: dict[int, set[int]] = {}
-        for b, x in found:
-            units.setdefault(b, set()).add(x)
-        briefings = dict(_search.load_units(self._read, units, len(units) or 1))
-        return [(briefings[b], x) for b, x in found]
-
-    def trend(self, query: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
-        with self._read() as db:
-            return _search.trend(db, query, by, filters)
-
-    def briefings_by_period(self, by: str, filters: Filters) -> dict[str, int]:
-        with self._read() as db:
-            return _search.briefings_by_period(db, by, filters)
 
 
 def open_reader(url: str, busy_timeout_seconds: float = 30.0) -> Reader | None:

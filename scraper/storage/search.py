@@ -683,3 +683,47 @@ def rematch_candidates(
         ids.update(r[0] for r in _run(session, sql, {**more, **params}))
     total = _scalar(session, f"SELECT count(*) FROM briefings b{dated}", params)
     return sorted(ids), int(total or 0)
+
+
+class SearchQueries:
+    """Search, exchanges and trend over whatever ``_read()`` opens: shared by
+    :class:`~scraper.storage.Storage` (a SQLAlchemy session) and
+    :class:`~scraper.storage.reader.Reader` (``sqlite3``, for a fast start)."""
+
+    def _read(self) -> AbstractContextManager[AnySession]:
+        raise NotImplementedError
+
+    def search_turns(
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
+    ) -> list[TurnHit]:
+        """Turns matching a parsed query (see :mod:`scraper.search.query`)."""
+        with self._read() as session:
+            return search_turns(session, query, filters, limit, offset, order)
+
+    def count_turns(self, query: Node, filters: Filters) -> tuple[int, bool]:
+        """(how many turns match a parsed query, whether exactly): see :func:`count_turns`."""
+        with self._read() as session:
+            return count_turns(session, query, filters)
+
+    def search_exchanges(
+        self, query: Node, filters: Filters, limit: int = 20, offset: int = 0
+    ) -> list[tuple[Briefing, int]]:
+        """(briefing, exchange ordinal) for exchanges whose question or answer matches; each
+        briefing holds the turns and exchanges of its exchanges found, not every turn."""
+        with self._read() as session:
+            found = search_exchanges(session, query, filters, limit, offset)
+        units: dict[int, set[int]] = {}
+        for b, x in found:
+            units.setdefault(b, set()).add(x)
+        briefings = dict(load_units(self._read, units, len(units) or 1))
+        return [(briefings[b], x) for b, x in found]
+
+    def trend(self, query: Node, by: str, filters: Filters) -> list[tuple[str, int, int]]:
+        """(period, questions, answers) mentioning a parsed query; see :func:`trend`."""
+        with self._read() as session:
+            return trend(session, query, by, filters)
+
+    def briefings_by_period(self, by: str, filters: Filters) -> dict[str, int]:
+        """Dated briefings per month or week (see :func:`briefings_by_period`)."""
+        with self._read() as session:
+            return briefings_by_period(session, by, filters)
