@@ -19,7 +19,10 @@ def draft_alerts(
     enabled_channels: Iterable[str],
 ) -> list[AlertDraft]:
     """One draft per hit, addressed to the watch's channels that are enabled."""
+    from scraper.sources import publisher_name
+
     enabled = tuple(enabled_channels)
+    publisher = publisher_name(briefing.source) if briefing.source else None
     turns = {t.ordinal: t for t in briefing.turns}
     drafts = []
     for hit in hits:
@@ -41,7 +44,7 @@ def draft_alerts(
                 "date": briefing.date.isoformat() if briefing.date else None,
                 "kind": briefing.kind,
                 "source": briefing.source,
-                "publisher": publisher(briefing.source),
+                "publisher": publisher,
             },
             "unit": hit.unit,
             "exchange": hit.exchange,
@@ -70,13 +73,6 @@ def draft_alerts(
         digest = hashlib.sha256(passage.encode("utf-8")).hexdigest()[:20]
         drafts.append(AlertDraft(hit.watch, hit.unit, digest, channels, payload))
     return drafts
-
-
-def publisher(slug: str | None) -> str | None:
-    """The name of the publisher of source ``slug`` (None when unknown)."""
-    from scraper.sources import SOURCES
-
-    return SOURCES[slug].name if slug in SOURCES else slug
 
 
 def notice_payload(text: str) -> NoticePayload:

@@ -32,13 +32,6 @@ TURN_COLUMNS = [
 ]
 
 
-def _publisher(slug: str) -> str:
-    """The name of the publisher of ``slug`` (the slug itself for one no longer registered)."""
-    from scraper.sources import SOURCES
-
-    return SOURCES[slug].name if slug in SOURCES else slug
-
-
 @click.command("show")
 @click.argument("id_or_url")
 @format_option("text", "json")
@@ -54,7 +47,9 @@ def show(app, id_or_url: str, fmt: str) -> None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
     info = app.storage.briefing_info(briefing_id)  # source and revision count
-    publisher = _publisher(info.source)
+    from scraper.sources import publisher_name
+
+    publisher = publisher_name(info.source)
     if fmt == "json":
         data = {"id": briefing_id, **briefing.to_dict(), "revisions": info.revisions}
         data["source"] = data.get("source") or info.source

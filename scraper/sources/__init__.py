@@ -216,6 +216,12 @@ def source_for(url: str | None) -> str:
     return next((slug for slug, src in SOURCES.items() if host in src.domains), DEFAULT_SOURCE)
 
 
+def publisher_name(slug: str) -> str:
+    """The name of the publisher of source ``slug`` (the slug itself for one no longer
+    registered)."""
+    return SOURCES[slug].name if slug in SOURCES else slug
+
+
 def get_source(slug: str) -> type[Source]:
     """The source registered under ``slug``; ``KeyError`` names the known ones."""
     try:
