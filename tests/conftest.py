@@ -3,9 +3,21 @@ by BRIEFWATCH_TEST_POSTGRES_URL). Helpers the tests import live in ``tests/helpe
 
 from __future__ import annotations
 
+import compileall
+from pathlib import Path
+
 import pytest
 from helpers.databases import database
 from helpers.mirror import Mirror
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Byte-compile the project once, so the ``briefwatch`` processes the tests start
+    load it rather than each compiling its ~100 modules again (~0.15 s of CPU apiece) where
+    PYTHONDONTWRITEBYTECODE is set, as it is on these machines. Up-to-date files are skipped."""
+    root = Path(__file__).resolve().parent.parent
+    for package in ("scraper", "scheduler"):
+        compileall.compile_dir(root / package, quiet=2)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -51,6 +51,35 @@ def test_settings_follow_the_configuration(mode):
         assert settings["EXTENSIONS"]["scraper.progress.ProgressExtension"] == 500
 
 
+def test_unused_scrapy_components_are_left_out_not_imported(tmp_path):
+    """Scrapy imports every component its settings name, a disabled one included: the crawl's
+    settings leave the unused ones (remote control, telnet, cookies...) out of Scrapy's
+    defaults, and keep what the crawl relies on (stats, the deadline, retries, robots.txt)."""
+    from scrapy.extension import ExtensionManager
+    from scrapy.settings import Settings
+
+    values = {**scrapy_settings(CONFIG, "monitor"), "BRIEFWATCH_DATABASE_URL": ""}
+    settings = Settings(values)
+    extensions = settings.get_component_priority_dict_with_base("EXTENSIONS")
+    middlewares = settings.get_component_priority_dict_with_base("DOWNLOADER_MIDDLEWARES")
+    for name in ("RemoteControl", "TelnetConsole", "FeedExporter", "MemoryUsage", "LogStats"):
+        assert not any(key.endswith(f".{name}") for key in extensions), name
+    assert not any(key.endswith(".CookiesMiddleware") for key in middlewares)
+    assert "scrapy.extensions.corestats.CoreStats" in extensions
+    assert "scrapy.extensions.closespider.CloseSpider" in extensions
+    for name in (
+        "robotstxt.RobotsTxtMiddleware",
+        "retry.RetryMiddleware",
+        "redirect.RedirectMiddleware",
+        "httpcompression.HttpCompressionMiddleware",
+        "httpproxy.HttpProxyMiddleware",
+    ):
+        assert f"scrapy.downloadermiddlewares.{name}" in middlewares, name
+    crawler = get_crawler(SPIDERS["state_department"], values)
+    enabled = {type(e).__name__ for e in ExtensionManager.from_crawler(crawler).middlewares}
+    assert {"CoreStats", "CloseSpider"} <= enabled and "RemoteControl" not in enabled
+
+
 def test_monitor_arguments_carry_each_feeds_validators(storage):
     feed = STATE.feeds[0]
     storage.record_feed_poll(feed, 200, None, None, 3)
