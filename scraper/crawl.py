@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
@@ -258,20 +258,26 @@ class SourceCrawl:
     limits: dict[str, int]
 
 
+class CrawlScope(TypedDict, total=False):
+    """What a crawl covers, as :func:`plan_crawl` and :func:`run_crawl` take it: the sources
+    named (all enabled ones when absent), a backfill's dates, and whether it starts over."""
+
+    sources: list[str] | None
+    since: dt.date | None
+    until: dt.date | None
+    restart: bool
+
+
 def plan_crawl(
-    config: Config,
-    storage: Storage,
-    mode: str = "monitor",
-    sources: list[str] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    restart: bool = False,
+    config: Config, storage: Storage, mode: str = "monitor", **scope: Unpack[CrawlScope]
 ) -> list[SourceCrawl]:
     """What to crawl: every enabled source (or those named), with what it needs to know."""
     from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS
 
     spiders = SPIDERS if mode == "monitor" else ARCHIVE_SPIDERS
     known = storage.stored_urls()
+    since, until = scope.get("since"), scope.get("until")
+    restart, sources = scope.get("restart", False), scope.get("sources")
     return [
         SourceCrawl(
             name,
@@ -289,13 +295,11 @@ def run_crawl(
     config: Config,
     storage: Storage,
     mode: str = "monitor",
-    sources: list[str] | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    restart: bool = False,
+    *,
     scrapy_log_level: int = logging.ERROR,
     lock: Any = None,
     command: str | None = None,
+    **scope: Unpack[CrawlScope],
 ) -> RunOutcome:
     """Crawl every enabled source (or those named) and record the run (as ``command``:
     ``run``, ``crawl`` or ``backfill``).
@@ -305,19 +309,7 @@ def run_crawl(
     with _SignalsHeld() as held:  # until Scrapy takes SIGTERM over, it only stops the run
         run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
         try:
-            return _crawl(
-                config,
-                storage,
-                run_id,
-                mode,
-                sources,
-                held,
-                lock,
-                scrapy_log_level,
-                since=since,
-                until=until,
-                restart=restart,
-            )
+            return _crawl(config, storage, run_id, mode, held, lock, scrapy_log_level, scope)
         except _Stopped:
             from scheduler.deadline import stop_outcome
 
@@ -369,21 +361,18 @@ def _crawl(
     storage: Storage,
     run_id: int,
     mode: str,
-    sources: list[str] | None,
     held: _SignalsHeld,
     lock: Any,
     scrapy_log_level: int,
-    **options: Any,
+    scope: CrawlScope,
 ) -> RunOutcome:
     if mode == "monitor":
-        idle = _idle_poll(config, storage, run_id, sources, held, lock)
+        idle = _idle_poll(config, storage, run_id, scope.get("sources"), held, lock)
         if idle is not None:
             return idle
     from scrapy.crawler import CrawlerProcess
 
-    plan = plan_crawl(
-        config, storage, mode, sources, options["since"], options["until"], options["restart"]
-    )
+    plan = plan_crawl(config, storage, mode, **scope)
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
     crawlers: dict[str, Crawler] = {}

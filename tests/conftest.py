@@ -44,3 +44,10 @@ def mirror():
     tests or pytest-xdist workers."""
     with Mirror() as site:
         yield site
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the ``slow`` tests first: pytest-xdist hands tests out in this order, so the
+    long crawls start while the many short tests are left to fill the workers at the end,
+    instead of one long crawl running alone on one worker after the rest are done."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -145,7 +145,7 @@ def test_a_crawler_is_wired_as_the_runner_wires_it(storage, tmp_path):
 )
 def test_a_run_is_planned_per_source(storage, mode, sources, expected):
     storage.save_briefing(archive_briefing(0))
-    plan = plan_crawl(CONFIG, storage, mode, sources)
+    plan = plan_crawl(CONFIG, storage, mode, sources=sources)
     assert [(p.name, p.spider.__name__) for p in plan] == expected
     for part in plan:
         assert part.arguments["known_urls"] == {archive_briefing(0).url}
@@ -212,7 +212,7 @@ def test_an_outcome_counts_what_it_lost():
 def test_a_finished_crawl_is_recorded_and_a_lost_lock_fails_it(storage):
     from scraper.storage.lock import LockGuard
 
-    plan = plan_crawl(CONFIG, storage, "monitor", ["whitehouse"])
+    plan = plan_crawl(CONFIG, storage, "monitor", sources=["whitehouse"])
     stats = {
         "whitehouse": {
             "finish_reason": "finished",

@@ -8,14 +8,18 @@ README, "Adding a source"); nothing here names a source.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import functools
 import html
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.crawling import briefwatch, rows, write_config
+from helpers.databases import POSTGRES_ENV, postgres_database
 from helpers.mirror import Resource
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
@@ -143,9 +147,26 @@ def test_replay_feeds_parse_in_process(slug, replay):
 @pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
 def test_replay_is_monitored(slug, replay, tmp_path, mirror):
     """Real crawls of the replay served in order: every transcript stored once, each of its
-    distinct bodies one revision, and an unchanged feed costs one 304."""
+    distinct bodies one revision, and an unchanged feed costs one 304.
+
+    On PostgreSQL when a server is named (else SQLite): each source's spider tests crawl the
+    same replay on SQLite with its per-version expectations, so every replay is crawled once
+    on each backend."""
+    with replay_database(tmp_path) as database_url:
+        check_replay(slug, replay, tmp_path, mirror, database_url)
+
+
+@contextlib.contextmanager
+def replay_database(folder: Path) -> Iterator[str]:
+    if os.environ.get(POSTGRES_ENV):
+        with postgres_database() as url:
+            yield url
+    else:
+        yield f"sqlite:///{folder / 'c.db'}"
+
+
+def check_replay(slug: str, replay: Path, tmp_path: Path, mirror, database_url: str) -> None:
     versions, bodies = transcripts_of(slug, replay)
-    database_url = f"sqlite:///{tmp_path / 'c.db'}"
     config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[mirror.url("/f")])
     for version in versions:
         mirror.routes["/f"] = Resource((replay / version["file"]).read_bytes())

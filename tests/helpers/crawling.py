@@ -74,18 +74,6 @@ def cli(config: Path | None, *args: str, env: dict | None = None) -> subprocess.
     return subprocess.CompletedProcess(argv, int(code), out, err)
 
 
-def replayed(database_url: str, versions: list, events: set[int]) -> list[tuple[int, dict]]:
-    """The (index, version) pairs of a feed replay to crawl: every version on SQLite; on
-    PostgreSQL the versions where something happens (``events``), the first after each and the
-    last. What happens in between (a changed feed with nothing new) takes the same path on
-    both backends, and each crawl is a process of its own: the full replay runs once."""
-    if database_url.startswith("sqlite"):
-        chosen = set(range(len(versions)))
-    else:
-        chosen = {0, len(versions) - 1} | events | {e + 1 for e in events}
-    return [(i, v) for i, v in enumerate(versions) if i in chosen]
-
-
 def rows(database_url: str, sql: str) -> list[tuple]:
     engine = sqlalchemy.create_engine(database_url)
     try:
