@@ -167,7 +167,13 @@ class Source:
         page states one (:attr:`doctype_kinds`), else :meth:`classify`. ``questions`` says
         whether anyone in the transcript was found asking questions (a reporter)."""
         kind = cls.doctype_kinds.get(" ".join(doctype.lower().split()))
-        return kind or cls.classify(title, url, guid, labels)
+        return kind or cls.classify(title, url, guid, cls.kind_labels(labels, questions))
+
+    @classmethod
+    def kind_labels(cls, labels: Collection[str], questions: bool) -> Collection[str]:
+        """The speaker labels :meth:`classify` judges by; ``questions`` as in
+        :meth:`document_kind`. By default the labels as printed."""
+        return labels
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

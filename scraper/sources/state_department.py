@@ -129,23 +129,10 @@ class StateDepartment(Source):
         return "remarks"
 
     @classmethod
-    def document_kind(
-        cls,
-        title: str,
-        url: str,
-        guid: str,
-        labels: Collection[str],
-        doctype: str = "",
-        questions: bool = False,
-    ) -> str:
-        """As :meth:`classify`, after the printed document type; an interviewer named by
-        label ("MS BLAUW") makes an interview as much as a QUESTION label does."""
-        kind = cls.doctype_kinds.get(" ".join(doctype.lower().split()))
-        if kind:
-            return kind
-        if questions and labels:
-            labels = {*labels, "QUESTION"}
-        return cls.classify(title, url, guid, labels)
+    def kind_labels(cls, labels: Collection[str], questions: bool) -> Collection[str]:
+        """An interviewer named by label ("MS BLAUW") makes an interview as much as a
+        QUESTION label does."""
+        return {*labels, "QUESTION"} if questions and labels else labels
 
     @classmethod
     def expects_transcript(cls, title: str, guid: str) -> bool:

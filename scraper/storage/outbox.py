@@ -147,13 +147,9 @@ def _row(
         payload=payload,
         status=status,
         attempts=0,
-        last_error=None,
         created_at=now,
         next_attempt_at=now,
-        sent_at=None,
-        claimed_at=None,
-        delivered_to=None,
-    )
+    )  # last_error, sent_at, claimed_at and delivered_to start NULL
 
 
 def claim_due(
