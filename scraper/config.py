@@ -188,6 +188,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(f"{label}: {exc}") from None
 
 
+def check_schedule(config: Config) -> None:
+    """APScheduler's own verdict on the cron expressions, for what schedules runs (the daemon,
+    ``config check``); a load checks them without importing APScheduler."""
+    try:
+        config.schedule.check_crons("schedule")
+    except ConfigError as exc:
+        raise ConfigError(f"{config.path or 'defaults'}: {exc}") from None
+
+
 def config_from_dict(data: Mapping[str, Any], path: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed TOML (errors name the key, not the file)."""
     data = dict(data)

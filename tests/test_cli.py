@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -9,10 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 from helpers.state_department import STATE
 
-from scraper.cli import cli
+from scraper.cli import COMMANDS, cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = STATE / "transcripts" / "department-press-briefing-july-12-2021.p258592.html"
@@ -115,11 +117,41 @@ def test_version():
 
 
 def commands(group=cli, prefix=""):
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if isinstance(command, click.Group):
             yield from commands(command, f"{prefix}{name} ")
         else:
             yield f"{prefix}{name}", command
+
+
+def test_the_lazy_command_table_agrees_with_each_command():
+    # `--help` lists the commands from scraper.cli.COMMANDS without importing them.
+    ctx = click.Context(cli)
+    for name, (module, attribute, short_help) in COMMANDS.items():
+        command = getattr(importlib.import_module(f"scraper.cli.{module}"), attribute)
+        assert command.name == name
+        assert command.get_short_help_str(limit=10**6) == short_help, name
+        assert cli.get_command(ctx, name) is command
+
+
+def test_help_from_the_table_is_the_help_of_the_loaded_commands():
+    def help_text(prelude: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", f"{prelude}; from scraper.cli import main; main()", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    lazy = help_text("import sys; sys.argv[0] = 'briefwatch'")
+    loaded = help_text(
+        "import sys, click; sys.argv[0] = 'briefwatch'; from scraper.cli import COMMANDS, cli; "
+        "[cli.get_command(click.Context(cli), name) for name in COMMANDS]"
+    )
+    assert lazy == loaded
+    assert all(f"\n  {name} " in lazy for name in COMMANDS)
 
 
 def test_every_command_has_help_with_example_and_is_in_readme():

@@ -27,7 +27,10 @@ from scraper.cli.output import FORMATS, FormatChoice
 
 def commands(group: click.Group = cli, prefix: str = "") -> dict[str, click.Command]:
     out: dict[str, click.Command] = {}
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             out.update(commands(command, f"{prefix}{name} "))
         else:

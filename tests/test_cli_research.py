@@ -205,3 +205,31 @@ def test_trend_plot_without_matplotlib_says_how_to_install_from_a_clone(config, 
         "(in a clone: pip install -e '.[plot]')"
     )
     assert not png.exists()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("by", ["month", "week"])
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (dt.date(2020, 12, 28), dt.date(2022, 1, 9)),  # SQLite's week 00 of 2021 and 2022
+        (dt.date(2003, 1, 1), dt.date(2021, 7, 5)),
+        (dt.date(2021, 2, 28), dt.date(2021, 3, 1)),
+        (dt.date(9999, 11, 20), dt.date(9999, 12, 31)),  # the calendar's last periods
+    ],
+)
+def test_trend_periods_are_every_label_a_day_by_day_walk_finds(dialect, by, since, until):
+    from scraper.cli.search import _period, zero_filled
+
+    walked: list[str] = []
+    day = since
+    while True:
+        if not walked or walked[-1] != _period(day, by, dialect):
+            walked.append(_period(day, by, dialect))
+        if day == until:
+            break
+        day += dt.timedelta(days=1)
+    filled = zero_filled({"x": [(walked[1], 2, 3)]}, by, dialect, since, until)["x"]
+    assert [p for p, _, _ in filled] == walked
+    assert [(q, a) for p, q, a in filled if p == walked[1]] == [(2, 3)]
+    assert sum(q + a for _, q, a in filled) == 5

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.config import Config, ConfigError, config_from_dict, load_config, mask_url
 
@@ -249,3 +252,90 @@ def test_a_toml_nan_is_one_line_exit_2(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"briefwatch: {path}: http.timeout_seconds: expected a finite number of at most 1e+09"
     ]
+
+
+# -- cron expressions: checked at every load without APScheduler, as APScheduler checks them --
+
+CRONS = [
+    "*/10 9-19 * * mon-fri",
+    "0 * * * *",
+    "5,35 8-18/2 1-15 jan-jun,dec sat,sun",
+    "0 0 last * *",
+    "0 12 * * 0-6",
+    "every day",
+    "* * * *",
+    "* * * * * *",
+    "60 * * * *",
+    "* 24 * * *",
+    "* * 0 * *",
+    "* * * 13 *",
+    "* * * * 7",
+    "*/0 * * * *",
+    "*/60 * * * *",
+    "5-1 * * * *",
+    "3-9/9 * * * *",
+    "70/5 * * * *",
+    "* * * foo *",
+    "* * * * fri-mon",
+    "* * * * xyz",
+    "1,,2 * * * *",
+    "? * * * *",
+    "* * L * *",
+]
+FIELD = st.sampled_from(
+    ["*", "*/5", "*/0", "*/61", "0", "7", "12", "13", "23", "24", "31", "32", "59", "60", "1-5",
+     "5-1", "0-0", "1-12/11", "3-9/9", "70/5", "1/2", "mon", "MON-fri", "fri-mon", "sun", "jan",
+     "jan-dec", "dec-jan", "foo", "last", "lastx", "L", "?", "", "x-y"]
+)  # fmt: skip
+
+
+def apscheduler_verdict(cron: str) -> str | None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(cron, timezone="UTC")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+@pytest.mark.parametrize("cron", CRONS)
+def test_cron_check_without_apscheduler_agrees_with_it(cron):
+    from scheduler.config import cron_problem
+
+    assert cron_problem(cron) == apscheduler_verdict(cron)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(FIELD, min_size=1, max_size=3).map(",".join), min_size=4, max_size=6))
+def test_cron_check_agrees_with_apscheduler_on_any_line(fields):
+    from scheduler.config import cron_problem
+
+    cron = " ".join(f or "*" for f in fields)
+    assert cron_problem(cron) == apscheduler_verdict(cron)
+
+
+def test_a_bad_cron_is_one_line_from_the_load_and_from_apscheduler():
+    from scheduler.config import ScheduleConfig
+
+    message = "schedule.crons: invalid cron expression '* 24 * * *': Error validating expression"
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        config_from_dict({"schedule": {"crons": ["* 24 * * *"]}})
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        ScheduleConfig(crons=("* 24 * * *",)).check_crons("schedule")
+    ScheduleConfig().check_crons("schedule")  # the defaults are valid
+
+
+def test_every_channel_module_is_a_kind_loaded_on_lookup():
+    from scraper.alerts import channels
+
+    modules = sorted(p.stem for p in Path(channels.__file__).parent.glob("*.py"))
+    assert [m for m in modules if m != "__init__"] == sorted(channels.KINDS)
+    for kind in channels.KINDS:
+        assert kind in channels.CHANNELS
+        cls = channels.CHANNELS[kind]
+        assert cls.kind == cls.settings_class.kind == kind
+        assert cls.__module__ == f"scraper.alerts.channels.{kind}"
+    assert "pager" not in channels.CHANNELS and list(channels.CHANNELS) == list(channels.KINDS)
+    with pytest.raises(KeyError):
+        channels.CHANNELS["pager"]

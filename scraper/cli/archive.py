@@ -42,11 +42,11 @@ def show(app, id_or_url: str, fmt: str) -> None:
     Example: briefwatch show https://www.state.gov/briefings/department-press-briefing-july-6-2021/
     """
     too_big = id_or_url.isdigit() and int(id_or_url) > ID_MAX  # no such id can exist
-    found = None if too_big else app.storage.get_briefing(id_or_url)
+    found = None if too_big else app.reader.get_briefing(id_or_url)
     if found is None:
         raise RuntimeFailure(f"no stored briefing {id_or_url!r}")
     briefing_id, briefing = found
-    info = app.storage.briefing_info(briefing_id)  # source and revision count
+    info = app.reader.briefing_info(briefing_id)  # source and revision count
     from scraper.sources import publisher_name
 
     publisher = publisher_name(info.source)

@@ -19,7 +19,7 @@ def check(app) -> None:
 
     Example: briefwatch --config config.toml config check
     """
-    cfg = app.config
+    cfg = app.scheduling_config()
     from scraper.config import masked
 
     click.echo(json.dumps(masked(cfg), indent=2, default=str))

@@ -74,6 +74,18 @@ class AppContext:
             self._setup_logging(self._config.logging.level)
         return self._config
 
+    def scheduling_config(self) -> Config:
+        """:attr:`config`, its cron expressions also checked by APScheduler (for the commands
+        that schedule runs)."""
+        from scraper.config import ConfigError, check_schedule
+
+        config = self.config
+        try:
+            check_schedule(config)
+        except ConfigError as exc:
+            raise UsageFailure(str(exc)) from None
+        return config
+
     def _setup_logging(self, level_name: str) -> None:
         levels = [logging.DEBUG, logging.INFO, logging.WARNING, logging.ERROR]
         base = levels.index(getattr(logging, level_name.upper()))
@@ -112,8 +124,9 @@ class AppContext:
 
     @property
     def reader(self):
-        """What search, exchanges and trend ask: a SQLite archive at this version's schema is
-        read directly (no SQLAlchemy to import), anything else through :attr:`storage`."""
+        """What search, exchanges, trend, show, status and runs ask: a SQLite archive at this
+        version's schema is read directly (no SQLAlchemy to import), anything else through
+        :attr:`storage`."""
         if self._reader is None:
             from scraper.storage import open_reader
 

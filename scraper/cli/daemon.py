@@ -29,7 +29,7 @@ def command(app) -> None:
     """
     from scheduler.daemon import STATE_KEY, Daemon
 
-    config, storage = app.config, app.storage
+    config, storage = app.scheduling_config(), app.storage
     if app.verbosity <= 0:  # APScheduler narrates every job at INFO: only -v shows that
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:

@@ -414,14 +414,27 @@ def zero_filled(series: dict, by: str, dialect: str, since, until) -> dict:
     first = since or _period_start(min(labels), by, dialect)
     last = until or _period_start(max(labels), by, dialect) + dt.timedelta(days=6)
     periods: list[str] = []
-    day = first
-    while day <= last:
+    day: dt.date | None = first
+    while day is not None and day <= last:
         label = _period(day, by, dialect)
         if not periods or periods[-1] != label:
             periods.append(label)
-        day += dt.timedelta(days=1)
+        day = _next_label_change(day, by)
     out = {}
     for term, points in series.items():
         found = {p: (q, a) for p, q, a in points}
         out[term] = [(p, *found.get(p, (0, 0))) for p in periods]
     return out
+
+
+def _next_label_change(day: dt.date, by: str) -> dt.date | None:
+    """The first day after ``day`` whose period label may differ (None past 9999-12-31): the
+    1st of the next month; for weeks the next Monday, or the 1st of January if sooner
+    (SQLite's ``%Y-W%W`` changes there too)."""
+    new_year = dt.date(day.year + 1, 1, 1) if day.year < dt.MAXYEAR else None
+    if by == "month":
+        return dt.date(day.year, day.month + 1, 1) if day.month < 12 else new_year
+    if day > dt.date.max - dt.timedelta(days=7):
+        return new_year
+    monday = day + dt.timedelta(days=7 - day.weekday())
+    return min(monday, new_year) if new_year else monday

@@ -64,7 +64,7 @@ def command(app, fmt: str) -> None:
     from scheduler.health import STATE_KEY, daemon_state, utc_text
     from scraper.parsing import PARSER_VERSION
 
-    storage = app.storage
+    storage = app.reader  # on SQLite, read without SQLAlchemy
     runs = storage.recent_runs(limit=1)
     beat = storage.crawl_state(STATE_KEY)
     state = daemon_state(beat)
@@ -140,7 +140,7 @@ def runs(app, limit: int, fmt: str) -> None:
     """
     from scheduler.health import parse_time
 
-    data = [run_data(r) for r in app.storage.recent_runs(limit=limit)]
+    data = [run_data(r) for r in app.reader.recent_runs(limit=limit)]
     if fmt != "text":
         emit(data, fmt)
         return

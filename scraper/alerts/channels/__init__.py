@@ -5,7 +5,8 @@ fields are the configuration keys, with their defaults, a ``doc`` for each and a
 method) and the class that sends. ``config check``, ``config.toml`` and the README's channel
 table are derived from or tested against these declarations.
 
-Example, a channel that prints (register it by importing its module here)::
+Example, a channel that prints (register it by adding its kind, the module's name, to
+:data:`KINDS`)::
 
     @dataclass(frozen=True)
     class PrintSettings(ChannelSettings):
@@ -31,15 +32,47 @@ retries them with backoff).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import importlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from scraper.alerts.render import render_text
 from scraper.errors import ConfigError
 
-CHANNELS: dict[str, type[Channel]] = {}
+#: Every kind of channel: each is the module ``scraper.alerts.channels.<kind>``.
+KINDS = ("apprise", "atom", "email", "jsonl", "log", "webhook")
 MODES = ("immediate", "digest")
+
+
+class ChannelRegistry(Mapping[str, "type[Channel]"]):
+    """The channel classes by kind. A kind's module is imported on its first lookup, so a
+    configuration that uses no webhook never imports ``urllib.request`` (nor ``xml`` for atom)."""
+
+    def __init__(self, kinds: Sequence[str]) -> None:
+        self._kinds = tuple(kinds)
+        self._classes: dict[str, type[Channel]] = {}
+
+    def register(self, cls: type[Channel]) -> None:
+        """Record ``cls`` under its kind (done by :meth:`Channel.__init_subclass__`)."""
+        self._classes[cls.kind] = cls
+
+    def __getitem__(self, kind: str) -> type[Channel]:
+        if kind not in self._classes and kind in self._kinds:
+            importlib.import_module(f"{__name__}.{kind}")
+        return self._classes[kind]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self._kinds
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
+CHANNELS = ChannelRegistry(KINDS)
 
 
 def setting(default: Any, doc: str) -> Any:
@@ -127,7 +160,7 @@ class Channel:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        CHANNELS[cls.kind] = cls
+        CHANNELS.register(cls)
 
     def __init__(self, settings: Any, max_chars: int, name: str = "") -> None:
         self.settings = settings
@@ -141,13 +174,3 @@ class Channel:
     def preview(self, alerts: Sequence[Any]) -> str:
         """What :meth:`send` would deliver, for dry runs."""
         return render_text(alerts, self.max_chars)
-
-
-from scraper.alerts.channels import (  # noqa: E402,F401  (registration)
-    apprise,
-    atom,
-    email,
-    jsonl,
-    log,
-    webhook,
-)

@@ -8,18 +8,17 @@ import io
 import math
 import os
 import re
-import smtplib
-import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.generator import BytesGenerator
-from email.message import EmailMessage
-from email.utils import format_datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scraper.alerts.channels import Channel, ChannelSettings, PartialDelivery, setting
 from scraper.alerts.render import render_html, render_text, subject
 from scraper.errors import ConfigError
+
+if TYPE_CHECKING:  # smtplib, ssl and email load when a message is made (not for configuration)
+    import smtplib
+    from email.message import EmailMessage
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,9 @@ class EmailChannel(Channel):
     grouped = True
 
     def message(self, alerts: Sequence[Any]) -> EmailMessage:
+        from email.message import EmailMessage
+        from email.utils import format_datetime
+
         s = self.settings
         msg = EmailMessage()
         msg["Subject"] = subject(alerts)  # one_line(): no CR/LF can reach a header
@@ -129,6 +131,9 @@ class EmailChannel(Channel):
         return "; ".join(answers) or "nothing owed"
 
     def _connect(self, password: str | None) -> smtplib.SMTP:
+        import smtplib
+        import ssl
+
         s = self.settings
         context = ssl.create_default_context(cafile=s.ca_file or None)
         client: smtplib.SMTP
@@ -153,6 +158,9 @@ class EmailChannel(Channel):
         answer, the answer to DATA). The end of DATA gets ``data_timeout_seconds`` (RFC 5321
         allows the server 10 minutes there): a late answer is an answer, not a failure to
         retry, since a retry would deliver the message a second time."""
+        import smtplib
+        from email.generator import BytesGenerator
+
         client.ehlo_or_helo_if_needed()
         code, answer = client.mail(self.settings.sender)
         if code != 250:
