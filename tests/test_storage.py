@@ -180,6 +180,40 @@ def _watched(b, terms=("Pakistan",)):
     return {"hits": hits, "drafts": draft_alerts(b, hits, {"w": watch}, ["log"])}
 
 
+def test_watch_matches_are_stored_with_a_new_briefing_and_replaced_with_a_new_text(storage):
+    def matches() -> dict[int, list[tuple[str, int, str]]]:
+        with storage.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT briefing_id, term, turn_ordinal, snippet FROM watch_matches")
+            )
+            found: dict[int, list[tuple[str, int, str]]] = {}
+            for briefing_id, term, ordinal, snippet in rows:
+                found.setdefault(briefing_id, []).append((term, ordinal, snippet))
+            return {k: sorted(v) for k, v in found.items()}
+
+    def expected(b, terms):
+        return sorted(
+            (m.term, m.turn, m.snippet) for h in _watched(b, terms)["hits"] for m in h.matches
+        )
+
+    old, new = briefing(0), briefing(-1)
+    other = dataclasses.replace(new, url="https://example.org/other", guid="", content_hash="o")
+    first = storage.save_briefing(old, **_watched(old))
+    kept = storage.save_briefing(other, **_watched(other, ("Afghanistan",)))
+    assert matches() == {
+        first.briefing_id: expected(old, ("Pakistan",)),
+        kept.briefing_id: expected(other, ("Afghanistan",)),
+    }
+    assert expected(old, ("Pakistan",)) and expected(other, ("Afghanistan",))
+    # A new text replaces its briefing's matches (here with another watch's) and no other's.
+    updated = storage.save_briefing(new, **_watched(new, ("Afghanistan",)))
+    assert updated.status == "updated"
+    assert matches() == {
+        first.briefing_id: expected(new, ("Afghanistan",)),
+        kept.briefing_id: expected(other, ("Afghanistan",)),
+    }
+
+
 def test_more_than_65535_turns_are_all_stored(storage):
     from scraper.model import Turn
 
