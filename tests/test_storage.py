@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -212,6 +213,41 @@ def test_watch_matches_are_stored_with_a_new_briefing_and_replaced_with_a_new_te
         first.briefing_id: expected(new, ("Afghanistan",)),
         kept.briefing_id: expected(other, ("Afghanistan",)),
     }
+
+
+@pytest.mark.parametrize(
+    ("filters", "listed"),
+    [
+        ({}, 2),
+        ({"since": dt.date(2021, 7, 6), "until": dt.date(2021, 7, 6)}, 1),
+        ({"until": dt.date(2021, 7, 5)}, 1),
+        ({"kind": "press_briefing"}, 2),
+        ({"kind": "speech"}, 0),
+        ({"source": "state_department"}, 2),
+        ({"source": "whitehouse"}, 0),
+    ],
+    ids=["none", "one day", "until", "kind", "other kind", "source", "other source"],
+)
+def test_list_and_iteration_apply_the_same_briefing_filters(storage, filters, listed):
+    july_6 = briefing()
+    storage.save_briefing(july_6)
+    earlier = dataclasses.replace(
+        july_6,
+        url="https://example.org/earlier",
+        guid="",
+        content_hash="e",
+        date=dt.date(2020, 1, 2),
+    )
+    storage.save_briefing(earlier)
+    assert (july_6.date, july_6.kind, july_6.source) == (
+        dt.date(2021, 7, 6),
+        "press_briefing",
+        "state_department",
+    )
+    total, page = storage.list_briefings(**filters)
+    iterated = [b.url for _id, b in storage.iter_briefings(**filters)]
+    assert total == len(page) == len(iterated) == listed
+    assert sorted(info.url for info in page) == sorted(iterated)
 
 
 def test_more_than_65535_turns_are_all_stored(storage):
