@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -178,6 +179,75 @@ def _watched(b, terms=("Pakistan",)):
     watch = WatchConfig(name="w", terms=tuple(terms))
     hits = Matcher([watch]).hits(b)
     return {"hits": hits, "drafts": draft_alerts(b, hits, {"w": watch}, ["log"])}
+
+
+def test_watch_matches_are_stored_with_a_new_briefing_and_replaced_with_a_new_text(storage):
+    def matches() -> dict[int, list[tuple[str, int, str]]]:
+        with storage.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT briefing_id, term, turn_ordinal, snippet FROM watch_matches")
+            )
+            found: dict[int, list[tuple[str, int, str]]] = {}
+            for briefing_id, term, ordinal, snippet in rows:
+                found.setdefault(briefing_id, []).append((term, ordinal, snippet))
+            return {k: sorted(v) for k, v in found.items()}
+
+    def expected(b, terms):
+        return sorted(
+            (m.term, m.turn, m.snippet) for h in _watched(b, terms)["hits"] for m in h.matches
+        )
+
+    old, new = briefing(0), briefing(-1)
+    other = dataclasses.replace(new, url="https://example.org/other", guid="", content_hash="o")
+    first = storage.save_briefing(old, **_watched(old))
+    kept = storage.save_briefing(other, **_watched(other, ("Afghanistan",)))
+    assert matches() == {
+        first.briefing_id: expected(old, ("Pakistan",)),
+        kept.briefing_id: expected(other, ("Afghanistan",)),
+    }
+    assert expected(old, ("Pakistan",)) and expected(other, ("Afghanistan",))
+    # A new text replaces its briefing's matches (here with another watch's) and no other's.
+    updated = storage.save_briefing(new, **_watched(new, ("Afghanistan",)))
+    assert updated.status == "updated"
+    assert matches() == {
+        first.briefing_id: expected(new, ("Afghanistan",)),
+        kept.briefing_id: expected(other, ("Afghanistan",)),
+    }
+
+
+@pytest.mark.parametrize(
+    ("filters", "listed"),
+    [
+        ({}, 2),
+        ({"since": dt.date(2021, 7, 6), "until": dt.date(2021, 7, 6)}, 1),
+        ({"until": dt.date(2021, 7, 5)}, 1),
+        ({"kind": "press_briefing"}, 2),
+        ({"kind": "speech"}, 0),
+        ({"source": "state_department"}, 2),
+        ({"source": "whitehouse"}, 0),
+    ],
+    ids=["none", "one day", "until", "kind", "other kind", "source", "other source"],
+)
+def test_list_and_iteration_apply_the_same_briefing_filters(storage, filters, listed):
+    july_6 = briefing()
+    storage.save_briefing(july_6)
+    earlier = dataclasses.replace(
+        july_6,
+        url="https://example.org/earlier",
+        guid="",
+        content_hash="e",
+        date=dt.date(2020, 1, 2),
+    )
+    storage.save_briefing(earlier)
+    assert (july_6.date, july_6.kind, july_6.source) == (
+        dt.date(2021, 7, 6),
+        "press_briefing",
+        "state_department",
+    )
+    total, page = storage.list_briefings(**filters)
+    iterated = [b.url for _id, b in storage.iter_briefings(**filters)]
+    assert total == len(page) == len(iterated) == listed
+    assert sorted(info.url for info in page) == sorted(iterated)
 
 
 def test_more_than_65535_turns_are_all_stored(storage):

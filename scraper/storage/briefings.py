@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -57,7 +57,12 @@ def save_briefing(
     result = _save(session, briefing, now)
     if result.status == "unchanged":
         return result
-    replace_matches(session, result.briefing_id, hits, now)
+    if result.status == "new":
+        # A new id has no matches (deleting a briefing cascades to its matches): no DELETE,
+        # whose scan of the whole table (no index leads with briefing_id) grew with the archive.
+        _insert_matches(session, result.briefing_id, hits, now)
+    else:
+        replace_matches(session, result.briefing_id, hits, now)
     identity = alert_identity(result.briefing_id)
     queued = enqueue(session, list(drafts), result.briefing_id, identity, now, alert_on_update)
     return dataclasses.replace(result, alerts_queued=queued)
@@ -69,9 +74,15 @@ def replace_matches(
     """Make the stored watch matches of one briefing exactly ``hits``."""
     table = WatchMatchRow.__table__
     session.execute(delete(table).where(table.c.briefing_id == briefing_id))
+    _insert_matches(session, briefing_id, hits, now)
+
+
+def _insert_matches(
+    session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
+) -> None:
     _insert_many(
         session,
-        table,
+        WatchMatchRow.__table__,
         _MATCH_COLUMNS,
         [
             (m.watch, briefing_id, m.turn, m.exchange, m.start, m.end, m.term, m.snippet, now)
@@ -91,8 +102,8 @@ _TURN_COLUMNS = (
 )  # fmt: skip
 _EXCHANGE_COLUMNS = ("briefing_id", "ordinal", "question_turns", "answer_turns", "topic")
 
-#: Each column's bind processor (None: the value goes to the driver as it is), or None for all.
-Processors: TypeAlias = list[Callable[[Any], Any] | None] | None
+#: (position, bind processor) of each column whose values the driver cannot take as they are.
+Processors: TypeAlias = tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 def _insert_many(
@@ -106,16 +117,18 @@ def _insert_many(
         return
     conn = session.connection()
     sql, processors = _insert_statement(table, columns, conn.dialect)
-    conn.exec_driver_sql(sql, [_converted(processors, row) for row in rows])
+    if processors:
+        rows = [_converted(processors, row) for row in rows]
+    conn.exec_driver_sql(sql, rows)
 
 
 def _converted(processors: Processors, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``row`` with each value converted by its column's bind processor."""
-    if not processors:
-        return row
-    return tuple(
-        v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True)
-    )
+    """``row`` with the values of ``processors``' columns converted."""
+    values = list(row)
+    for i, process in processors:
+        if values[i] is not None:
+            values[i] = process(values[i])
+    return tuple(values)
 
 
 _STATEMENTS: dict[tuple[str, tuple[str, ...], str, str], tuple[str, Processors]] = {}
@@ -124,20 +137,26 @@ _STATEMENTS: dict[tuple[str, tuple[str, ...], str, str], tuple[str, Processors]]
 def _insert_statement(
     table: Table, columns: tuple[str, ...], dialect: Dialect
 ) -> tuple[str, Processors]:
-    """(driver-level INSERT, the columns' bind processors or None), made once per dialect."""
+    """(driver-level INSERT, the columns' bind processors), made once per dialect."""
     key = (table.name, columns, dialect.name, dialect.paramstyle)
     if key not in _STATEMENTS:
         quote = dialect.identifier_preparer.quote
-        mark = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})"
+            f"VALUES ({', '.join([_mark(dialect)] * len(columns))})"
         )
-        processors: list[Callable[[Any], Any] | None] = [
-            table.c[c].type._cached_bind_processor(dialect) for c in columns
-        ]
-        _STATEMENTS[key] = (sql, processors if any(processors) else None)
+        processors = tuple(
+            (i, p)
+            for i, c in enumerate(columns)
+            if (p := table.c[c].type._cached_bind_processor(dialect)) is not None
+        )
+        _STATEMENTS[key] = (sql, processors)
     return _STATEMENTS[key]
+
+
+def _mark(dialect: Dialect) -> str:
+    """The driver's positional parameter marker."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
 def url_hash(value: str) -> str:
@@ -168,17 +187,17 @@ def find_briefing(session: Session, url: str, guid: str = "") -> BriefingRow | N
 
 def _find_id(session: Session, url: str, guid: str | None = "") -> int | None:
     """The id :func:`find_briefing` finds, without loading the row (a new briefing, the
-    common case, needs none)."""
+    common case, needs none), in driver-level SQL (building and caching a Core statement
+    cost more than running it)."""
     conn = session.connection()
-    found = conn.execute(
-        select(BriefingUrlRow.briefing_id).where(BriefingUrlRow.url_hash == url_hash(url))
+    mark = _mark(conn.dialect)
+    found: int | None = conn.exec_driver_sql(
+        f"SELECT briefing_id FROM briefing_urls WHERE url_hash = {mark}", (url_hash(url),)
     ).scalar()
     if found is None and guid:
-        found = conn.execute(
-            select(BriefingRow.id)
-            .where(BriefingRow.guid_hash == url_hash(guid))
-            .order_by(BriefingRow.id)
-            .limit(1)
+        found = conn.exec_driver_sql(
+            f"SELECT id FROM briefings WHERE guid_hash = {mark} ORDER BY id LIMIT 1",
+            (url_hash(guid),),
         ).scalar()
     return found
 
@@ -192,9 +211,10 @@ def _remember_url(session: Session, briefing_id: int, url: str, now: dt.datetime
 def _save(session: Session, briefing: Briefing, now: dt.datetime) -> SaveResult:
     if not briefing.url:
         raise ValueError("a briefing needs a URL to be stored")
-    if session.get_bind().dialect.name == "postgresql":
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
         # Serialize writers of the same URL for the rest of this transaction.
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:u))"), {"u": briefing.url})
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(%s))", (briefing.url,))
     found = _find_id(session, briefing.url, briefing.guid)
     row = session.get(BriefingRow, found) if found is not None else None
     if row is None:
@@ -370,9 +390,10 @@ def _insert_briefing(session: Session, source_id: int, b: Briefing, now: dt.date
 
 
 def _source_id(session: Session, slug: str) -> int:
-    found = (
-        session.connection().execute(select(SourceRow.id).where(SourceRow.slug == slug)).scalar()
-    )
+    conn = session.connection()
+    found: int | None = conn.exec_driver_sql(
+        f"SELECT id FROM sources WHERE slug = {_mark(conn.dialect)}", (slug,)
+    ).scalar()
     if found is not None:
         return found
     row = SourceRow(slug=slug, name=get_source(slug).name)

@@ -323,19 +323,14 @@ class Archive:
         one; the order is that of ``briefwatch exchanges``.
         """
         with self._read() as session:
-            source, condition, _s, _r, newest, params = _match(session, node)
-            where, more = _filters(filters)
-            sql = (
-                f"SELECT b.id, t.exchange FROM {source} "
-                f"WHERE {condition} AND t.exchange IS NOT NULL{where} ORDER BY {newest}"
-            )
+            sql, values = _exchange_turns(session, node, filters)
             statement = text(sql).execution_options(stream_results=True, max_row_buffer=500)
-            dates = [bindparam(n, type_=Date) for n in ("since", "until") if n in more]
+            dates = [bindparam(n, type_=Date) for n in ("since", "until") if n in values]
             if dates:
                 statement = statement.bindparams(*dates)
             found: list[tuple[int, int]] = []
             seen: set[tuple[int, int]] = set()
-            result = session.execute(statement, {**params, **more})
+            result = session.execute(statement, values)
             for bid, x in result:
                 if (bid, x) not in seen:
                     seen.add((bid, x))
@@ -354,16 +349,12 @@ class Archive:
         """(how many exchanges have a matching question or answer, whether that is exact):
         counted over the newest :data:`COUNT_CAP` matching turns."""
         with self._read() as session:
-            source, condition, _s, _r, newest, params = _match(session, node)
-            where, more = _filters(filters)
+            matching, values = _exchange_turns(session, node, filters)
             sql = (
-                f"WITH m AS (SELECT b.id AS bid, t.exchange AS x FROM {source} "
-                f"WHERE {condition} AND t.exchange IS NOT NULL{where} "
-                f"ORDER BY {newest} LIMIT :cap) "
-                "SELECT (SELECT count(*) FROM m), "
-                "(SELECT count(*) FROM (SELECT DISTINCT bid, x FROM m) AS d)"
+                f"WITH m AS ({matching} LIMIT :cap) SELECT (SELECT count(*) FROM m), "
+                "(SELECT count(*) FROM (SELECT DISTINCT b_id, x FROM m) AS d)"
             )
-            turns, exchanges = _run(session, sql, {**params, **more, "cap": COUNT_CAP}).one()
+            turns, exchanges = _run(session, sql, {**values, "cap": COUNT_CAP}).one()
         return int(exchanges or 0), int(turns or 0) < COUNT_CAP
 
     # -- speakers -------------------------------------------------------------------------
@@ -520,3 +511,15 @@ def _briefing_where(f: BriefingFilters) -> list[Any]:
             )
         )
     return where
+
+
+def _exchange_turns(session: Session, node: Node, filters: Filters) -> tuple[str, dict[str, Any]]:
+    """(SQL of the briefing id ``b_id`` and exchange ``x`` of each turn in an exchange that
+    matches, newest first; its parameters)."""
+    source, condition, _s, _r, newest, params = _match(session, node)
+    where, more = _filters(filters)
+    sql = (
+        f"SELECT b.id AS b_id, t.exchange AS x FROM {source} "
+        f"WHERE {condition} AND t.exchange IS NOT NULL{where} ORDER BY {newest}"
+    )
+    return sql, {**params, **more}

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Subquery, func, select
+from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from scraper.storage.models import BriefingRow, RevisionRow, SourceRow
@@ -40,6 +40,26 @@ def _revision_counts() -> Subquery:
     )
 
 
+def briefing_filters(
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    kind: str | None = None,
+    source: str | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions on ``briefings`` of the catalogue's filters (dates inclusive, a kind,
+    a source slug); those not given are left out."""
+    conditions: list[ColumnElement[bool]] = []
+    if since:
+        conditions.append(BriefingRow.date >= since)
+    if until:
+        conditions.append(BriefingRow.date <= until)
+    if kind:
+        conditions.append(BriefingRow.kind == kind)
+    if source:
+        conditions.append(BriefingRow.source.has(slug=source))
+    return conditions
+
+
 def list_briefings(
     session: Session,
     since: dt.date | None = None,
@@ -56,14 +76,7 @@ def list_briefings(
         .join(SourceRow, SourceRow.id == BriefingRow.source_id)
         .outerjoin(counts, counts.c.briefing_id == BriefingRow.id)
     )
-    if since:
-        query = query.where(BriefingRow.date >= since)
-    if until:
-        query = query.where(BriefingRow.date <= until)
-    if kind:
-        query = query.where(BriefingRow.kind == kind)
-    if source:
-        query = query.where(SourceRow.slug == source)
+    query = query.where(*briefing_filters(since, until, kind, source))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(BriefingRow.date.desc(), BriefingRow.id.desc()).limit(limit).offset(offset)

@@ -167,14 +167,7 @@ class Storage(_search.SearchQueries):
                 if wanted is not None:
                     chunk = wanted[bisect.bisect_right(wanted, last_id) :][:batch]
                     query = query.where(BriefingRow.id.in_(chunk))
-                if since:
-                    query = query.where(BriefingRow.date >= since)
-                if until:
-                    query = query.where(BriefingRow.date <= until)
-                if kind:
-                    query = query.where(BriefingRow.kind == kind)
-                if source:
-                    query = query.where(BriefingRow.source.has(slug=source))
+                query = query.where(*catalog.briefing_filters(since, until, kind, source))
                 query = query.options(
                     selectinload(BriefingRow.turns), selectinload(BriefingRow.exchanges)
                 )  # a batch's turns and exchanges in two queries, not two per briefing

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from scraper.model import AlertDraft, AlertStatus, NoticePayload
@@ -166,23 +166,11 @@ def claim_due(
     whose next attempt lies further ahead than the longest backoff (``max_delay`` seconds)
     was held back by a clock that ran ahead when its failure was recorded: it is due now.
     """
-    due = AlertRow.next_attempt_at <= now
-    if max_delay is not None:
-        due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
     # With no grace (the caller holds the alerts lock), every claim is a dead sender's, even
     # one stamped by a clock that ran ahead.
     stale = AlertRow.claimed_at < now - stale_after if stale_after > dt.timedelta(0) else true()
     rows = session.scalars(
-        select(AlertRow)
-        .where(
-            AlertRow.channel.in_(channels),
-            or_(
-                (AlertRow.status == AlertStatus.PENDING) & due,
-                (AlertRow.status == AlertStatus.SENDING) & stale,
-            ),
-        )
-        .order_by(AlertRow.id)
-        .with_for_update(skip_locked=True)
+        _due(channels, now, max_delay, stale).with_for_update(skip_locked=True)
     ).all()
     for row in rows:
         row.status, row.claimed_at = AlertStatus.SENDING, now
@@ -193,21 +181,29 @@ def list_due(
     session: Session, channels: list[str], now: dt.datetime, max_delay: float | None = None
 ) -> list[QueuedAlert]:
     """The alerts a delivery would claim now (for a dry run: nothing is claimed)."""
+    rows = session.scalars(_due(channels, now, max_delay, true()))
+    return [_queued(r) for r in rows]
+
+
+def _due(
+    channels: list[str], now: dt.datetime, max_delay: float | None, stale: ColumnElement[bool]
+) -> Select[AlertRow]:
+    """The alerts of ``channels`` pending and due at ``now`` (see :func:`claim_due` for
+    ``max_delay``) or being sent and ``stale``, oldest first."""
     due = AlertRow.next_attempt_at <= now
     if max_delay is not None:
         due = or_(due, AlertRow.next_attempt_at > now + dt.timedelta(seconds=max_delay))
-    rows = session.scalars(
+    return (
         select(AlertRow)
         .where(
             AlertRow.channel.in_(channels),
             or_(
                 (AlertRow.status == AlertStatus.PENDING) & due,
-                AlertRow.status == AlertStatus.SENDING,
+                (AlertRow.status == AlertStatus.SENDING) & stale,
             ),
         )
         .order_by(AlertRow.id)
     )
-    return [_queued(r) for r in rows]
 
 
 def mark_sent(session: Session, ids: list[int], now: dt.datetime) -> None:
