@@ -7,7 +7,7 @@ import compileall
 from pathlib import Path
 
 import pytest
-from helpers.databases import database
+from helpers.databases import MigratedDatabases, database, wait_for_drops
 from helpers.mirror import Mirror
 
 
@@ -20,18 +20,49 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         compileall.compile_dir(root / package, quiet=2)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session", autouse=True)
+def _dropped_databases():
+    """The PostgreSQL databases the tests made are dropped in the background; the session
+    waits for the last ones (and fails if one could not be dropped)."""
+    yield
+    wait_for_drops()
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
     """A fresh, empty database of each backend; PostgreSQL ones are dropped afterwards."""
     with database(request.param, tmp_path) as url:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory):
+    """This session's source of migrated databases (helpers/databases.py)."""
+    made = MigratedDatabases(tmp_path_factory.mktemp("migrated"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_database_url(request, tmp_path, migrated_databases) -> str:
+    """A database of each backend at the head revision and holding no rows, as a fresh one is
+    once ``open_storage`` has migrated it: SQLite a copy of a file migrated once per session,
+    PostgreSQL one of this session's databases, emptied after each test."""
+    if request.param == "sqlite":
+        yield migrated_databases.sqlite_url(tmp_path)
+    else:
+        with migrated_databases.postgres_url() as url:
+            yield url
+
+
 @pytest.fixture
-def storage(database_url):
+def storage(migrated_database_url):
     from scraper.storage import open_storage
 
-    store = open_storage(database_url)
+    store = open_storage(migrated_database_url)
     yield store
     store.close()
 

@@ -148,9 +148,9 @@ def test_injection_strings_are_only_data(storage, text, expected):
     assert storage.counts() == before == {**before, "briefings": 1, "turns": 142}
 
 
-def test_searches_while_a_crawl_writes_never_see_a_locked_database(database_url):
-    writer = open_storage(database_url, busy_timeout_seconds=5)
-    reader = open_storage(database_url, busy_timeout_seconds=5)
+def test_searches_while_a_crawl_writes_never_see_a_locked_database(migrated_database_url):
+    writer = open_storage(migrated_database_url, busy_timeout_seconds=5)
+    reader = open_storage(migrated_database_url, busy_timeout_seconds=5)
     files = [
         "transcripts/department-press-briefing-july-21-2021.p261072.html",
         "transcripts/department-press-briefing-august-2-2021.p264901.html",
@@ -295,15 +295,16 @@ def _cli_run(tmp_path, database_url, *args):
 @pytest.mark.parametrize(
     ("args", "code", "says"), HUGE_INPUTS, ids=[" ".join(a)[:40] for a, _, _ in HUGE_INPUTS]
 )
-def test_huge_inputs_are_one_line_never_a_traceback(tmp_path, database_url, args, code, says):
+def test_huge_inputs_are_one_line_never_a_traceback(
+    tmp_path, migrated_database_url, args, code, says
+):
     # The console script's entry point in process: an uncaught error would fail the test here.
-    open_storage(database_url).close()
     config = tmp_path / "c.toml"
-    config.write_text(f'[database]\nurl = "{database_url}"\n')
+    config.write_text(f'[database]\nurl = "{migrated_database_url}"\n')
     result = cli(config, *args)
     assert "Traceback" not in result.stderr, result.stderr
     if code is None:  # SQLite refuses in one line (too complex); PostgreSQL answers
-        sqlite = database_url.startswith("sqlite")
+        sqlite = migrated_database_url.startswith("sqlite")
         assert result.returncode == (2 if sqlite else 0), result.stderr
         if sqlite:
             assert "too complex for SQLite" in result.stderr

@@ -102,12 +102,12 @@ def test_a_watch_of_another_source_does_not_stop_the_others():
 WATCH_WH = '[[watch]]\nname = "president"\nterms = ["president"]\nsources = ["whitehouse"]\n'
 
 
-def test_watch_test_and_rematch_keep_to_the_watch_sources(tmp_path, database_url):
-    storage = open_storage(database_url)
+def test_watch_test_and_rematch_keep_to_the_watch_sources(tmp_path, migrated_database_url):
+    storage = open_storage(migrated_database_url)
     for briefing in both():
         storage.save_briefing(briefing)
     storage.close()
-    config = write(tmp_path, database_url, WATCH_WH)
+    config = write(tmp_path, migrated_database_url, WATCH_WH)
     tested = run(config, "watch", "test", "president")
     assert tested.exit_code == 0
     urls = [line.split()[-1] for line in tested.stdout.splitlines() if line.startswith("20")]
@@ -117,7 +117,7 @@ def test_watch_test_and_rematch_keep_to_the_watch_sources(tmp_path, database_url
     assert "sources=['whitehouse']" in listed
     assert run(config, "rematch").exit_code == 0
     matched = rows(
-        database_url,
+        migrated_database_url,
         "SELECT DISTINCT s.slug FROM watch_matches m JOIN briefings b ON b.id = m.briefing_id "
         "JOIN sources s ON s.id = b.source_id",
     )
@@ -215,15 +215,15 @@ def test_a_run_of_two_sources_counts_each_and_alerts_only_for_the_watch_source(
 # -- trend: the podiums side by side ----------------------------------------------------------
 
 
-def test_trend_per_source_puts_each_source_in_its_own_columns(tmp_path, database_url):
-    storage = open_storage(database_url)
+def test_trend_per_source_puts_each_source_in_its_own_columns(tmp_path, migrated_database_url):
+    storage = open_storage(migrated_database_url)
     for briefing in both():
         storage.save_briefing(briefing)
     expected = {
         slug: storage.trend(parse("president"), "month", Filters(source=slug)) for slug in SLUGS
     }
     storage.close()
-    config = write(tmp_path, database_url)
+    config = write(tmp_path, migrated_database_url)
     out = run(config, "trend", "president", "--per-source", "--format", "csv")
     assert out.exit_code == 0
     table = list(csv.DictReader(io.StringIO(out.stdout)))
@@ -253,11 +253,11 @@ def test_trend_per_source_puts_each_source_in_its_own_columns(tmp_path, database
 # -- the publisher named ----------------------------------------------------------------------
 
 
-def test_show_names_the_publisher(tmp_path, database_url):
-    storage = open_storage(database_url)
+def test_show_names_the_publisher(tmp_path, migrated_database_url):
+    storage = open_storage(migrated_database_url)
     storage.save_briefing(parse_wh(WH_JUL_12))
     storage.close()
-    config = write(tmp_path, database_url)
+    config = write(tmp_path, migrated_database_url)
     text = run(config, "show", "1").stdout
     assert text.startswith("id: 1   source: whitehouse (The White House)   revisions: 1\n")
     data = json.loads(run(config, "show", "1", "--format", "json").stdout)

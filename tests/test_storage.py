@@ -338,8 +338,10 @@ def test_upgrade_from_0001_initial_keeps_data_and_rekeys_alerts(database_url):
     storage.close()
 
 
-def test_sessions_wait_and_run_for_bounded_times(database_url):
-    store = open_storage(database_url, busy_timeout_seconds=1.5, statement_timeout_seconds=2)
+def test_sessions_wait_and_run_for_bounded_times(migrated_database_url):
+    store = open_storage(
+        migrated_database_url, busy_timeout_seconds=1.5, statement_timeout_seconds=2
+    )
     try:
         with store.engine.connect() as conn:
             if store.dialect == "sqlite":
