@@ -38,10 +38,12 @@ COUNT_CAP = 10_000
 #: time-ordered); see :func:`scraper.storage.briefings.turn_id`.
 FIRST_DATED_ID = 1 << 46
 #: PostgreSQL: a newest-first search first reads this many of the newest turns (plus ten per
-#: row of the page depth) in id order; a query that does not fill its page there is selective,
-#: and is answered through the GIN index instead (the planner cannot tell an absent word from
-#: a common one, and walks the whole table newest first for it).
+#: row of the page depth) in id order; a query that does not fill its page there reads on as
+#: far as the share of matches it found promises a full page, up to ``WALK_GROWTH`` times
+#: that first read; a sparser one is answered through the GIN index instead (the planner
+#: cannot tell an absent word from a common one, and walks the whole table newest first for it).
 WALK_TURNS = 3000
+WALK_GROWTH = 8
 #: The distinct speakers, one index seek each (a loose index scan, on both backends).
 _SPEAKERS = (
     "WITH RECURSIVE s(name) AS (SELECT min(speaker) FROM turns UNION ALL "
@@ -295,8 +297,9 @@ def _newest_ids_postgres(
 ) -> list[int]:
     """Ids of the ``need`` newest matching turns on PostgreSQL, by the cheaper of two plans:
     reading the newest turns in id order until the page is full (a common word fills it at
-    once; with a selective filter, a longer read does), else through the GIN index (a rare
-    or absent word: few matches to read and sort)."""
+    once; a less common one, or a selective filter, after a longer read sized by the share
+    of matches the first read found), else through the GIN index (a rare or absent word, or
+    one so sparse that the read would be long: few matches to read and sort)."""
     # The driver prepares a statement run five times; PostgreSQL may then plan it once for
     # any parameters, and a plan made without knowing the id range or the LIMIT reads the
     # whole range (measured: 9 ms becomes 420 ms). Plan each search for its own values.
@@ -305,27 +308,33 @@ def _newest_ids_postgres(
     where += extra
     ids_where, ids_params = _id_range(session, filters, "t.id")
     params = {**params, **ids_params, "q": to_tsquery(node), "need": need}
+    # Only the date, kind and source filters read the briefing.
+    joined = any((filters.since, filters.until, filters.kind, filters.source))
+    briefings = " JOIN briefings b ON b.id = t.briefing_id" if joined else ""
     newest = (
-        f"(SELECT * FROM turns t WHERE TRUE{ids_where} ORDER BY t.id DESC LIMIT :budget) t "
-        "JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query"
+        f"(SELECT * FROM turns t WHERE TRUE{ids_where} ORDER BY t.id DESC LIMIT :budget) t"
+        f"{briefings}, to_tsquery('english', :q) AS query"
     )
     walk = f"SELECT t.id FROM {newest} WHERE t.text_tsv @@ query{where} ORDER BY t.id DESC"
     walk += " LIMIT :need"
-    count = f"SELECT count(*), count(*) FILTER (WHERE t.text_tsv @@ query) FROM {newest}"
-    budget = _bigint(WALK_TURNS + 10 * need)
-    for _attempt in range(2):
+    in_range = (
+        f"SELECT count(*) FROM (SELECT 1 FROM turns t WHERE TRUE{ids_where} "
+        "ORDER BY t.id DESC LIMIT :budget) AS w"
+    )
+    first = budget = _bigint(WALK_TURNS + 10 * need)
+    while budget <= WALK_GROWTH * first:
         ids = [r[0] for r in _run(session, walk, {**params, "budget": budget})]
         if len(ids) == need:
             return ids
-        walked, matched = _first(session, count, {**params, "budget": budget})
-        if walked < budget:  # every turn in range was read: that is all there is
-            return ids
-        if matched * 100 < walked:  # a rare word: the index has few matches to read
-            break
-        budget = _bigint(budget * 10)  # a common word and a selective filter: read further
+        if _scalar(session, in_range, {**params, "budget": budget}) < budget:
+            return ids  # every turn in range was read: that is all there is
+        if not ids:
+            break  # a rare word: the index has few matches to read
+        # Read on as far as the matches found so far promise a full page, with a margin.
+        budget = _bigint(budget * need * 3 // (2 * len(ids)))
     indexed = (
-        "WITH m AS MATERIALIZED (SELECT t.id FROM turns t "
-        "JOIN briefings b ON b.id = t.briefing_id, to_tsquery('english', :q) AS query "
+        f"WITH m AS MATERIALIZED (SELECT t.id FROM turns t{briefings}, "
+        "to_tsquery('english', :q) AS query "
         f"WHERE t.text_tsv @@ query{where}{ids_where}) "
         "SELECT id FROM m ORDER BY id DESC LIMIT :need"
     )
