@@ -76,6 +76,12 @@ FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL
 """
 
 
+# Commits on a test database need not wait for the WAL to reach the disk: only a crash of the
+# server could tell the difference, and the database is thrown away (a setting of the database,
+# not of the shared server).
+NO_COMMIT_WAIT = 'ALTER DATABASE "{name}" SET synchronous_commit = off'
+
+
 def postgres_server() -> str:
     """The server URL from the environment; skips the test when none is named."""
     server = os.environ.get(POSTGRES_ENV)
@@ -135,6 +141,7 @@ def postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
     finally:
         admin.dispose()
     try:
@@ -219,9 +226,7 @@ class MigratedDatabases:
         try:
             with admin.connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-                # Tests' commits need not wait for the WAL to reach the disk: only a server
-                # crash could tell the difference, and the database is thrown away.
-                conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+                conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
         finally:
             admin.dispose()
         open_storage(_url(self._server, name)).close()
