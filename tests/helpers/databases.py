@@ -29,7 +29,15 @@ SCHEMA_DIGEST = """
 SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
     SELECT 'schema ' || nspname FROM pg_namespace
     UNION ALL
-    SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text
+    SELECT 'database ' || datconnlimit || ' ' || datallowconn || ' ' || coalesce(
+        (
+            SELECT string_agg(setrole || ' ' || setconfig::text, ' ' ORDER BY setrole)
+            FROM pg_db_role_setting WHERE setdatabase = d.oid
+        ), '')
+    FROM pg_database d WHERE datname = current_database()
+    UNION ALL
+    SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' '
+        || c.relowner::regrole::text || ' ' || coalesce(c.relacl::text, '')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     UNION ALL
@@ -175,7 +183,6 @@ class MigratedDatabases:
         self._server: str | None = None
         self._digests: dict[str, str] = {}  # database name -> schema digest once migrated
         self._ready: collections.deque[Future[str]] = collections.deque()
-        self._made = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="empty-database")
 
     def sqlite_url(self, folder: Path) -> str:
@@ -195,10 +202,10 @@ class MigratedDatabases:
 
     @contextlib.contextmanager
     def postgres_url(self) -> Iterator[str]:
-        """A migrated, empty PostgreSQL database for one test, emptied again once it ends."""
+        """A migrated, empty PostgreSQL database for one test (or one module), emptied again
+        once it is given back."""
         self._server = postgres_server()
-        if not any(f.done() for f in self._ready) and self._made < self.POOL:
-            self._made += 1
+        if not any(f.done() for f in self._ready) and len(self._ready) < self.POOL:
             self._ready.append(self._worker.submit(self._create))
         future = next((f for f in self._ready if f.done()), self._ready[0])
         self._ready.remove(future)
