@@ -4,14 +4,16 @@ by BRIEFWATCH_TEST_POSTGRES_URL). Helpers the tests import live in ``tests/helpe
 from __future__ import annotations
 
 import compileall
+import os
 import sys
 from pathlib import Path
 
 import pytest
-from helpers.databases import MigratedDatabases, database, wait_for_drops
+from helpers.databases import POSTGRES_ENV, MigratedDatabases, database, wait_for_drops
 from helpers.mirror import Mirror
 
 _DONT_WRITE_BYTECODE = pytest.StashKey[bool]()
+_MIGRATED = pytest.StashKey[MigratedDatabases]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -29,17 +31,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Restores the interpreter's bytecode setting changed for the collection."""
+    """Restores the interpreter's bytecode setting changed for the collection, and starts
+    making the session's first migrated PostgreSQL database if a test will want one."""
     sys.dont_write_bytecode = session.config.stash.get(
         _DONT_WRITE_BYTECODE, sys.dont_write_bytecode
     )
+    wanted = any(i.get_closest_marker("postgres") for i in session.items)
+    if wanted and os.environ.get(POSTGRES_ENV) and not session.config.option.collectonly:
+        _migrated(session.config).prepare()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _dropped_databases():
+def _migrated(config: pytest.Config) -> MigratedDatabases:
+    if _MIGRATED not in config.stash:
+        config.stash[_MIGRATED] = MigratedDatabases()
+    return config.stash[_MIGRATED]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """The PostgreSQL databases the tests made are dropped in the background; the session
     waits for the last ones (and fails if one could not be dropped)."""
-    yield
+    if _MIGRATED in session.config.stash:
+        session.config.stash[_MIGRATED].close()
     wait_for_drops()
 
 
@@ -54,11 +66,9 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_databases(tmp_path_factory):
+def migrated_databases(request):
     """This session's source of migrated databases (helpers/databases.py)."""
-    made = MigratedDatabases(tmp_path_factory.mktemp("migrated"))
-    yield made
-    made.close()
+    return _migrated(request.config)  # closed at the session's end
 
 
 @pytest.fixture(params=BACKENDS)
