@@ -257,8 +257,12 @@ class MigratedDatabases:
 
         if self._template is None:
             name = self._new_database()
+            try:
+                open_storage(_url(self._server or "", name)).close()
+            except BaseException:
+                drop_later(self._server or "", name)
+                raise
             self._template = name
-            open_storage(_url(self._server or "", name)).close()
 
     def _create(self) -> str:
         """A copy of the template (plain SQL: safe in the thread)."""
