@@ -4,11 +4,17 @@ by BRIEFWATCH_TEST_POSTGRES_URL). Helpers the tests import live in ``tests/helpe
 from __future__ import annotations
 
 import compileall
+import contextlib
+import os
+import sys
 from pathlib import Path
 
 import pytest
-from helpers.databases import MigratedDatabases, database, wait_for_drops
+from helpers.databases import POSTGRES_ENV, MigratedDatabases, database, wait_for_drops
 from helpers.mirror import Mirror
+
+_DONT_WRITE_BYTECODE = pytest.StashKey[bool]()
+_MIGRATED = pytest.StashKey[MigratedDatabases]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -18,13 +24,37 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     root = Path(__file__).resolve().parent.parent
     for package in ("scraper", "scheduler"):
         compileall.compile_dir(root / package, quiet=2)
+    # Likewise pytest keeps each test module, its asserts rewritten, as a .pyc only where
+    # bytecode may be written: without one, every session (every xdist worker) parses and
+    # rewrites all ~80 test modules again (~2 s of CPU apiece). Only while collecting.
+    session.config.stash[_DONT_WRITE_BYTECODE] = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _dropped_databases():
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Restores the interpreter's bytecode setting changed for the collection, and starts
+    making the session's first migrated PostgreSQL database if a test will want one."""
+    sys.dont_write_bytecode = session.config.stash.get(
+        _DONT_WRITE_BYTECODE, sys.dont_write_bytecode
+    )
+    wanted = any(i.get_closest_marker("postgres") for i in session.items)
+    if wanted and os.environ.get(POSTGRES_ENV) and not session.config.option.collectonly:
+        # A server out of reach fails the PostgreSQL tests (each tries again), not the session.
+        with contextlib.suppress(Exception):
+            _migrated(session.config).prepare()
+
+
+def _migrated(config: pytest.Config) -> MigratedDatabases:
+    if _MIGRATED not in config.stash:
+        config.stash[_MIGRATED] = MigratedDatabases()
+    return config.stash[_MIGRATED]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """The PostgreSQL databases the tests made are dropped in the background; the session
     waits for the last ones (and fails if one could not be dropped)."""
-    yield
+    if _MIGRATED in session.config.stash:
+        session.config.stash[_MIGRATED].close()
     wait_for_drops()
 
 
@@ -39,11 +69,9 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_databases(tmp_path_factory):
+def migrated_databases(request):
     """This session's source of migrated databases (helpers/databases.py)."""
-    made = MigratedDatabases(tmp_path_factory.mktemp("migrated"))
-    yield made
-    made.close()
+    return _migrated(request.config)  # closed at the session's end
 
 
 @pytest.fixture(params=BACKENDS)

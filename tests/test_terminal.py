@@ -9,6 +9,8 @@ override.
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -49,8 +51,9 @@ def test_terminal_json_escapes_without_losing_data(text):
     assert json.loads(dumped) == {"t": text}
 
 
-@pytest.fixture
-def hostile_archive(tmp_path) -> str:
+@pytest.fixture(scope="module")
+def hostile_database(tmp_path_factory) -> Path:
+    """The hostile briefing stored once for the module (each test gets a copy)."""
     body = read_body("transcripts/department-press-briefing-august-2-2021.p264901.html")
     at = body.index("<strong>QUESTION:</strong>") + len("<strong>QUESTION:</strong>")
     body = body[:at] + f" {HOSTILE} Pakistan" + body[at:]
@@ -67,12 +70,19 @@ def hostile_archive(tmp_path) -> str:
 
     watch = WatchConfig(name="pw", terms=("pwned",))
     hits = Matcher([watch]).hits(briefing)
-    db = f"sqlite:///{tmp_path / 'h.db'}"
-    storage = open_storage(db)
+    path = tmp_path_factory.mktemp("hostile") / "h.db"
+    storage = open_storage(f"sqlite:///{path}")
     storage.save_briefing(
         briefing, hits=hits, drafts=draft_alerts(briefing, hits, {"pw": watch}, ["log"])
     )
     storage.close()
+    return path
+
+
+@pytest.fixture
+def hostile_archive(hostile_database, tmp_path) -> str:
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    shutil.copyfile(hostile_database, tmp_path / "h.db")
     config = tmp_path / "c.toml"
     config.write_text(f'[database]\nurl = "{db}"\n[[watch]]\nname = "pw"\nterms = ["pwned"]\n')
     return str(config)

@@ -15,7 +15,6 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 from click.testing import CliRunner
-from helpers.databases import postgres_database
 from helpers.web_archive import EDIT, ESCAPE, HOSTILE, WATCH_TOML, WATCHES, build
 from starlette.testclient import TestClient
 
@@ -28,13 +27,13 @@ from scraper.web.app import CONTENT_SECURITY_POLICY, Auth, create_app
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def archive_url(request, tmp_path_factory):
+def archive_url(request, tmp_path_factory, migrated_databases):
     """One archive per backend for the whole module (the pages only read it)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'archive.db'}"
+        url = migrated_databases.sqlite_url(tmp_path_factory.mktemp("web"))
         yield url, build(url)
         return
-    with postgres_database() as url:
+    with migrated_databases.postgres_url() as url:
         yield url, build(url)
 
 

@@ -14,6 +14,7 @@ import collections
 import contextlib
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +30,15 @@ SCHEMA_DIGEST = """
 SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
     SELECT 'schema ' || nspname FROM pg_namespace
     UNION ALL
-    SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text
+    SELECT 'database ' || datconnlimit || ' ' || datallowconn || ' ' || coalesce(
+        (
+            SELECT string_agg(setrole || ' ' || setconfig::text, ' ' ORDER BY setrole)
+            FROM pg_db_role_setting WHERE setdatabase = d.oid
+        ), '')
+    FROM pg_database d WHERE datname = current_database()
+    UNION ALL
+    SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' '
+        || c.relowner::regrole::text || ' ' || coalesce(c.relacl::text, '')
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
     UNION ALL
@@ -76,6 +85,12 @@ FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL
 """
 
 
+# Commits on a test database need not wait for the WAL to reach the disk: only a crash of the
+# server could tell the difference, and the database is thrown away (a setting of the database,
+# not of the shared server).
+NO_COMMIT_WAIT = 'ALTER DATABASE "{name}" SET synchronous_commit = off'
+
+
 def postgres_server() -> str:
     """The server URL from the environment; skips the test when none is named."""
     server = os.environ.get(POSTGRES_ENV)
@@ -92,8 +107,9 @@ def _url(server: str, name: str) -> str:
 
 
 # DROP DATABASE waits for a checkpoint (0.5-5 s on a busy server): tests hand their databases
-# to this thread and go on; the session waits for the drops at its end (wait_for_drops).
-_DROPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+# to these threads and go on; the session waits for the drops at its end (wait_for_drops).
+# Drops asked for together can share a checkpoint.
+_DROPPER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
 _DROPS: list[Future[None]] = []
 
 
@@ -135,6 +151,7 @@ def postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
     finally:
         admin.dispose()
     try:
@@ -156,19 +173,21 @@ def database(backend: str, folder) -> Iterator[str]:
 class MigratedDatabases:
     """Databases at the head revision holding no rows, for the tests that start from one (the
     ``storage`` fixture): the same as a fresh database that ``open_storage`` has just migrated,
-    made once per session. SQLite: a copy of a file migrated once. PostgreSQL: two databases
-    taken in turn; the one a test gave back is emptied in a thread while the next test runs on
-    the other. :meth:`close` drops what it made."""
+    made once per session. SQLite: a copy of a file migrated once. PostgreSQL: copies
+    (``CREATE DATABASE ... TEMPLATE``) of a database migrated once, two taken in turn; the one
+    a test gave back is emptied in a thread while the next test runs on the other. Alembic
+    runs only in the main thread (its ``op`` and ``context`` are process-wide), the thread
+    runs plain SQL. :meth:`close` drops what it made."""
 
     POOL = 2
 
-    def __init__(self, folder: Path):
-        self._folder = folder
+    def __init__(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="briefwatch-migrated-")
         self._sqlite: Path | None = None
         self._server: str | None = None
+        self._template: str | None = None
         self._digests: dict[str, str] = {}  # database name -> schema digest once migrated
         self._ready: collections.deque[Future[str]] = collections.deque()
-        self._made = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="empty-database")
 
     def sqlite_url(self, folder: Path) -> str:
@@ -176,7 +195,7 @@ class MigratedDatabases:
         from scraper.storage import open_storage
 
         if self._sqlite is None:
-            template = self._folder / "migrated.db"
+            template = Path(self._folder.name) / "migrated.db"
             open_storage(f"sqlite:///{template}").close()
             # Closing the last connection checkpoints the WAL into the file and removes it,
             # so the file alone is the whole database.
@@ -186,12 +205,21 @@ class MigratedDatabases:
         shutil.copyfile(self._sqlite, target)
         return f"sqlite:///{target}"
 
+    def prepare(self) -> None:
+        """Migrates the template now and starts copying it in the background (the session
+        calls this once it has collected PostgreSQL tests, before the first runs)."""
+        self._server = postgres_server()
+        self._migrate_template()
+        if not self._ready:
+            self._ready.append(self._worker.submit(self._create))
+
     @contextlib.contextmanager
     def postgres_url(self) -> Iterator[str]:
-        """A migrated, empty PostgreSQL database for one test, emptied again once it ends."""
+        """A migrated, empty PostgreSQL database for one test (or one module), emptied again
+        once it is given back."""
         self._server = postgres_server()
-        if not any(f.done() for f in self._ready) and self._made < self.POOL:
-            self._made += 1
+        self._migrate_template()
+        if not any(f.done() for f in self._ready) and len(self._ready) < self.POOL:
             self._ready.append(self._worker.submit(self._create))
         future = next((f for f in self._ready if f.done()), self._ready[0])
         self._ready.remove(future)
@@ -209,26 +237,44 @@ class MigratedDatabases:
             _url(self._server, name), poolclass=sqlalchemy.pool.NullPool, **options
         )
 
-    def _create(self) -> str:
-        from scraper.storage import open_storage
-
+    def _new_database(self, template: str | None = None) -> str:
         assert self._server is not None
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         name = f"briefwatch_test_{worker}_{uuid.uuid4().hex[:12]}"
         admin = self._engine(self._server_database(), isolation_level="AUTOCOMMIT")
         try:
             with admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-                # Tests' commits need not wait for the WAL to reach the disk: only a server
-                # crash could tell the difference, and the database is thrown away.
-                conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+                copy = f' TEMPLATE "{template}"' if template else ""
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+                conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
         finally:
             admin.dispose()
-        open_storage(_url(self._server, name)).close()
+        return name
+
+    def _migrate_template(self) -> None:
+        """The database the others copy, migrated once (in the calling, main thread)."""
+        from scraper.storage import open_storage
+
+        if self._template is None:
+            name = self._new_database()
+            try:
+                open_storage(_url(self._server or "", name)).close()
+            except BaseException:
+                drop_later(self._server or "", name)
+                raise
+            self._template = name
+
+    def _create(self) -> str:
+        """A copy of the template (plain SQL: safe in the thread)."""
+        assert self._template is not None
+        name = self._new_database(self._template)
         own = self._engine(name)
         try:
             with own.connect() as conn:
                 self._digests[name] = conn.exec_driver_sql(SCHEMA_DIGEST).scalar_one()
+        except BaseException:
+            drop_later(self._server or "", name)
+            raise
         finally:
             own.dispose()
         return name
@@ -279,6 +325,7 @@ class MigratedDatabases:
             with contextlib.suppress(Exception):
                 future.result()
         self._worker.shutdown()
-        assert self._server is not None or not self._digests
-        for name in self._digests:
+        assert self._server is not None or not (self._digests or self._template)
+        for name in [*self._digests, *([self._template] if self._template else [])]:
             drop_later(self._server, name)
+        self._folder.cleanup()

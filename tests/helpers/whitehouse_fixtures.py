@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import html
 import json
 from pathlib import Path
@@ -38,8 +39,10 @@ ARCHIVE_BY_FILE = {page["file"]: page for page in archive_pages()}
 ALL_BODIES = sorted(FEED_BY_FILE) + [f"archive/{name}" for name in sorted(ARCHIVE_BY_FILE)]
 
 
+@functools.cache
 def parse_wh(name: str) -> Briefing:
-    """Parse one body with what the crawl would know: the feed item, or the listing's row."""
+    """Parse one body with what the crawl would know: the feed item, or the listing's row.
+    Once per process, as ``parse_fixture`` (parsing is pure, a Briefing frozen)."""
     if name.startswith("archive/"):
         page = ARCHIVE_BY_FILE[name.removeprefix("archive/")]
         body = (ARCHIVE / page["file"]).read_text(encoding="utf-8")
