@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 
 import pytest
 from helpers.crawl import archive_briefing
@@ -78,6 +80,35 @@ def test_unused_scrapy_components_are_left_out_not_imported(tmp_path):
     crawler = get_crawler(SPIDERS["state_department"], values)
     enabled = {type(e).__name__ for e in ExtensionManager.from_crawler(crawler).middlewares}
     assert {"CoreStats", "CloseSpider"} <= enabled and "RemoteControl" not in enabled
+
+
+_BUILD_MANAGERS = """
+import sys
+from scrapy.core.downloader.middleware import DownloaderMiddlewareManager
+from scrapy.extension import ExtensionManager
+from scrapy.utils.test import get_crawler
+from scraper.config import config_from_dict
+from scraper.crawl import scrapy_settings
+from scraper.spiders import SPIDERS
+values = {**scrapy_settings(config_from_dict({}), "monitor"), "BRIEFWATCH_DATABASE_URL": ""}
+crawler = get_crawler(SPIDERS["state_department"], values)
+ExtensionManager.from_crawler(crawler)
+DownloaderMiddlewareManager.from_crawler(crawler)
+print(" ".join(sorted(sys.modules)))
+"""
+
+
+def test_building_the_crawls_components_imports_none_of_the_unused():
+    """In a process of its own (this one has imported them all): the crawl's extensions and
+    downloader middlewares, built as Scrapy builds them, import no unused component."""
+    out = subprocess.run(
+        [sys.executable, "-c", _BUILD_MANAGERS], capture_output=True, text=True, check=True
+    )
+    loaded = set(out.stdout.split())
+    assert "scrapy.extensions.closespider" in loaded  # the managers were built
+    unused = {"aiohttp", "tldextract", "scrapy.downloadermiddlewares.cookies"}
+    unused |= {f"scrapy.extensions.{name}" for name in ("telnet", "remote_control", "feedexport")}
+    assert not unused & loaded
 
 
 def test_monitor_arguments_carry_each_feeds_validators(storage):

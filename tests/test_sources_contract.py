@@ -8,18 +8,16 @@ README, "Adding a source"); nothing here names a source.
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import functools
 import html
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.crawling import briefwatch, rows, write_config
-from helpers.databases import POSTGRES_ENV, postgres_database
+from helpers.databases import POSTGRES_ENV
 from helpers.mirror import Resource
 from scrapy.http import Request, XmlResponse
 from scrapy.utils.test import get_crawler
@@ -143,31 +141,28 @@ def test_replay_feeds_parse_in_process(slug, replay):
     assert versions and bodies
 
 
+# Each source's spider test crawls its replay on SQLite with per-version expectations; this
+# one crawls it on PostgreSQL where a server is named (else SQLite), so that every replay is
+# crawled once on each backend.
+REPLAY_BACKEND = (
+    pytest.param("postgresql", marks=pytest.mark.postgres)
+    if os.environ.get(POSTGRES_ENV)
+    else "sqlite"
+)
+WATCH = '[[watch]]\nname = "thanks"\nterms = ["thank you"]\nchannels = ["log"]\n'
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("database_url", [REPLAY_BACKEND], indirect=True)
 @pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
-def test_replay_is_monitored(slug, replay, tmp_path, mirror):
+def test_replay_is_monitored(slug, replay, tmp_path, mirror, database_url):
     """Real crawls of the replay served in order: every transcript stored once, each of its
-    distinct bodies one revision, and an unchanged feed costs one 304.
-
-    On PostgreSQL when a server is named (else SQLite): each source's spider tests crawl the
-    same replay on SQLite with its per-version expectations, so every replay is crawled once
-    on each backend."""
-    with replay_database(tmp_path) as database_url:
-        check_replay(slug, replay, tmp_path, mirror, database_url)
-
-
-@contextlib.contextmanager
-def replay_database(folder: Path) -> Iterator[str]:
-    if os.environ.get(POSTGRES_ENV):
-        with postgres_database() as url:
-            yield url
-    else:
-        yield f"sqlite:///{folder / 'c.db'}"
-
-
-def check_replay(slug: str, replay: Path, tmp_path: Path, mirror, database_url: str) -> None:
+    distinct bodies one revision; a stale copy served again (the first version carrying a body
+    that a later one replaced) changes nothing and alerts nothing twice; an unchanged feed
+    costs one 304."""
     versions, bodies = transcripts_of(slug, replay)
     config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[mirror.url("/f")])
+    config.write_text(config.read_text() + WATCH)
     for version in versions:
         mirror.routes["/f"] = Resource((replay / version["file"]).read_bytes())
         result = briefwatch(config, "crawl")
@@ -178,6 +173,38 @@ def check_replay(slug: str, replay: Path, tmp_path: Path, mirror, database_url: 
         rows(database_url, "SELECT briefing_id, count(*) FROM revisions GROUP BY briefing_id")
     )
     assert {g: revisions[stored[g]] for g in bodies} == {g: len(b) for g, b in bodies.items()}
+    snapshot = rows(database_url, "SELECT guid, content_hash FROM briefings ORDER BY guid")
+    (alerts,) = rows(database_url, "SELECT count(*) FROM alert_outbox")
+    assert alerts[0] > 0  # the watch matched: a second alert would show
+
+    stale = stale_version(slug, replay, versions)
+    assert stale is not None, "the replay should hold an edited transcript"
+    mirror.routes["/f"] = Resource((replay / versions[stale]["file"]).read_bytes())
+    assert briefwatch(config, "crawl").returncode == 0
+    assert rows(database_url, "SELECT guid, content_hash FROM briefings ORDER BY guid") == snapshot
+    assert rows(database_url, "SELECT count(*) FROM alert_outbox") == [alerts]
+    assert (
+        dict(rows(database_url, "SELECT briefing_id, count(*) FROM revisions GROUP BY briefing_id"))
+        == revisions
+    )
+
     before = len(mirror.requests)
     assert briefwatch(config, "crawl").returncode == 0
     assert [r.status for r in mirror.requests[before:] if r.path == "/f"] == [304]
+
+
+def stale_version(slug: str, replay: Path, versions: list[dict]) -> int | None:
+    """The first version serving a transcript body that a later version replaced."""
+    served = [
+        {
+            item.briefing.guid: item.briefing.content_hash
+            for item in poll(slug, replay / version["file"])
+            if isinstance(item, BriefingItem) and item.briefing.kind in TRANSCRIPT_KINDS
+        }
+        for version in versions
+    ]
+    last = {guid: digest for hashes in served for guid, digest in hashes.items()}
+    return next(
+        (i for i, hashes in enumerate(served) if any(last[g] != h for g, h in hashes.items())),
+        None,
+    )

@@ -149,7 +149,8 @@ def _row(
         attempts=0,
         created_at=now,
         next_attempt_at=now,
-    )  # last_error, sent_at, claimed_at and delivered_to start NULL
+        delivered_to=None,  # JSON null, as every later write of None to it (not SQL NULL)
+    )  # last_error, sent_at and claimed_at start NULL
 
 
 def claim_due(
