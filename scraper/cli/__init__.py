@@ -121,14 +121,12 @@ class LazyGroup(click.Group):
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, self._short_help(ctx, name, limit)) for name in names])
+            formatter.write_dl([(name, self._short_help(name, limit)) for name in names])
 
-    def _short_help(self, ctx: click.Context, name: str, limit: int) -> str:
-        command = self.commands.get(name)
-        if command is None and name in COMMANDS:  # not loaded: shortened as click would
-            command = click.Command(name, help=COMMANDS[name][2])
-        command = command or self.get_command(ctx, name)
-        return command.get_short_help_str(limit) if command else ""
+    def _short_help(self, name: str, limit: int) -> str:
+        # A loaded command's own; else its line of the table, shortened as click would.
+        command = self.commands.get(name) or click.Command(name, help=COMMANDS[name][2])
+        return command.get_short_help_str(limit)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
