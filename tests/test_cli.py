@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 from helpers.state_department import STATE
 
@@ -110,6 +111,32 @@ def test_unreachable_database_is_one_line_exit_1(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("briefwatch: cannot open database")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "table"), [(["status"], "runs"), (["runs"], "runs"), (["show", "1"], "briefings")]
+)
+def test_a_damaged_sqlite_archive_is_one_line_exit_1_on_the_reader_path(tmp_path, args, table):
+    """show, status and runs read an up-to-date SQLite file with sqlite3 directly: its
+    errors are one line too, not a traceback."""
+    import sqlite3
+
+    from scraper.storage import open_storage
+
+    database = tmp_path / "a.db"
+    open_storage(f"sqlite:///{database}").close()
+    with sqlite3.connect(database) as conn:
+        conn.execute(f"DROP TABLE {table}")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{database}"\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(cfg), *args],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"briefwatch: database error: no such table: {table}\n"
+    assert "sqlalchemy" not in result.stderr
 
 
 def test_version():

@@ -172,9 +172,8 @@ def _failure_line(exc: Exception) -> str | None:
 
     if isinstance(exc, OSError):
         return mask_text(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
-    if "sqlalchemy" in sys.modules:
-        from scraper.storage import StorageError
+    from scraper.storage import is_storage_error
 
-        if isinstance(exc, StorageError):
-            return mask_text(f"database error: {first_line(exc)}")
+    if is_storage_error(exc):  # SQLAlchemy's, or the SQLite reader's (show, status, runs)
+        return mask_text(f"database error: {first_line(exc)}")
     return None
