@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -26,6 +25,7 @@ from scraper.storage.models import (
     WatchMatchRow,
 )
 from scraper.storage.outbox import enqueue
+from scraper.storage.records import url_hash as url_hash
 from scraper.storage.turn_ids import turn_id
 
 
@@ -157,11 +157,6 @@ def _insert_statement(
 def _mark(dialect: Dialect) -> str:
     """The driver's positional parameter marker."""
     return "?" if dialect.paramstyle == "qmark" else "%s"
-
-
-def url_hash(value: str) -> str:
-    """The key a URL or guid is looked up by (no index over text of unbounded length)."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def alert_identity(briefing_id: int) -> str:

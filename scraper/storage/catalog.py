@@ -10,18 +10,7 @@ from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from scraper.storage.models import BriefingRow, RevisionRow, SourceRow
-
-
-@dataclass(frozen=True)
-class BriefingInfo:
-    id: int
-    date: dt.date | None
-    kind: str
-    source: str
-    title: str
-    url: str
-    guid: str | None
-    revisions: int
+from scraper.storage.records import BriefingInfo as BriefingInfo
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,17 @@ it always does. ``tests/test_reader*.py`` check every answer against :class:`Sto
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scraper.model import AlertStatus, Briefing, Exchange, Turn
 from scraper.storage.migrate import head_revision
+from scraper.storage.records import BriefingInfo, RunInfo, url_hash
 from scraper.storage.search import SearchQueries, SqliteStatements
 
 #: ``sqlite:///relative.db``, ``sqlite:////absolute.db``: a file, with no query string or
@@ -47,34 +46,6 @@ _BRIEFING = (
     "b.location, b.start_time, b.end_time, b.topics, b.coverage, b.warnings, b.content_hash, "
     "b.parser_version FROM briefings b JOIN sources s ON s.id = b.source_id"
 )
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """A recorded run: the fields of :class:`scraper.storage.runs.RunInfo` (whose module
-    imports SQLAlchemy)."""
-
-    id: int
-    command: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    status: str
-    counts: dict[str, Any]
-    errors: list[Any]
-
-
-@dataclass(frozen=True)
-class BriefingInfo:
-    """A stored briefing's summary: the fields of :class:`scraper.storage.catalog.BriefingInfo`."""
-
-    id: int
-    date: dt.date | None
-    kind: str
-    source: str
-    title: str
-    url: str
-    guid: str | None
-    revisions: int
 
 
 class Reader(SearchQueries):
@@ -162,7 +133,7 @@ class Reader(SearchQueries):
                 found = statements.rows(
                     f"{_BRIEFING} JOIN briefing_urls u ON u.briefing_id = b.id "
                     "WHERE u.url_hash = :hash",
-                    {"hash": hashlib.sha256(id_or_url.encode("utf-8")).hexdigest()},
+                    {"hash": url_hash(id_or_url)},
                 )
             row = found.fetchone()
             if row is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -11,17 +10,7 @@ from sqlalchemy.orm import Session
 
 from scraper.model import RunStatus
 from scraper.storage.models import RunRow
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    id: int
-    command: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    status: str
-    counts: dict[str, Any]
-    errors: list[Any]
+from scraper.storage.records import RunInfo as RunInfo
 
 
 def start_run(session: Session, command: str, now: dt.datetime) -> int:
