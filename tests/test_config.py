@@ -339,3 +339,15 @@ def test_every_channel_module_is_a_kind_loaded_on_lookup():
     assert "pager" not in channels.CHANNELS and list(channels.CHANNELS) == list(channels.KINDS)
     with pytest.raises(KeyError):
         channels.CHANNELS["pager"]
+
+
+def test_a_channel_registered_from_elsewhere_is_a_kind_like_the_listed_ones():
+    """A Channel subclass outside the package (a plugin, a test) registers itself: it is
+    found, listed and counted like a listed kind, so the configuration accepts it."""
+    from scraper.alerts.channels import ChannelRegistry
+
+    registry = ChannelRegistry(("log",))
+    pager = type("PagerChannel", (), {"kind": "pager"})
+    registry.register(pager)
+    assert "pager" in registry and registry["pager"] is pager
+    assert list(registry) == ["log", "pager"] and len(registry) == 2

@@ -62,14 +62,18 @@ class ChannelRegistry(Mapping[str, "type[Channel]"]):
             importlib.import_module(f"{__name__}.{kind}")
         return self._classes[kind]
 
+    def _all(self) -> tuple[str, ...]:
+        """The listed kinds, then any class registered from elsewhere (a test, a plugin)."""
+        return (*self._kinds, *(kind for kind in self._classes if kind not in self._kinds))
+
     def __contains__(self, kind: object) -> bool:
-        return kind in self._kinds
+        return kind in self._kinds or kind in self._classes
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._kinds)
+        return iter(self._all())
 
     def __len__(self) -> int:
-        return len(self._kinds)
+        return len(self._all())
 
 
 CHANNELS = ChannelRegistry(KINDS)
