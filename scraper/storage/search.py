@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -292,6 +293,9 @@ def _id_range(session: AnySession, f: Filters, column: str) -> tuple[str, dict[s
     return f" AND {column} BETWEEN :id_low AND :id_high", {"id_low": low, "id_high": high}
 
 
+_READS_BRIEFING = re.compile(r"\bb\.")
+
+
 def _newest_ids_postgres(
     session: AnySession, node: Node, filters: Filters, need: int, extra: str = ""
 ) -> list[int]:
@@ -308,9 +312,8 @@ def _newest_ids_postgres(
     where += extra
     ids_where, ids_params = _id_range(session, filters, "t.id")
     params = {**params, **ids_params, "q": to_tsquery(node), "need": need}
-    # Only the date, kind and source filters read the briefing.
-    joined = any((filters.since, filters.until, filters.kind, filters.source))
-    briefings = " JOIN briefings b ON b.id = t.briefing_id" if joined else ""
+    # The briefing is joined only when a condition reads it (the date, kind and source ones).
+    briefings = " JOIN briefings b ON b.id = t.briefing_id" if _READS_BRIEFING.search(where) else ""
     newest = (
         f"(SELECT * FROM turns t WHERE TRUE{ids_where} ORDER BY t.id DESC LIMIT :budget) t"
         f"{briefings}, to_tsquery('english', :q) AS query"
