@@ -119,6 +119,7 @@ def scrapy_settings(config: Config, mode: str) -> dict[str, Any]:
         "ITEM_PIPELINES": PIPELINES,
         # Only http(s), and only to the source's own origins (scraper.url_policy).
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "s3": None, "ftp": None},
+        "SPIDER_MIDDLEWARES": {"scraper.middlewares.UrlLengthReportMiddleware": 850},
         "DOWNLOADER_MIDDLEWARES": {
             "scraper.offsite.OffsiteGuardMiddleware": 40,
             "scraper.middlewares.CrawlDelayMiddleware": 110,

@@ -1,5 +1,6 @@
 """Downloader middleware: honour robots.txt Crawl-delay, which Scrapy itself ignores, up to
-``http.max_crawl_delay_seconds``."""
+``http.max_crawl_delay_seconds``; keep every request inside the crawl's deadline. Spider
+middleware: a link too long to fetch is reported, not dropped in silence."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from urllib.parse import urlparse
 from protego import Protego
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+
+from scraper import crawl_stats
+from scraper.masking import mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -116,4 +121,27 @@ class DeadlineMiddleware:
             raise IgnoreRequest("the crawl deadline (http.crawl_deadline_seconds) has passed")
         timeout = request.meta.get("download_timeout") or remaining
         request.meta["download_timeout"] = max(0.1, min(float(timeout), remaining))
+        return None
+
+
+class UrlLengthReportMiddleware(UrlLengthMiddleware):
+    """Scrapy's ``URLLENGTH_LIMIT`` (2083 characters), reported: a request for a longer URL is
+    not made, as Scrapy's own middleware decides, but it is counted and named among the run's
+    errors (Scrapy only logs it at INFO), so a transcript link over the limit is seen."""
+
+    def get_processed_request(self, request: Any, response: Any) -> Any:
+        if len(request.url) <= self.maxlength:
+            return request
+        stats = self.crawler.stats
+        stats.inc_value("urllength/request_ignored_count")
+        url = request.url
+        shown = url if len(url) <= 300 else f"{url[:200]} … {url[-100:]}"
+        crawl_stats.record_error(
+            stats,
+            mask_text(
+                f"link not fetched: its URL is {len(url)} characters long, over the "
+                f"{self.maxlength} of URLLENGTH_LIMIT: {shown}"
+            ),
+            key=crawl_stats.SPIDER_ERRORS,
+        )
         return None

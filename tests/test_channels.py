@@ -473,3 +473,47 @@ def test_webhook_url_secret_from_the_environment_is_never_shown(storage, receive
     storage.retry_alerts()
     assert deliver(storage, config).sent == 1
     assert len(receiver.at("/in/tok-3f9a71")) == 2
+
+
+def jsonl_alert(key: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        id=len(key),
+        key=key,
+        created_at=dt.datetime(2026, 1, 1),
+        payload={"type": "notice", "watch": "w", "text": key},
+    )
+
+
+def test_jsonl_never_writes_a_key_twice_though_it_reads_the_file_once(tmp_path):
+    import os
+
+    from scraper.alerts.channels.jsonl import JsonlChannel, JsonlSettings
+
+    path = tmp_path / "alerts.jsonl"
+    path.write_text('{"key": "old"}\n', encoding="utf-8")
+    channel = JsonlChannel(JsonlSettings(path=str(path)), 600)
+
+    def keys():
+        return [json.loads(line)["key"] for line in path.read_text().splitlines()]
+
+    channel.send([jsonl_alert("old"), jsonl_alert("a")])  # the file is read: "old" is there
+    # Its delivery was never recorded (a kill): sent again, in this process or another.
+    channel.send([jsonl_alert("a"), jsonl_alert("b")])
+    assert keys() == ["old", "a", "b"]
+    # Another writer appends (a second configuration on the same file): seen.
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"key": "c"}\n{"key": "torn')
+    channel.send([jsonl_alert("c"), jsonl_alert("d")])
+    assert keys() == ["old", "a", "b", "c", "d"]
+    # The file is rotated: a new one of the same size, other keys: read again.
+    rotated = tmp_path / "new.jsonl"
+    rotated.write_bytes(path.read_bytes().replace(b'"a"', b'"x"'))
+    os.replace(rotated, path)
+    channel.send([jsonl_alert("a"), jsonl_alert("x")])
+    assert keys() == ["old", "x", "b", "c", "d", "a"]
+    # Rewritten in place (cut and written again, same file): read again too.
+    path.write_text('{"key": "y"}\n' * 100, encoding="utf-8")  # longer than it was
+    channel.send([jsonl_alert("y"), jsonl_alert("a")])
+    assert keys() == ["y"] * 100 + ["a"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
 from helpers import smtp
+from helpers.crawling import rows
 from helpers.state_department import parse_fixture
 
 from scraper.cli import cli
@@ -163,3 +166,41 @@ def test_send_dry_run_renders_and_sends_nothing(tmp_path):
     assert not (tmp_path / "alerts.jsonl").exists()
     pending = invoke(config, "alerts", "list", "--status", "pending", "--format", "jsonl")
     assert len(pending.stdout.splitlines()) == 12
+
+
+def test_a_revived_alert_starts_its_attempts_and_backoff_afresh(tmp_path):
+    # The jsonl file's folder is a plain file: every send fails (FileExistsError).
+    (tmp_path / "blocked").write_text("not a folder")
+    config = setup_archive(
+        tmp_path,
+        "[alerts]\nretry_base_seconds = 0.01\nretry_max_seconds = 600\nmax_attempts = 3\n"
+        "[alerts.log]\nenabled = false\n",
+    )
+    path = Path(config)
+    path.write_text(path.read_text().replace('/alerts.jsonl"', '/blocked/alerts.jsonl"'))
+    assert "6 alerts queued" in invoke(config, "rematch", "--alert").output  # jsonl only
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+
+    def outbox():
+        found = rows(db, "SELECT status, attempts, last_error, next_attempt_at FROM alert_outbox")
+        assert len(found) == 6 and len({r[:3] for r in found}) == 1  # all alike
+        return found
+
+    for _ in range(3):  # the backoff of 0.01 s doubling is due again at once
+        time.sleep(0.05)
+        assert "0 sent, 6 failed" in invoke(config, "alerts", "send").stdout
+    status, attempts, error, _ = outbox()[0]
+    assert (status, attempts) == ("failed", 3)
+    assert error.startswith("gave up after 3 attempts: jsonl: FileExistsError")
+    assert invoke(config, "alerts", "retry").output.strip() == "6 alert(s) due again"
+    status, attempts, revived_error, _ = outbox()[0]
+    assert (status, attempts, revived_error) == ("pending", 0, error)  # why it failed, still
+    assert "0 sent, 6 failed" in invoke(config, "alerts", "send").stdout
+    status, attempts, error, next_attempt = outbox()[0]
+    # Its first failure again: pending, due after the base delay (not 2**3 times it, not dead).
+    assert (status, attempts) == ("pending", 1)
+    assert error.startswith("jsonl: FileExistsError")
+    wait = dt.datetime.fromisoformat(str(next_attempt)) - dt.datetime.now(dt.UTC).replace(
+        tzinfo=None
+    )
+    assert wait < dt.timedelta(seconds=0.5)

@@ -119,3 +119,29 @@ def test_a_feed_password_is_neither_echoed_nor_stored(tmp_path):
     assert "reader:***@127.0.0.1:1/feed/" in result.stderr
     ((errors,),) = rows(db, "SELECT errors FROM runs")
     assert "reader:***@" in str(errors) and SECRET not in str(errors)
+
+
+@pytest.mark.slow
+def test_a_feed_url_with_credentials_is_refused_so_its_state_never_holds_them(tmp_path):
+    # The URL policy refuses credentials in a URL: such a feed is never fetched, even from a
+    # server that answers, so no feed state (nor anything else stored) is keyed by it.
+    import sqlite3
+
+    from helpers.crawling import briefwatch, write_config
+    from helpers.mirror import Mirror
+    from helpers.state_department import FEED_PATH, VERSIONS, feed
+
+    path = tmp_path / "c.db"
+    with Mirror() as site:
+        site.routes[FEED_PATH] = feed(VERSIONS[7])
+        secret = site.url(FEED_PATH).replace("http://", f"http://reader:{SECRET}@")
+        config = write_config(tmp_path / "c.toml", f"sqlite:///{path}", feeds=[secret])
+        printed = ""
+        for command in (["crawl"], ["crawl"], ["status"], ["runs"]):
+            result = briefwatch(config, *command)
+            printed += result.stdout + result.stderr
+        assert site.requests == []
+    assert "credentials in the URL" in printed and SECRET not in printed
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM feed_state").fetchone() == (0,)
+        assert SECRET not in "\n".join(conn.iterdump())

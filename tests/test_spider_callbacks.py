@@ -365,3 +365,37 @@ def test_a_sitemap_index_is_followed_and_bad_xml_is_an_error():
 )
 def test_sitemap_lastmod(value, expected):
     assert parse_iso_date(value) == expected
+
+
+def test_a_link_too_long_to_fetch_is_an_error_not_a_silent_drop():
+    from scrapy.core.spidermw import SpiderMiddlewareManager
+    from scrapy.spidermiddlewares.urllength import UrlLengthMiddleware
+
+    from scraper.config import config_from_dict
+    from scraper.crawl import scrapy_settings
+    from scraper.middlewares import UrlLengthReportMiddleware
+
+    long_link = JULY_6_LINK + "?utm_content=" + "x" * 2100  # BUILT: over the 2083 limit
+    body = teaser(JULY_7.read_bytes(), JULY_6_GUID).replace(
+        JULY_6_LINK.encode() + b"<", long_link.encode() + b"<"
+    )
+    settings = scrapy_settings(config_from_dict({}), "poll")
+    spider = make_spider(StateDepartmentSpider, settings, feeds=[STATE_FEED])
+    chain = SpiderMiddlewareManager.from_crawler(spider.crawler).middlewares
+    kinds = [type(m) for m in chain]
+    # Ours is nearer the spider than Scrapy's: it sees a spider's requests first.
+    assert kinds.index(UrlLengthReportMiddleware) > kinds.index(UrlLengthMiddleware)
+    (ours,) = [m for m in chain if type(m) is UrlLengthReportMiddleware]
+    response = feed_response(STATE_FEED, body)
+    out = list(ours.process_spider_output(response, spider.parse_feed(response)))
+    assert not any(isinstance(o, Request) for o in out)  # not fetched, as before
+    assert len([o for o in out if isinstance(o, BriefingItem)]) == 9
+    assert out[-1].details == 1  # the feed's validators wait for it: polled again next run
+    (error,) = errors(spider)
+    assert error.startswith(
+        "link not fetched: its URL is 2183 characters long, over the 2083 of URLLENGTH_LIMIT: "
+        + JULY_6_LINK
+    )
+    assert len(error) < 400
+    assert stat(spider, "errors") == 1
+    assert spider.crawler.stats.get_value("urllength/request_ignored_count") == 1

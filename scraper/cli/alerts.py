@@ -47,7 +47,7 @@ def list_alerts(app, status, limit: int, fmt: str) -> None:
 @click.pass_obj
 def retry(app, ids: tuple[int, ...]) -> None:
     """Make every waiting alert (failed, or pending with a backoff), or the given ones, due
-    now; the next send delivers them.
+    now (a given-up one with its attempts counted afresh); the next send delivers them.
 
     Example: briefwatch alerts retry 12 13
     """

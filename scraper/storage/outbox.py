@@ -278,7 +278,8 @@ def list_alerts(session: Session, status: str | None, limit: int) -> list[Queued
 
 def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     """Make the given alerts, or every waiting one (failed, or pending with a backoff), due
-    now; returns how many."""
+    now; returns how many. A given-up alert starts its attempts and backoff afresh (its last
+    error stays until the next attempt); a pending one keeps its count towards max_attempts."""
     waiting = (AlertRow.status == AlertStatus.FAILED) | (
         (AlertRow.status == AlertStatus.PENDING) & (AlertRow.next_attempt_at > now)
     )
@@ -288,6 +289,8 @@ def retry(session: Session, ids: list[int] | None, now: dt.datetime) -> int:
     )
     count = 0
     for row in session.scalars(query):
+        if row.status == AlertStatus.FAILED:
+            row.attempts = 0
         row.status, row.next_attempt_at = AlertStatus.PENDING, now
         count += 1
     return count

@@ -6,7 +6,7 @@ import contextlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,24 +51,63 @@ def append_line(fd: int, line: bytes) -> None:
     os.fsync(fd)
 
 
-def readable_keys(path: Path, start: int = 0) -> set[str]:
-    """Keys of the alerts whose line (from byte ``start`` on) reads back as JSON; a torn or
-    merged line counts as not delivered, so its alert is written again."""
-    keys: set[str] = set()
-    if not path.exists():
-        return keys
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                continue  # torn tail: not delivered
-            try:
-                key = json.loads(raw).get("key")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(key, str):
-                keys.add(key)
-    return keys
+@dataclass
+class KeysRead:
+    """The keys of the alerts whose line reads back as JSON in one file, as far as it was read
+    (``offset``: the end of the last whole line read, ``last_line``: that line)."""
+
+    device: int
+    inode: int
+    offset: int = 0
+    last_line: bytes = b""
+    keys: set[str] = field(default_factory=set)
+
+    def still_holds(self, fd: int, size: int) -> bool:
+        """Whether the file under ``fd`` is the one read, grown at most (not cut, replaced
+        or rewritten)."""
+        st = os.fstat(fd)
+        if (st.st_dev, st.st_ino) != (self.device, self.inode) or size < self.offset:
+            return False
+        n = len(self.last_line)
+        return os.pread(fd, n, self.offset - n) == self.last_line
+
+    def read_on(self, fd: int, size: int) -> None:
+        """Read the whole lines between ``offset`` and ``size``; a torn or merged line counts
+        as not delivered, so its alert is written again."""
+        pos, rest = self.offset, b""
+        while pos < size:
+            chunk = os.pread(fd, min(1 << 20, size - pos), pos)
+            if not chunk:
+                break
+            pos += len(chunk)
+            *lines, rest = (rest + chunk).split(b"\n")
+            for raw in lines:
+                try:
+                    key = json.loads(raw).get("key")
+                except (ValueError, AttributeError):
+                    key = None
+                if isinstance(key, str):
+                    self.keys.add(key)
+            if lines:
+                self.last_line = lines[-1] + b"\n"
+                self.offset = pos - len(rest)
+
+
+#: Per process and file: read whole once, then only what was appended since.
+_READ: dict[Path, KeysRead] = {}
+
+
+def readable_keys(fd: int, path: Path) -> set[str]:
+    """Keys of the alerts whose line in the file (open as ``fd``) reads back as JSON. The first
+    call in a process reads the file; later ones only what was appended since (all of it
+    again if the file was cut, replaced or rewritten)."""
+    size = os.fstat(fd).st_size
+    read = _READ.get(path)
+    if read is None or not read.still_holds(fd, size):
+        st = os.fstat(fd)
+        read = _READ[path] = KeysRead(st.st_dev, st.st_ino)
+    read.read_on(fd, size)
+    return read.keys
 
 
 def document(alert: Any) -> dict[str, Any]:
@@ -99,13 +138,12 @@ class JsonlChannel(Channel):
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             repair_tail(fd)
-            start = os.fstat(fd).st_size
             # Keys already in the file: a sender killed between writing and recording the
             # delivery must not write them twice when the alert is sent again.
-            written = readable_keys(self.path)
-            before = set(written)
+            before = readable_keys(fd, self.path)
+            written = set()
             for alert in alerts:
-                if alert.key in written:
+                if alert.key in before or alert.key in written:
                     continue
                 line = json.dumps(document(alert), ensure_ascii=False) + "\n"
                 try:
@@ -115,11 +153,11 @@ class JsonlChannel(Channel):
                         repair_tail(fd)  # leave no torn line behind when the disk is full
                     raise
                 written.add(alert.key)
+            # What a reader sees is what counts: a line that does not read back is not
+            # delivered. (Only what this call appended is read.)
+            back = readable_keys(fd, self.path)
         finally:
             os.close(fd)
-        # What a reader sees is what counts: a line that does not read back is not delivered.
-        # (Only what this call appended is read again.)
-        back = before | readable_keys(self.path, start)
         missing = [a.key for a in alerts if a.key not in back]
         if missing:
             raise OSError(f"{len(missing)} line(s) did not read back from {self.path}")
