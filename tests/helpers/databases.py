@@ -151,7 +151,11 @@ def postgres_database() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
+            try:
+                conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
+            except BaseException:
+                drop_later(server, name)
+                raise
     finally:
         admin.dispose()
     try:
@@ -201,7 +205,7 @@ class MigratedDatabases:
             # so the file alone is the whole database.
             assert not Path(f"{template}-wal").exists()
             self._sqlite = template
-        target = folder / "test.db"
+        target = folder / "migrated.db"  # not database()'s test.db: a test may ask for both
         shutil.copyfile(self._sqlite, target)
         return f"sqlite:///{target}"
 
@@ -246,7 +250,11 @@ class MigratedDatabases:
             with admin.connect() as conn:
                 copy = f' TEMPLATE "{template}"' if template else ""
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
-                conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
+                try:
+                    conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
+                except BaseException:
+                    drop_later(self._server, name)
+                    raise
         finally:
             admin.dispose()
         return name
