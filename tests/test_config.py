@@ -76,22 +76,49 @@ BAD = [
         (
             {"sources": {"state_department": {key: [url] if key == "feeds" else url}}},
             f"sources.state_department.{key}{'[0]' if key == 'feeds' else ''}: "
-            f"expected an http(s) URL, got {url!r}",
+            f"expected an http(s) URL ({why}), got {shown!r}",
         )
-        for key, url in [
-            ("feeds", "ftp://x"),
-            ("feeds", "javascript:alert(1)"),
-            ("feeds", "http://"),  # no host
-            ("feeds", "//www.state.gov/rss-feed/"),  # no scheme
-            ("feeds", "www.state.gov/rss-feed/"),
-            ("feeds", "https://www.state.gov/a feed/"),  # a space
-            ("listing_url", "ftp://www.state.gov/department-press-briefings/"),
-            ("archive_sitemap_url", "file:///etc/passwd"),
+        for key, url, why, shown in [
+            ("feeds", "ftp://x", "scheme 'ftp' is not http(s)", "ftp://x"),
+            *[
+                ("feeds", url, f"scheme {scheme!r} is not http(s)", url)
+                for url, scheme in [
+                    ("javascript:alert(1)", "javascript"),
+                    ("//www.state.gov/rss-feed/", "(none)"),  # no scheme
+                    ("www.state.gov/rss-feed/", "(none)"),
+                    ("ftp://www.state.gov/department-press-briefings/", "ftp"),
+                ]
+            ],
+            ("feeds", "http://", "no host", "http://"),
+            *[
+                ("feeds", url, "control character, space or backslash in the URL", url)
+                for url in ["https://www.state.gov/a feed/", "https://www.state.gov/\\x"]
+            ],
+            # refused by every crawl (scraper.url_policy): refused here, the secret masked
+            (
+                "feeds",
+                "https://user:secret@www.state.gov/rss-feed/",
+                "credentials in the URL",
+                "https://user:***@www.state.gov/rss-feed/",
+            ),
+            (
+                "listing_url",
+                "ftp://www.state.gov/department-press-briefings/",
+                "scheme 'ftp' is not http(s)",
+                "ftp://www.state.gov/department-press-briefings/",
+            ),
+            (
+                "archive_sitemap_url",
+                "file:///etc/passwd",
+                "scheme 'file' is not http(s)",
+                "file:///etc/passwd",
+            ),
         ]
     ],
     (
         {"sources": {"state_department": {"feeds": ["https://www.state.gov/f/", "data:,x"]}}},
-        "sources.state_department.feeds[1]: expected an http(s) URL, got 'data:,x'",
+        "sources.state_department.feeds[1]: expected an http(s) URL "
+        "(scheme 'data' is not http(s)), got 'data:,x'",
     ),
     (
         {"sources": {"state_department": {"kinds": ["memo"]}}},

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from scraper.errors import ConfigError
-from scraper.url_policy import UrlPolicy
+from scraper.url_policy import UrlPolicy, origin
 
 
 class Kind(StrEnum):
@@ -63,11 +63,13 @@ class SourceConfig:
             ("listing_url", self.listing_url),
             ("archive_sitemap_url", self.archive_sitemap_url),
         ]
-        for key, url in named:
-            scheme, _, rest = url.partition("://")
-            host = rest.split("/", 1)[0]
-            if url and (scheme not in ("http", "https") or not host or url.split() != [url]):
-                raise ConfigError(f"{where}.{key}: expected an http(s) URL, got {mask_url(url)!r}")
+        for key, url in (n for n in named if n[1]):
+            try:  # what the crawl's URL policy would refuse, refused here already
+                origin(url)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{where}.{key}: expected an http(s) URL ({exc}), got {mask_url(url)!r}"
+                ) from None
         if self.listing_max_pages < 1 or self.empty_feed_alert_runs < 1:
             raise ConfigError(f"{where}: listing_max_pages and empty_feed_alert_runs must be >= 1")
 
