@@ -72,9 +72,24 @@ def replace_matches(
     session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
 ) -> None:
     """Make the stored watch matches of one briefing exactly ``hits``."""
-    table = WatchMatchRow.__table__
-    session.execute(delete(table).where(table.c.briefing_id == briefing_id))
+    # Through the (watch, briefing_id) index, one seek per watch that has matches (found by a
+    # loose index scan): a DELETE by briefing_id alone reads the whole table, for every
+    # briefing a `rematch` rewrites.
+    watches = [w for (w,) in session.connection().exec_driver_sql(_WATCHES)]
+    if watches:
+        table = WatchMatchRow.__table__
+        session.execute(
+            delete(table).where(table.c.watch.in_(watches), table.c.briefing_id == briefing_id)
+        )
     _insert_matches(session, briefing_id, hits, now)
+
+
+#: The distinct watch names with stored matches, one index seek each.
+_WATCHES = (
+    "WITH RECURSIVE w(name) AS (SELECT min(watch) FROM watch_matches UNION ALL "
+    "SELECT (SELECT min(watch) FROM watch_matches WHERE watch > w.name) FROM w "
+    "WHERE w.name IS NOT NULL) SELECT name FROM w WHERE name IS NOT NULL"
+)
 
 
 def _insert_matches(

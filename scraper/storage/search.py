@@ -314,27 +314,39 @@ def _newest_ids_postgres(
     params = {**params, **ids_params, "q": to_tsquery(node), "need": need}
     # The briefing is joined only when a condition reads it (the date, kind and source ones).
     briefings = " JOIN briefings b ON b.id = t.briefing_id" if _READS_BRIEFING.search(where) else ""
-    newest = (
-        f"(SELECT * FROM turns t WHERE TRUE{ids_where} ORDER BY t.id DESC LIMIT :budget) t"
-        f"{briefings}, to_tsquery('english', :q) AS query"
-    )
-    walk = f"SELECT t.id FROM {newest} WHERE t.text_tsv @@ query{where} ORDER BY t.id DESC"
-    walk += " LIMIT :need"
-    in_range = (
-        f"SELECT count(*) FROM (SELECT 1 FROM turns t WHERE TRUE{ids_where} "
-        "ORDER BY t.id DESC LIMIT :budget) AS w"
-    )
+    found: list[int] = []
     first = budget = _bigint(WALK_TURNS + 10 * need)
-    while budget <= WALK_GROWTH * first:
-        ids = [r[0] for r in _run(session, walk, {**params, "budget": budget})]
-        if len(ids) == need:
-            return ids
-        if _scalar(session, in_range, {**params, "budget": budget}) < budget:
-            return ids  # every turn in range was read: that is all there is
-        if not ids:
+    read, window = 0, ids_where
+    while True:
+        newest = (
+            f"(SELECT * FROM turns t WHERE TRUE{window} ORDER BY t.id DESC LIMIT :budget) t"
+            f"{briefings}, to_tsquery('english', :q) AS query"
+        )
+        walk = (
+            f"SELECT t.id FROM {newest} WHERE t.text_tsv @@ query{where} "
+            "ORDER BY t.id DESC LIMIT :rest"
+        )
+        values = {**params, "budget": budget, "rest": need - len(found)}
+        found += [r[0] for r in _run(session, walk, values)]
+        if len(found) == need:
+            return found
+        walked, lowest = _first(
+            session,
+            f"SELECT count(*), min(id) FROM (SELECT t.id FROM turns t WHERE TRUE{window} "
+            "ORDER BY t.id DESC LIMIT :budget) AS w",
+            values,
+        )
+        if walked < budget:
+            return found  # every turn in range was read: that is all there is
+        read += budget
+        if not found:
             break  # a rare word: the index has few matches to read
-        # Read on as far as the matches found so far promise a full page, with a margin.
-        budget = _bigint(budget * need * 3 // (2 * len(ids)))
+        # Read on, below what was read, as far as the share of matches found so far promises
+        # the rest of the page, with a margin; past WALK_GROWTH first reads, ask the index.
+        budget = _bigint(read * (need - len(found)) * 3 // (2 * len(found)))
+        if read + budget > WALK_GROWTH * first:
+            break
+        window, params = f"{ids_where} AND t.id < :below", {**params, "below": lowest}
     indexed = (
         f"WITH m AS MATERIALIZED (SELECT t.id FROM turns t{briefings}, "
         "to_tsquery('english', :q) AS query "
