@@ -106,7 +106,8 @@ def mirror():
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the ``slow`` tests first: pytest-xdist hands tests out in this order, so the
-    long crawls start while the many short tests are left to fill the workers at the end,
-    instead of one long crawl running alone on one worker after the rest are done."""
+    """Run the ``slow`` tests first: pytest-xdist hands tests out in this order, two at a
+    time (``--maxschedchunk=2`` in pyproject.toml), so the long crawls spread over the
+    workers from the start and the many short tests fill them at the end, instead of one long
+    crawl running alone on one worker after the rest are done."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
