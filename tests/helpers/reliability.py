@@ -11,6 +11,7 @@ exactly once. On SQLite or PostgreSQL (``database_url``).
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import signal
@@ -19,7 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from helpers.crawling import count, rows, write_config
+import sqlalchemy
+
+from helpers.crawling import rows, write_config
 from helpers.mirror import Mirror, Resource
 from helpers.state_department import FEED_PATH, REPLAY, VERSIONS
 
@@ -36,22 +39,38 @@ def _feed(index: int) -> Resource:
 EVENTS = ("run started", "feed requested", "revision stored", "alert written")
 
 
-def _observed(event: str, database_url: str, site: Mirror, alerts_file: Path, before: dict):
+class _Counts:
+    """``SELECT count(*)`` answers through one engine for a whole series of trials: they are
+    polled every 10 ms while a run goes, and an engine and a connection made for each poll
+    cost more CPU than the run they watch. 0 while the run is still creating the tables."""
+
+    def __init__(self, database_url: str) -> None:
+        self.engine = sqlalchemy.create_engine(database_url)
+
+    def __call__(self, sql: str) -> int:
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(sqlalchemy.text(sql)).scalar_one()
+        except sqlalchemy.exc.DatabaseError:
+            return 0
+
+
+def _observed(event: str, count: _Counts, site: Mirror, alerts_file: Path, before: dict):
     if event == "run started":
-        return count(database_url, "SELECT count(*) FROM runs") > before["runs"]
+        return count("SELECT count(*) FROM runs") > before["runs"]
     if event == "feed requested":
         return len([r for r in site.requests if r.path == FEED_PATH]) > before["polls"]
     if event == "revision stored":
-        return count(database_url, "SELECT count(*) FROM revisions") > before["revisions"]
+        return count("SELECT count(*) FROM revisions") > before["revisions"]
     lines = alerts_file.read_text().count("\n") if alerts_file.exists() else 0
     return lines > before["alerts"]
 
 
-def _state(database_url: str, site: Mirror, alerts_file: Path) -> dict[str, int]:
+def _state(count: _Counts, site: Mirror, alerts_file: Path) -> dict[str, int]:
     return {
-        "runs": count(database_url, "SELECT count(*) FROM runs"),
+        "runs": count("SELECT count(*) FROM runs"),
         "polls": len([r for r in site.requests if r.path == FEED_PATH]),
-        "revisions": count(database_url, "SELECT count(*) FROM revisions"),
+        "revisions": count("SELECT count(*) FROM revisions"),
         "alerts": alerts_file.read_text().count("\n") if alerts_file.exists() else 0,
     }
 
@@ -74,6 +93,15 @@ def _transcript_guids(index: int) -> set[str]:
     return found
 
 
+@functools.cache
+def turns_in(body: str) -> int:
+    """The turns the parser finds in a stored body (parsing is pure: each body once, not once
+    per trial for every briefing stored so far)."""
+    from scraper.parsing import parse_transcript
+
+    return len(parse_transcript(body).turns)
+
+
 def crash_trials(
     workdir: Path, trials: int = 20, seed: int = 20261128, database_url: str | None = None
 ) -> dict[str, int]:
@@ -92,10 +120,10 @@ def crash_trials(
         "alerts_lost": 0,
         "duplicate_alerts": 0,
     }
-    from scraper.parsing import parse_transcript
     from scraper.storage import open_storage
 
     expected: set[str] = set()
+    counts = _Counts(database_url)
     with Mirror() as site:
         config = write_config(workdir / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
         config.write_text(
@@ -112,13 +140,13 @@ def crash_trials(
             expected |= arriving
             # Only a version bringing a transcript stores a revision and writes an alert.
             event = rng.choice(EVENTS if arriving else EVENTS[:2])
-            before = _state(database_url, site, alerts_file)
+            before = _state(counts, site, alerts_file)
             proc = subprocess.Popen(
                 _command(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             deadline = time.monotonic() + 60
             while proc.poll() is None and time.monotonic() < deadline:
-                if _observed(event, database_url, site, alerts_file, before):
+                if _observed(event, counts, site, alerts_file, before):
                     break
                 time.sleep(0.01)
             report["kills"] += 1
@@ -134,8 +162,8 @@ def crash_trials(
             try:
                 report["integrity_failures"] += bool(storage.check_integrity())
                 for briefing_id, stored in storage.iter_briefings():
-                    reparsed = parse_transcript(storage.revisions(briefing_id)[-1].body)
-                    report["incomplete_briefings"] += len(stored.turns) != len(reparsed.turns)
+                    body = storage.revisions(briefing_id)[-1].body
+                    report["incomplete_briefings"] += len(stored.turns) != turns_in(body)
             finally:
                 storage.close()
         stored = {g for (g,) in rows(database_url, "SELECT guid FROM briefings")}
@@ -146,4 +174,5 @@ def crash_trials(
         report["alerts_queued"] = len(queued)
         report["alerts_lost"] = len(queued - set(written)) + unsent[0][0]
         report["duplicate_alerts"] = len(written) - len(set(written))
+    counts.engine.dispose()
     return report
