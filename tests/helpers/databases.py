@@ -113,7 +113,8 @@ _DROPPER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
 _DROPS: list[Future[None]] = []
 
 
-def _drop(server: str, name: str) -> None:
+def _on_server(server: str, statement: str) -> None:
+    """Runs ``statement`` on the server's own database, outside any transaction."""
     import sqlalchemy
 
     admin = sqlalchemy.create_engine(
@@ -121,9 +122,13 @@ def _drop(server: str, name: str) -> None:
     )
     try:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(statement)
     finally:
         admin.dispose()
+
+
+def _drop(server: str, name: str) -> None:
+    _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drop_later(server: str, name: str) -> None:
@@ -142,23 +147,10 @@ def postgres_database() -> Iterator[str]:
     """The URL of a fresh, empty PostgreSQL database; skips the test when no server is named.
     Dropped once the caller is done (in the background: see :func:`drop_later`)."""
     server = postgres_server()
-    import sqlalchemy
-
     name = f"briefwatch_test_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(
-        server, isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool
-    )
+    _on_server(server, f'CREATE DATABASE "{name}"')
     try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            try:
-                conn.exec_driver_sql(NO_COMMIT_WAIT.format(name=name))
-            except BaseException:
-                drop_later(server, name)
-                raise
-    finally:
-        admin.dispose()
-    try:
+        _on_server(server, NO_COMMIT_WAIT.format(name=name))
         yield _url(server, name)
     finally:
         drop_later(server, name)
