@@ -121,29 +121,42 @@ def poll(slug: str, feed: Path) -> list:
     return list(spider.parse_feed(response))
 
 
-def transcripts_of(slug: str, replay: Path) -> tuple[list[dict], dict[str, set[str]]]:
-    """Each version's feed, and every transcript item's distinct bodies over the replay."""
+def transcripts_of(slug: str, replay: Path) -> tuple[list[dict], list[dict[str, str]]]:
+    """The replay's versions, and each version's transcripts as the spider yields them (guid
+    -> content hash); every version yields its feed-poll item, every transcript its turns."""
     versions = json.loads((replay / "versions.json").read_text())
-    bodies: dict[str, set[str]] = {}
+    served = []
     for version in versions:
         out = poll(slug, replay / version["file"])
         assert isinstance(out[-1], FeedPollItem) and out[-1].items
-        for item in out:
-            if isinstance(item, BriefingItem) and item.briefing.kind in TRANSCRIPT_KINDS:
-                assert item.briefing.turns, item.briefing.url
-                bodies.setdefault(item.briefing.guid, set()).add(item.briefing.content_hash)
-    return versions, bodies
+        transcripts = [
+            item.briefing
+            for item in out
+            if isinstance(item, BriefingItem) and item.briefing.kind in TRANSCRIPT_KINDS
+        ]
+        assert all(b.turns for b in transcripts), [b.url for b in transcripts if not b.turns]
+        served.append({b.guid: b.content_hash for b in transcripts})
+    return versions, served
+
+
+def distinct_bodies(served: list[dict[str, str]]) -> dict[str, set[str]]:
+    """Every transcript's distinct bodies (content hashes) over the replay."""
+    bodies: dict[str, set[str]] = {}
+    for hashes in served:
+        for guid, digest in hashes.items():
+            bodies.setdefault(guid, set()).add(digest)
+    return bodies
 
 
 @pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
 def test_replay_feeds_parse_in_process(slug, replay):
-    versions, bodies = transcripts_of(slug, replay)
-    assert versions and bodies
+    versions, served = transcripts_of(slug, replay)
+    assert versions and distinct_bodies(served)
 
 
-# Each source's spider test crawls its replay on SQLite with per-version expectations; this
-# one crawls it on PostgreSQL where a server is named (else SQLite), so that every replay is
-# crawled once on each backend.
+# Each source's spider test crawls every version of its replay on SQLite with per-version
+# expectations; this one crawls the versions where something happens on PostgreSQL where a
+# server is named (else SQLite).
 REPLAY_BACKEND = (
     pytest.param("postgresql", marks=pytest.mark.postgres)
     if os.environ.get(POSTGRES_ENV)
@@ -157,13 +170,13 @@ WATCH = '[[watch]]\nname = "thanks"\nterms = ["thank you"]\nchannels = ["log"]\n
 @pytest.mark.parametrize(("slug", "replay"), replays(), ids=[f"{s}:{r.name}" for s, r in replays()])
 def test_replay_is_monitored(slug, replay, tmp_path, mirror, database_url):
     """Real crawls of the replay's versions where something happens, in order: every
-    transcript stored once, each of its distinct bodies one revision; a stale copy served again (the first version carrying a body
-    that a later one replaced) changes nothing and alerts nothing twice; an unchanged feed
-    costs one 304."""
-    versions, bodies = transcripts_of(slug, replay)
+    transcript stored once, each of its distinct bodies one revision; a stale copy served
+    again (the first version carrying a body that a later one replaced) changes nothing and
+    alerts nothing twice; an unchanged feed costs one 304."""
+    versions, served = transcripts_of(slug, replay)
+    bodies = distinct_bodies(served)
     config = write_config(tmp_path / "c.toml", database_url, slug=slug, feeds=[mirror.url("/f")])
     config.write_text(config.read_text() + WATCH)
-    served = served_bodies(slug, replay, versions)
     for index in eventful(served):
         mirror.routes["/f"] = Resource((replay / versions[index]["file"]).read_bytes())
         result = briefwatch(config, "crawl")
@@ -192,18 +205,6 @@ def test_replay_is_monitored(slug, replay, tmp_path, mirror, database_url):
     before = len(mirror.requests)
     assert briefwatch(config, "crawl").returncode == 0
     assert [r.status for r in mirror.requests[before:] if r.path == "/f"] == [304]
-
-
-def served_bodies(slug: str, replay: Path, versions: list[dict]) -> list[dict[str, str]]:
-    """Each version's transcripts: guid -> content hash, as the spider yields them."""
-    return [
-        {
-            item.briefing.guid: item.briefing.content_hash
-            for item in poll(slug, replay / version["file"])
-            if isinstance(item, BriefingItem) and item.briefing.kind in TRANSCRIPT_KINDS
-        }
-        for version in versions
-    ]
 
 
 def eventful(served: list[dict[str, str]]) -> list[int]:
