@@ -13,17 +13,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import notice_payload
 from scraper.config import Config
 from scraper.crawl_stats import PIPELINE_ERRORS, SPIDER_ERRORS
 from scraper.pipelines import PIPELINES
 from scraper.run_health import run_status, source_notices
 from scraper.sources import SourceConfig
-from scraper.storage import Storage
+from scraper.storage.runbook import RunBook
 
-if TYPE_CHECKING:  # Scrapy is imported only when a crawl needs it (see scraper.idle_poll)
+if TYPE_CHECKING:  # Scrapy and SQLAlchemy are imported only when a crawl needs them
     from scrapy.crawler import Crawler, CrawlerProcess
+
+    from scraper.storage import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ def plan_crawl(
 
 def run_crawl(
     config: Config,
-    storage: Storage,
+    storage: Storage | RunBook,
     mode: str = "monitor",
     *,
     scrapy_log_level: int = logging.ERROR,
@@ -306,7 +307,9 @@ def run_crawl(
     ``run``, ``crawl`` or ``backfill``).
 
     ``lock`` is the held run lock (:class:`~scraper.storage.lock.LockGuard`): when it is
-    lost mid-crawl, the crawl stops and the run is recorded as failed."""
+    lost mid-crawl, the crawl stops and the run is recorded as failed. ``storage`` may be a
+    :class:`~scraper.storage.runbook.RunBook`: enough for an idle poll, which then never
+    imports SQLAlchemy; a crawl with Scrapy opens the Storage through it."""
     with _SignalsHeld() as held:  # until Scrapy takes SIGTERM over, it only stops the run
         run_id = storage.start_run(command or ("crawl" if mode == "monitor" else "backfill"))
         try:
@@ -359,7 +362,7 @@ class _SignalsHeld:
 
 def _crawl(
     config: Config,
-    storage: Storage,
+    storage: Storage | RunBook,
     run_id: int,
     mode: str,
     held: _SignalsHeld,
@@ -373,6 +376,8 @@ def _crawl(
             return idle
     from scrapy.crawler import CrawlerProcess
 
+    if isinstance(storage, RunBook):  # enough so far; Scrapy's crawl needs the Storage
+        storage = storage.open_storage()
     plan = plan_crawl(config, storage, mode, **scope)
     _quiet_scrapy(scrapy_log_level)
     process = CrawlerProcess(scrapy_settings(config, mode))
@@ -394,7 +399,7 @@ def _crawl(
 
 def _idle_poll(
     config: Config,
-    storage: Storage,
+    storage: Storage | RunBook,
     run_id: int,
     sources: list[str] | None,
     held: _SignalsHeld,
@@ -443,9 +448,9 @@ def record_run(
     return outcome
 
 
-def queue_notices(storage: Storage, config: Config, notices: list[str]) -> None:
+def queue_notices(storage: Storage | RunBook, config: Config, notices: list[str]) -> None:
     """Send the run's notices to the operator through every enabled alert channel."""
-    channels = list(enabled_channels(config))
+    channels = config.alerts.enabled_names()
     for notice in notices:
         storage.queue_notice(channels, notice_payload(notice))
 
@@ -487,7 +492,7 @@ def facts_of(
 
 
 def finish(
-    storage: Storage,
+    storage: Storage | RunBook,
     run_id: int,
     source_stats: Mapping[str, Mapping[str, Any]],
     limits: Mapping[str, Mapping[str, int]] | None = None,

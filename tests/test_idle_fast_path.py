@@ -17,8 +17,8 @@ from helpers.state_department import FEED_PATH, VERSIONS, feed
 
 pytestmark = pytest.mark.slow
 
-#: Runs ``briefwatch`` as its console script does, then names the Scrapy and Twisted modules
-#: the process imported (on the last line of stderr).
+#: Runs ``briefwatch`` as its console script does, then counts the Scrapy and Twisted modules
+#: and the SQLAlchemy ones the process imported (on the last line of stderr).
 WRAPPER = """
 import runpy, sys
 sys.argv = ["briefwatch", *sys.argv[1:]]
@@ -29,7 +29,8 @@ except SystemExit as stop:
 else:
     code = 0
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("scrapy", "twisted"))
-print(code, len(loaded), file=sys.stderr)
+sqlalchemy = [m for m in sys.modules if m.split(".")[0] == "sqlalchemy"]
+print(code, len(loaded), len(sqlalchemy), file=sys.stderr)
 """
 ZERO = dict.fromkeys(
     [
@@ -65,14 +66,21 @@ SOURCE_ZERO = dict.fromkeys(
 
 def crawl(config) -> tuple[int, int]:
     """Exit code of ``briefwatch crawl`` and how many Scrapy/Twisted modules it imported."""
+    code, loaded, _sqlalchemy = briefwatch(config, "crawl")
+    return code, loaded
+
+
+def briefwatch(config, *args: str) -> tuple[int, int, int]:
+    """Exit code of ``briefwatch args`` and how many Scrapy/Twisted modules and SQLAlchemy
+    modules it imported."""
     done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, "--config", str(config), "crawl"],
+        [sys.executable, "-c", WRAPPER, "--config", str(config), *args],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    code, loaded = done.stderr.strip().splitlines()[-1].split()
-    return int(code), int(loaded)
+    code, loaded, sqlalchemy = done.stderr.strip().splitlines()[-1].split()
+    return int(code), int(loaded), int(sqlalchemy)
 
 
 def last_run(database_url: str) -> tuple[str, dict, list]:
@@ -130,6 +138,37 @@ def test_an_idle_poll_is_recorded_as_the_crawl_records_it_without_scrapy(site, c
         [],
     )
     assert rows(db, "SELECT last_status, empty_runs FROM feed_state") == [(304, 0)]
+
+
+def test_an_idle_crawl_or_run_on_sqlite_imports_neither_scrapy_nor_sqlalchemy(site, config, db):
+    assert crawl(config)[0] == 0
+    before = len(site.requests)
+    assert briefwatch(config, "crawl") == (0, 0, 0)
+    assert briefwatch(config, "run") == (0, 0, 0)  # and no alert is due
+    assert [(r.path, r.status) for r in site.requests[before:]] == [
+        ("/robots.txt", 200),
+        (FEED_PATH, 304),
+    ] * 2
+    runs = rows(db, "SELECT command, status FROM runs ORDER BY id")
+    assert runs == [("crawl", "ok"), ("crawl", "ok"), ("run", "ok")]
+    assert last_run(db)[1]["feeds_not_modified"] == 1
+
+
+def test_an_idle_run_delivers_the_alerts_due_from_before(site, tmp_path, db):
+    from scraper.storage import open_storage
+
+    out = tmp_path / "alerts.jsonl"
+    config = write_config(tmp_path / "c.toml", db, feeds=[site.url(FEED_PATH)])
+    with config.open("a") as toml:
+        toml.write(f'[alerts.jsonl]\nenabled = true\npath = "{out}"\n')
+    assert crawl(config)[0] == 0
+    storage = open_storage(db)  # a notice left pending by an earlier run
+    storage.queue_notice(["jsonl"], {"watch": "briefwatch", "text": "the feed moved"})
+    storage.close()
+    code, loaded, sqlalchemy = briefwatch(config, "run")
+    assert (code, loaded) == (0, 0) and sqlalchemy > 0  # the Storage opened to deliver
+    assert [json.loads(line)["text"] for line in out.read_text().splitlines()] == ["the feed moved"]
+    assert rows(db, "SELECT status FROM alert_outbox") == [("sent",)]
 
 
 def test_a_changed_feed_falls_through_to_scrapy_and_is_stored(site, config, db):

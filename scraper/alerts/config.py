@@ -80,8 +80,13 @@ class AlertsConfig:
     def channel_names(self) -> list[str]:
         return list(self.instances())
 
-    def enabled_names(self) -> list[str]:
-        return [name for name, s in self.instances().items() if s.enabled]
+    def enabled_names(self, mode: str | None = None) -> list[str]:
+        """The enabled channel instances (of one mode, if given)."""
+        return [
+            name
+            for name, s in self.instances().items()
+            if s.enabled and (mode is None or s.mode == mode)
+        ]
 
 
 def build_instances(

@@ -36,11 +36,11 @@ class DeliveryReport:
 
 def enabled_channels(config: Config, mode: str | None = None) -> dict[str, Channel]:
     """Instances of the enabled channels (of one mode, if given)."""
-    out = {}
-    for name, settings in config.alerts.instances().items():
-        if settings.enabled and (mode is None or settings.mode == mode):
-            out[name] = CHANNELS[settings.kind](settings, config.alerts.max_chars, name)
-    return out
+    instances = config.alerts.instances()
+    return {
+        name: CHANNELS[instances[name].kind](instances[name], config.alerts.max_chars, name)
+        for name in config.alerts.enabled_names(mode)
+    }
 
 
 def group(alerts, mode: str) -> dict[tuple[str, str], list]:

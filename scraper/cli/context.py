@@ -61,6 +61,7 @@ class AppContext:
     _config: Config | None = field(default=None, repr=False)
     _storage: object | None = field(default=None, repr=False)
     _reader: object | None = field(default=None, repr=False)
+    _records: object | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
@@ -121,6 +122,24 @@ class AppContext:
                 url, why = mask_url(cfg.database.url), mask_text(str(exc))
                 raise RuntimeFailure(f"cannot open database {url!r}: {why}") from None
         return self._storage
+
+    @property
+    def records(self):
+        """What a run writes about itself (its lock, its row, feed polls, notices): on a
+        SQLite archive at this version's schema a :class:`~scraper.storage.runbook.RunBook`
+        (no SQLAlchemy to import for an idle poll), which opens :attr:`storage` when the run
+        needs more; anything else :attr:`storage` itself."""
+        if self._records is None:
+            from scraper.storage.runbook import open_runbook
+
+            cfg = self.config
+            if self._storage is None:
+                self._records = open_runbook(
+                    cfg.database_url, cfg.database.busy_timeout_seconds, lambda: self.storage
+                )
+            if self._records is None:
+                self._records = self.storage
+        return self._records
 
     @property
     def reader(self):

@@ -21,7 +21,7 @@ class AnotherRunInProgress(BusyFailure):
 def exclusive(app):
     """Hold the run lock shared by cron and the daemon, or stop with exit code 75."""
     try:
-        with app.storage.run_lock() as guard:
+        with app.records.run_lock() as guard:
             yield guard
             if guard.lost:
                 raise RuntimeFailure(f"the run lock was lost, run stopped: {guard.lost}")
@@ -44,7 +44,7 @@ def crawl_once(app, mode: str, sources: list[str], lock=None, **kwargs):
     level = logging.ERROR if app.verbosity <= 0 else logging.DEBUG
     outcome = run_crawl(
         app.config,
-        app.storage,
+        app.records,
         mode=mode,
         sources=sources,
         scrapy_log_level=level,
@@ -119,12 +119,12 @@ def run(app, sources: tuple[str, ...]) -> None:
     Example: briefwatch run
     """
     from scheduler.deadline import arm_from_env
-    from scraper.alerts.deliver import deliver, summary
+    from scraper.alerts.deliver import DeliveryReport, deliver, summary
     from scraper.cli.status import no_watches_hint
 
     arm_from_env(  # a run started by the daemon stops itself at its deadline
         app.config.schedule.stop_timeout_seconds,
-        lambda error: app.storage.close_abandoned_runs("failed", error),
+        lambda error: app.records.close_abandoned_runs("failed", error),
     )
     failure = None
     with exclusive(app) as lock:
@@ -134,7 +134,10 @@ def run(app, sources: tuple[str, ...]) -> None:
             failure = exc
         if lock.lost:  # another run may be sending now: leave the alerts to it
             return
-        report = deliver(app.storage, app.config, "immediate")
+        channels = app.config.alerts.enabled_names("immediate")
+        report = DeliveryReport()  # nothing due: neither the Storage nor a channel is loaded
+        if app.records.alerts_due(channels, app.config.alerts.retry_max_seconds):
+            report = deliver(app.storage, app.config, "immediate")
     if app.verbosity >= 0:
         click.echo(f"alerts: {summary(report)}")
         if hint := no_watches_hint(app.config):

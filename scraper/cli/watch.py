@@ -85,14 +85,13 @@ def rematch(app, since, alert: bool) -> None:
 
     Example: briefwatch rematch --since 2021-01-01
     """
-    from scraper.alerts.deliver import enabled_channels
     from scraper.alerts.plan import draft_alerts
     from scraper.watch.matcher import Matcher, index_query
 
     config = app.config
     matcher = Matcher(config.watch)
     watches = {w.name: w for w in config.watch}
-    channels = list(enabled_channels(config))
+    channels = config.alerts.enabled_names()
     # Only the briefings the index finds a watch's terms in, or that have stored matches to
     # replace, can change; the others are counted, not read.
     queries = [index_query(w) for w in config.watch]

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from scraper.alerts.deliver import enabled_channels
 from scraper.alerts.plan import draft_alerts
 from scraper.items import BriefingItem
 from scraper.watch.matcher import Matcher
@@ -24,7 +23,7 @@ class FlagPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FlagPipeline:
         config = crawler.settings["BRIEFWATCH_CONFIG"]
-        return cls(config.watch, enabled_channels(config), crawler.stats)
+        return cls(config.watch, config.alerts.enabled_names(), crawler.stats)
 
     def process_item(self, item):
         if isinstance(item, BriefingItem) and self.watches:

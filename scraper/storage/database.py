@@ -311,6 +311,11 @@ class Storage(_search.SearchQueries):
         with self._read() as session:
             return outbox.list_due(session, channels, utcnow(), max_delay)
 
+    def alerts_due(self, channels: list[str], max_delay: float | None = None) -> bool:
+        """Whether a delivery holding the alerts lock would claim anything now."""
+        with self._read() as session:
+            return outbox.any_due(session, channels, utcnow(), max_delay)
+
     def mark_sent(self, ids: list[int]) -> None:
         with self._write() as session:
             outbox.mark_sent(session, ids, utcnow())

@@ -1,8 +1,9 @@
 """The run lock shared by cron and the daemon: two runs never work at once.
 
-SQLite: an OS file lock (flock) on a file next to the database. PostgreSQL: a session
-advisory lock. The operating system or the server releases either when the holding process
-dies, however it dies, so a killed run never blocks later ones.
+SQLite: an OS file lock (flock) on a file next to the database (:func:`file_lock`, which
+needs no SQLAlchemy: an idle poll takes it through :mod:`scraper.storage.runbook`).
+PostgreSQL: a session advisory lock. The operating system or the server releases either when
+the holding process dies, however it dies, so a killed run never blocks later ones.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import Connection, Engine, text
+from typing import TYPE_CHECKING
 
 from scraper.errors import LockBusy as LockBusy
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ def run_lock(engine: Engine, name: str = "run") -> Iterator[LockGuard]:
 
     Yields a :class:`LockGuard` whose ``lost`` says whether the lock is still held."""
     if engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
         with engine.connect() as conn:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _key(name)}).scalar()
             conn.commit()
@@ -88,7 +93,14 @@ def run_lock(engine: Engine, name: str = "run") -> Iterator[LockGuard]:
                         conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(name)})
                         conn.commit()
         return
-    database = engine.url.database
+    with file_lock(engine.url.database, name) as guard:
+        yield guard
+
+
+@contextmanager
+def file_lock(database: str | None, name: str = "run") -> Iterator[LockGuard]:
+    """Hold the lock ``name`` of the SQLite database at ``database`` (its path, as the URL
+    gives it) for the block; raise :class:`LockBusy` at once if another process holds it."""
     if not database or database == ":memory:":
         yield LockGuard()  # a private in-memory database: nobody else can run against it
         return

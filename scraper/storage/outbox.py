@@ -4,7 +4,6 @@ marked after. The unique alert key makes a second alert for the same passage imp
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from scraper.model import AlertDraft, AlertStatus, NoticePayload
 from scraper.storage.models import AlertRow
+from scraper.storage.records import notice_key
 
 
 @dataclass(frozen=True)
@@ -116,10 +116,9 @@ def enqueue_notice(
     session: Session, channels: list[str], payload: NoticePayload, now: dt.datetime
 ) -> int:
     """Queue an operator notice, at most once a day per channel and text."""
-    digest = hashlib.sha256(payload["text"].encode()).hexdigest()[:20]
     added = 0
     for channel in channels:
-        key = f"{channel}|{payload['watch']}|{digest}|{now.date().isoformat()}"
+        key = notice_key(channel, payload["watch"], payload["text"], now.date())
         if session.scalar(select(AlertRow.id).where(AlertRow.alert_key == key)) is None:
             session.add(
                 _row(key, channel, payload["watch"], None, "", payload, AlertStatus.PENDING, now)
@@ -184,6 +183,13 @@ def list_due(
     """The alerts a delivery would claim now (for a dry run: nothing is claimed)."""
     rows = session.scalars(_due(channels, now, max_delay, true()))
     return [_queued(r) for r in rows]
+
+
+def any_due(
+    session: Session, channels: list[str], now: dt.datetime, max_delay: float | None = None
+) -> bool:
+    """Whether a delivery holding the alerts lock (no grace for claims) would take anything."""
+    return session.scalars(_due(channels, now, max_delay, true()).limit(1)).first() is not None
 
 
 def _due(

@@ -194,6 +194,16 @@ def _moment(value: str | None) -> dt.datetime | None:
 def open_reader(url: str, busy_timeout_seconds: float = 30.0) -> Reader | None:
     """A :class:`Reader` of the SQLite file at ``url`` if it exists and is at this version's
     schema; None otherwise (open a :class:`~scraper.storage.Storage`)."""
+    found = connect_current(url, busy_timeout_seconds, read_only=True)
+    return Reader(*found) if found else None
+
+
+def connect_current(
+    url: str, busy_timeout_seconds: float, read_only: bool
+) -> tuple[sqlite3.Connection, str] | None:
+    """A connection to the SQLite file at ``url`` (and its path as the URL gives it) if the
+    file exists and is at this version's schema; None otherwise. Transactions are the
+    caller's to begin (autocommit mode); ``read_only`` refuses every write."""
     found = _SQLITE_FILE.fullmatch(url)
     if not found or found.group(1) == ":memory:":
         return None
@@ -202,9 +212,13 @@ def open_reader(url: str, busy_timeout_seconds: float = 30.0) -> Reader | None:
         return None
     conn = sqlite3.connect(path, timeout=busy_timeout_seconds, check_same_thread=False)
     try:
-        conn.isolation_level = None  # transactions are begun by Reader._read
+        conn.isolation_level = None
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
-        conn.execute("PRAGMA query_only=ON")
+        if read_only:
+            conn.execute("PRAGMA query_only=ON")
+        else:  # as scraper.storage.engine sets up every writer
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
         stored = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.Error:  # not a database, or never migrated: Storage says or does what fits
         conn.close()
@@ -212,4 +226,4 @@ def open_reader(url: str, busy_timeout_seconds: float = 30.0) -> Reader | None:
     if stored != [(head_revision(),)]:
         conn.close()
         return None
-    return Reader(conn, found.group(1))
+    return conn, found.group(1)

@@ -40,3 +40,9 @@ class BriefingInfo:
 def url_hash(value: str) -> str:
     """The key a URL or guid is looked up by (no index over text of unbounded length)."""
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def notice_key(channel: str, watch: str, text: str, day: dt.date) -> str:
+    """The outbox key of an operator notice: at most one a day per channel and text."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:20]
+    return f"{channel}|{watch}|{digest}|{day.isoformat()}"
