@@ -50,9 +50,11 @@ def run_trigger(config: Config):
 class Daemon:
     """Schedules runs, alert retries, digests and a heartbeat; stops cleanly on a signal."""
 
-    def __init__(self, config: Config, storage) -> None:
+    def __init__(self, config: Config, storage, held=None) -> None:
         self.config = config
         self.storage = storage
+        #: The daemon lock's guard (``LockGuard``): once it is lost, the daemon stops.
+        self.held = held
         self.started = dt.datetime.now(dt.UTC)
         self.children: set[subprocess.Popen] = set()
         self.lock = threading.Lock()
@@ -239,17 +241,26 @@ class Daemon:
         self.stopping.set()
 
     def run(self) -> int:
-        """Block until SIGTERM or SIGINT; return the exit status (0)."""
+        """Block until SIGTERM or SIGINT (exit status 0) or until the daemon lock is lost
+        (1: a second daemon could start, and two would schedule runs)."""
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
         self.add_jobs()
         self.scheduler.start()
         self.heartbeat()
         logger.info("daemon started (pid %d); first run now, then on the schedule", os.getpid())
+        code = 0
         while not self.stopping.wait(timeout=0.5):
-            pass
+            if self.held is not None and self.held.lost:
+                logger.error(
+                    "the daemon lock was lost (%s): stopping; start the daemon again to "
+                    "take it (systemd's Restart=on-failure does)",
+                    self.held.lost,
+                )
+                code = 1
+                break
         self.shutdown()
-        return 0
+        return code
 
     def shutdown(self) -> None:
         """Let the run in flight finish or stop it within the bound; nothing is half-written

@@ -222,6 +222,42 @@ def test_one_daemon_at_a_time_and_a_killed_one_is_not_running(tmp_path, database
     assert not [x for x in lines if "apscheduler" in x], lines
 
 
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_daemon_that_loses_its_lock_stops_and_exits_1(tmp_path, database_url, mirror):
+    """On PostgreSQL the daemon lock is a session's: when the session is cut, a second
+    daemon could start, so this one stops (its run in flight too) and says why."""
+    from scraper.storage.lock import _key
+
+    mirror.routes[FEED_PATH] = feed(VERSIONS[7])
+    config = daemon_config(tmp_path, database_url, mirror, interval_seconds=3600.0)
+    config.write_text(config.read_text().replace("interval_seconds = 1.5\n", ""))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "--config", str(config), "daemon"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    holder = (  # pg_locks is server-wide: this test's database only
+        f"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = {_key('daemon')}"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    try:
+        pid = wait_for(lambda: (rows(database_url, holder) or [[None]])[0][0], 60, step=0.1)
+        wait_for(lambda: count(database_url, "SELECT count(*) FROM briefings") == 1, 60)
+        rows(database_url, f"SELECT pg_terminate_backend({int(pid)})")
+        cut = time.monotonic()
+        assert proc.wait(timeout=30) == 1
+        assert time.monotonic() - cut < 15
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stderr = proc.stderr.read()
+    assert "the daemon lock was lost" in stderr and "daemon stopped" in stderr
+    assert "Traceback" not in stderr
+    assert "stopped" in briefwatch(config, "status").stdout
+
+
 def test_run_stops_itself_at_its_deadline_even_when_the_daemon_is_killed(tmp_path, mirror):
     """A hung run (the feed answers after 60 s) started by a daemon that is then SIGKILLed
     stops itself at run_timeout_seconds, is recorded failed, and frees the run lock."""

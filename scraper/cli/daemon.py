@@ -23,7 +23,8 @@ def command(app) -> None:
     The first run starts at once; each run is a fresh `briefwatch run` process; alert
     retries and digests are scheduled too. On SIGTERM the run in flight finishes or is
     stopped within schedule.stop_timeout_seconds, and the daemon exits 0. Exit 75 when
-    another daemon is running on the same database.
+    another daemon is running on the same database; exit 1 when its lock on a PostgreSQL
+    database is lost (the session cut): it stops rather than run beside a second daemon.
 
     Example: briefwatch --config /etc/briefwatch/config.toml daemon
     """
@@ -33,8 +34,8 @@ def command(app) -> None:
     if app.verbosity <= 0:  # APScheduler narrates every job at INFO: only -v shows that
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
-        with storage.run_lock("daemon"):  # held while the daemon lives; dies with it
-            code = Daemon(config, storage).run()
+        with storage.run_lock("daemon") as held:  # held while the daemon lives; dies with it
+            code = Daemon(config, storage, held).run()
     except LockBusy:
         pid = (storage.crawl_state(STATE_KEY) or {}).get("pid", "?")
         raise DaemonRunning(
