@@ -124,7 +124,7 @@ def run(app, sources: tuple[str, ...]) -> None:
 
     arm_from_env(  # a run started by the daemon stops itself at its deadline
         app.config.schedule.stop_timeout_seconds,
-        lambda error: app.records.close_abandoned_runs("failed", error),
+        lambda error: app.storage.close_abandoned_runs("failed", error),
     )
     failure = None
     with exclusive(app) as lock:
