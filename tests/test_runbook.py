@@ -109,11 +109,20 @@ def test_storage_reads_back_what_a_runbook_wrote(two_archives):
     theirs.close()
 
 
-def test_alerts_due_is_what_a_delivery_would_claim(migrated_databases, tmp_path):
+@pytest.fixture
+def opened(migrated_databases, tmp_path):
+    """(url, Storage, RunBook) of one empty migrated SQLite archive."""
     url = migrated_databases.sqlite_url(tmp_path)
     storage = open_storage(url)
     book = open_runbook(url, 5.0, lambda: storage)
     assert book is not None
+    yield url, storage, book
+    book.close()
+    storage.close()
+
+
+def test_alerts_due_is_what_a_delivery_would_claim(opened):
+    url, storage, book = opened
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     storage.queue_notice(["log", "jsonl", "email"], NOTICE)
     conn = sqlite3.connect(url.removeprefix("sqlite:///"))
@@ -147,15 +156,10 @@ def test_alerts_due_is_what_a_delivery_would_claim(migrated_databases, tmp_path)
                     assert expected == bool(storage.due_alerts(channels, max_delay))
     assert True in answers and False in answers
     conn.close()
-    book.close()
-    storage.close()
 
 
-def test_the_runbook_and_storage_hold_one_run_lock(migrated_databases, tmp_path):
-    url = migrated_databases.sqlite_url(tmp_path)
-    storage = open_storage(url)
-    book = open_runbook(url, 5.0, lambda: storage)
-    assert book is not None
+def test_the_runbook_and_storage_hold_one_run_lock(opened):
+    _url, storage, book = opened
     with book.run_lock():
         with pytest.raises(LockBusy):
             storage.run_lock().__enter__()
@@ -163,8 +167,6 @@ def test_the_runbook_and_storage_hold_one_run_lock(migrated_databases, tmp_path)
             pass
     with storage.run_lock(), pytest.raises(LockBusy):
         book.run_lock().__enter__()
-    book.close()
-    storage.close()
 
 
 def test_only_an_existing_sqlite_archive_at_this_schema_gets_a_runbook(tmp_path: Path):
@@ -186,10 +188,6 @@ def test_only_an_existing_sqlite_archive_at_this_schema_gets_a_runbook(tmp_path:
     assert open_runbook("postgresql+psycopg://postgres@127.0.0.1/x", 1.0, never) is None
 
 
-def test_a_runbook_hands_over_to_the_storage_it_was_given(migrated_databases, tmp_path):
-    url = migrated_databases.sqlite_url(tmp_path)
-    storage = open_storage(url)
-    book = open_runbook(url, 5.0, lambda: storage)
+def test_a_runbook_hands_over_to_the_storage_it_was_given(opened):
+    _url, storage, book = opened
     assert isinstance(book, RunBook) and book.open_storage() is storage
-    book.close()
-    storage.close()
