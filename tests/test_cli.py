@@ -90,6 +90,39 @@ def test_parse_unreadable_input_is_one_line_exit_1(tmp_path):
     assert result.returncode == 1 and "not well-formed XML" in result.stderr
 
 
+MISSING_EXTRAS = {
+    # (the command, the module it needs that is not installed, the one line it prints)
+    "serve": (
+        ["serve", "--port", "1"],
+        "uvicorn",
+        "serve needs the web extra (uvicorn is not installed): pip install 'briefwatch[web]' "
+        "(in a clone: pip install -e '.[web]')",
+    ),
+    "trend --plot": (
+        ["trend", "iran", "--plot", "t.png"],
+        "matplotlib",
+        "--plot needs the plot extra (matplotlib is not installed): "
+        "pip install 'briefwatch[plot]' (in a clone: pip install -e '.[plot]')",
+    ),
+}
+
+
+@pytest.mark.parametrize(("args", "module", "line"), MISSING_EXTRAS.values(), ids=MISSING_EXTRAS)
+def test_a_missing_optional_extra_is_one_line_naming_it_exit_2(
+    tmp_path, monkeypatch, args, module, line
+):
+    # One exit code for "install the extra first", as for bad configuration: nothing changes
+    # until the installation does, so a cron job should not retry it as a runtime failure.
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "a.db"}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(cfg), *args])
+    assert (result.exit_code, result.stdout) == (2, "")  # and nothing printed before it
+    assert result.stderr == f"briefwatch: {line}\n"
+    assert list(tmp_path.iterdir()) == [cfg]  # no chart, no database
+
+
 def test_db_upgrade_and_status(tmp_path):
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "BRIEFWATCH_CONFIG": ""}
     result = invoke("db", "upgrade", env=env)
