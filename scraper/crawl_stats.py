@@ -8,7 +8,8 @@ Spiders, pipelines and middlewares report into the crawler's stats only; the run
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -22,6 +23,13 @@ SPIDER_ERRORS = "briefwatch/spider_errors"
 PIPELINE_ERRORS = "briefwatch/pipeline_errors"
 #: Feeds one of whose items could not be stored (their validators must not be saved).
 INCOMPLETE_FEEDS = "briefwatch/incomplete_feeds"
+#: Teaser links whose detail page is dealt with for good: read (then stored, or skipped on
+#: purpose), or refused for good (the URL policy, URLLENGTH_LIMIT). A link that failed
+#: otherwise (a timeout, a 5xx) is not: its feed keeps no validators, so it is tried again.
+SETTLED_LINKS = "briefwatch/settled_links"
+#: The request meta keys of a teaser's detail page: the feed that announced it, and its link
+#: as the feed wrote it (a redirect changes the request's URL, not its meta).
+FROM_FEED, FEED_LINK = "briefwatch_from_feed", "briefwatch_feed_link"
 #: Promised transcripts that parsed to no turns: ``[title, url]`` pairs.
 EMPTY_TRANSCRIPT_PAGES = "briefwatch/empty_transcript_pages"
 #: Feeds polled this crawl (answered 200) and how many polls in a row they have been empty.
@@ -31,6 +39,13 @@ EMPTY_FEED_STREAKS = "briefwatch/empty_feed_streaks"
 def append(stats: StatsCollector, key: str, value: object) -> None:
     """Add ``value`` to the list kept under ``key``."""
     stats.set_value(key, [*(stats.get_value(key) or []), value])
+
+
+def settle(stats: StatsCollector, meta: Mapping[str, Any]) -> None:
+    """Count a teaser's detail request (``meta`` its request's) as dealt with for good."""
+    link = meta.get(FEED_LINK)
+    if link is not None:
+        append(stats, SETTLED_LINKS, link)
 
 
 def record_error(stats: StatsCollector, message: str, key: str = PIPELINE_ERRORS) -> None:

@@ -18,7 +18,8 @@ class BriefingItem:
     #: Set by the flag pipeline: watch hits and the alerts they call for.
     hits: list[Any] = field(default_factory=list)
     drafts: list[Any] = field(default_factory=list)
-    #: The feed that carried it in full (its validators wait until it is stored).
+    #: The feed that carried it, in full or as a teaser (its validators wait until it is
+    #: stored).
     feed_url: str | None = None
 
 
@@ -32,9 +33,10 @@ class FeedPollItem:
     last_modified: str | None
     items: int | None  # None for 304 Not Modified
     error: str | None = None
-    #: Detail pages it sent the crawl to fetch (its validators are then not kept: see
+    #: The teaser links whose detail pages it sent the crawl to fetch (its validators are kept
+    #: only once each is dealt with for good: see
     #: :class:`scraper.pipelines.validators.ValidatorLedger`).
-    details: int = 0
+    details: tuple[str, ...] = ()
 
 
 @dataclass

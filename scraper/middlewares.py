@@ -127,7 +127,9 @@ class DeadlineMiddleware:
 class UrlLengthReportMiddleware(UrlLengthMiddleware):
     """Scrapy's ``URLLENGTH_LIMIT`` (2083 characters), reported: a request for a longer URL is
     not made, as Scrapy's own middleware decides, but it is counted and named among the run's
-    errors (Scrapy only logs it at INFO), so a transcript link over the limit is seen."""
+    errors (Scrapy only logs it at INFO), so a transcript link over the limit is seen. It is
+    refused for good: the feed that announced it keeps its validators, so it is reported once,
+    not on every poll."""
 
     def get_processed_request(self, request: Any, response: Any) -> Any:
         if len(request.url) <= self.maxlength:
@@ -144,4 +146,5 @@ class UrlLengthReportMiddleware(UrlLengthMiddleware):
             ),
             key=crawl_stats.SPIDER_ERRORS,
         )
+        crawl_stats.settle(stats, request.meta)
         return None

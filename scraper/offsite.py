@@ -4,7 +4,8 @@ source's own origins (see :mod:`scraper.url_policy`).
 It runs first in the downloader chain (before robots.txt, which would otherwise fetch the
 robots.txt of an off-site host), and Scrapy's RedirectMiddleware re-issues a redirect as a
 new request through the same chain, so a redirect to another host or port is refused here
-too. A refused request reaches the spider's errback as ``IgnoreRequest``: one error line.
+too. A refused request reaches the spider's errback as :class:`RefusedRequest`: one error line,
+and, since it is refused for good, it holds no feed's validators back.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.statscollectors import StatsCollector
 
 from scraper.url_policy import UrlPolicy
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the URL policy refuses: it will never be made, however often it is asked."""
 
 
 def crawl_policy(crawler: Crawler) -> UrlPolicy:
@@ -38,4 +43,4 @@ class OffsiteGuardMiddleware:
         self.stats.inc_value("briefwatch/offsite_refused")
         redirected = request.meta.get("redirect_urls")
         via = f" (redirected from {redirected[0]})" if redirected else ""
-        raise IgnoreRequest(f"refused off-site URL{via}: {reason}")
+        raise RefusedRequest(f"refused off-site URL{via}: {reason}")

@@ -387,6 +387,42 @@ def test_atom_file_per_watch_newest_first_bounded_and_atomic(storage, tmp_path):
     assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
+def test_atom_watches_whose_names_make_one_file_name_keep_a_feed_each(storage, tmp_path):
+    from scraper.alerts.channels.atom import AtomChannel
+
+    folder = tmp_path / "atom"
+    names = ["iran sanctions", "iran/sanctions", "pakistan"]  # the first two: iran_sanctions
+    config = configure(
+        {"feeds": {"kind": "atom", "path": str(folder)}},
+        watches=[{"name": n, "all_of": ["Ukraine", "sanctions"]} for n in names],
+    )
+    store(storage, config, JUL_21)
+    assert deliver(storage, config).sent == 3  # one send: each watch to its own file
+    hashed = re.compile(r"iran_sanctions~[0-9a-f]{10}\.atom")
+    files = sorted(p.name for p in folder.iterdir())
+    assert files[0] == "iran_sanctions.atom" and hashed.fullmatch(files[1])
+    assert files[2] == "pakistan.atom"  # a name without a collision keeps its file
+    owners = {}
+    for name in files:
+        feed = feedparser.parse(str(folder / name))
+        (entry,) = feed.entries
+        watch = feed.feed.title.removeprefix("briefwatch: ")
+        assert entry.title.startswith(f"{watch}: Department Press Briefing")
+        owners[name] = watch
+    assert sorted(owners.values()) == sorted(names)
+    # Stable: sent again (a resend, or the next run's alerts), each goes to the same file.
+    channel = AtomChannel(config.alerts.channels["feeds"], 600, "feeds")
+    alerts = storage.list_alerts(limit=100)
+    for alert in reversed(alerts):  # the other order too
+        channel.send([dataclasses.replace(alert, key=alert.key + "|again")])
+    assert sorted(p.name for p in folder.iterdir()) == files
+    for name, watch in owners.items():
+        feed = feedparser.parse(str(folder / name))
+        assert len(feed.entries) == 2 and all(
+            e.title.startswith(f"{watch}: ") for e in feed.entries
+        )
+
+
 # -- several instances, routing --------------------------------------------------------------
 
 

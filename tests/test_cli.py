@@ -90,6 +90,90 @@ def test_parse_unreadable_input_is_one_line_exit_1(tmp_path):
     assert result.returncode == 1 and "not well-formed XML" in result.stderr
 
 
+MISSING_EXTRAS = {
+    # (the command, the module it needs that is not installed, the one line it prints)
+    "serve": (
+        ["serve", "--port", "1"],
+        "uvicorn",
+        "serve needs the web extra (uvicorn is not installed): pip install 'briefwatch[web]' "
+        "(in a clone: pip install -e '.[web]')",
+    ),
+    "trend --plot": (
+        ["trend", "iran", "--plot", "t.png"],
+        "matplotlib",
+        "--plot needs the plot extra (matplotlib is not installed): "
+        "pip install 'briefwatch[plot]' (in a clone: pip install -e '.[plot]')",
+    ),
+}
+
+
+@pytest.mark.parametrize(("args", "module", "line"), MISSING_EXTRAS.values(), ids=MISSING_EXTRAS)
+def test_a_missing_optional_extra_is_one_line_naming_it_exit_2(
+    tmp_path, monkeypatch, args, module, line
+):
+    # One exit code for "install the extra first", as for bad configuration: nothing changes
+    # until the installation does, so a cron job should not retry it as a runtime failure.
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    monkeypatch.chdir(tmp_path)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "a.db"}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(cfg), *args])
+    assert (result.exit_code, result.stdout) == (2, "")  # and nothing printed before it
+    assert result.stderr == f"briefwatch: {line}\n"
+    assert list(tmp_path.iterdir()) == [cfg]  # no chart, no database
+
+
+NOTHING_TO_PARSE = {
+    # (the input, what the one line says about it)
+    "/dev/null": (lambda tmp: os.devnull, "it is empty, nothing to parse"),
+    "an empty file": (lambda tmp: _file(tmp / "saved.html", b""), "it is empty, nothing to parse"),
+    "blank lines": (
+        lambda tmp: _file(tmp / "t.txt", b"\n \r\n\t\n"),
+        "it is empty, nothing to parse",
+    ),
+    "a program": (
+        lambda tmp: str(Path(sys.executable).resolve()),
+        "binary data, not a page, a feed or a text transcript",
+    ),
+}
+
+
+def _file(path: Path, data: bytes) -> str:
+    path.write_bytes(data)
+    return str(path)
+
+
+@pytest.mark.parametrize(("path", "why"), NOTHING_TO_PARSE.values(), ids=NOTHING_TO_PARSE)
+def test_parse_of_nothing_to_parse_is_one_line_naming_the_file_exit_1(tmp_path, path, why):
+    path = path(tmp_path)
+    result = CliRunner().invoke(cli, ["parse", path])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"briefwatch: cannot read {path}: {why}\n"
+
+
+def test_parse_of_stdin_names_it():
+    result = CliRunner().invoke(cli, ["parse", "-"], input=b"")
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "briefwatch: cannot read standard input: it is empty, nothing to parse\n"
+    )
+
+
+def test_parse_of_a_page_with_a_stray_byte_says_so_on_the_result(tmp_path):
+    # BUILT: a real page with one byte that is neither UTF-8 nor Windows-1252 (0x81).
+    data = BODY.read_bytes()
+    at = data.index(b"</p>")
+    page = _file(tmp_path / "saved.html", data[:at] + b"\x81" + data[at:])
+    result = CliRunner().invoke(cli, ["parse", page])
+    assert (result.exit_code, result.stderr) == (0, "")  # no note without the file's name
+    parsed = json.loads(result.stdout)
+    assert parsed["warnings"][-1] == (
+        "some bytes are neither UTF-8 nor Windows-1252: read as U+FFFD"
+    )
+    whole = json.loads(invoke("parse", str(BODY)).output)  # the rest is read as it was
+    assert parsed["turns"] == whole["turns"] and parsed["title"] == whole["title"]
+
+
 def test_db_upgrade_and_status(tmp_path):
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "BRIEFWATCH_CONFIG": ""}
     result = invoke("db", "upgrade", env=env)

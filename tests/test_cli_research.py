@@ -195,18 +195,6 @@ def test_trend_plot_keeps_matplotlib_logs_out(config, tmp_path):
     assert result.stderr.splitlines()[-1] == f"chart written to {png}"
 
 
-def test_trend_plot_without_matplotlib_says_how_to_install_from_a_clone(config, tmp_path):
-    png = tmp_path / "t.png"
-    hidden = "sys.modules['matplotlib'] = None"  # as if it were not installed
-    result = _briefwatch(config, "trend", "iran", "--plot", str(png), prelude=hidden)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == (
-        "briefwatch: --plot needs matplotlib: pip install 'briefwatch[plot]' "
-        "(in a clone: pip install -e '.[plot]')"
-    )
-    assert not png.exists()
-
-
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("by", ["month", "week"])
 @pytest.mark.parametrize(

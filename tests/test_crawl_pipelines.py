@@ -173,11 +173,21 @@ def test_a_feed_keeps_its_validators_only_when_all_is_in_hand(storage, stats):
     other = "https://www.whitehouse.gov/feed/other/"
     pipeline = FeedStatePipeline(storage, stats)
     pipeline.process_item(FeedPollItem(FEED, 200, '"e1"', "Mon, 05 Jul 2021", 10))
-    pipeline.process_item(FeedPollItem(other, 200, '"e2"', None, 10, details=1))
+    pipeline.process_item(FeedPollItem(other, 200, '"e2"', None, 10, details=(URL, URL + "2/")))
+    crawl_stats.append(stats, crawl_stats.SETTLED_LINKS, URL)  # the other one failed
     assert storage.feed_validators(FEED) == (None, None)  # not before the crawl closes
     pipeline.close_spider()
     assert storage.feed_validators(FEED) == ('"e1"', "Mon, 05 Jul 2021")
-    assert storage.feed_validators(other) == (None, None)  # a detail page was still to fetch
+    assert storage.feed_validators(other) == (None, None)  # a detail page is not in hand
+
+
+def test_a_feed_whose_detail_pages_are_all_dealt_with_keeps_its_validators(storage, stats):
+    pipeline = FeedStatePipeline(storage, stats)
+    pipeline.process_item(FeedPollItem(FEED, 200, '"e1"', None, 10, details=(URL, URL + "2/")))
+    for link in (URL, URL + "2/"):  # one stored, say, and one refused for good
+        crawl_stats.append(stats, crawl_stats.SETTLED_LINKS, link)
+    pipeline.close_spider()
+    assert storage.feed_validators(FEED) == ('"e1"', None)
 
 
 def test_a_feed_that_lost_an_item_keeps_none(storage, stats):

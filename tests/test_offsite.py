@@ -65,10 +65,15 @@ def page() -> bytes:
     return detail_page(Entry(DETAIL, title, dt.date(2021, 7, 6), real_body()))
 
 
-def crawl(tmp_path, database_url, site, feed: bytes):
+def crawl(tmp_path, database_url, site, feed: bytes, **source: object):
     site.routes[FEED_PATH] = Resource(feed, content_type="application/rss+xml; charset=UTF-8")
-    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)])
+    config = write_config(tmp_path / "c.toml", database_url, feeds=[site.url(FEED_PATH)], **source)
     return briefwatch(config, "crawl")
+
+
+def loaded(value) -> list:
+    """A JSON column as read back: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def stored(database_url: str) -> dict[str, str]:
@@ -159,3 +164,68 @@ def test_a_whole_item_with_an_off_site_link_is_not_stored(tmp_path, database_url
     assert "pw@" not in result.stderr
     reason = "credentials in the URL" if "pw@" in link else "is not http(s)"
     assert_refused(result, database_url, reason)
+
+
+# -- a link refused for good is reported once --------------------------------------------------
+def statement_page() -> bytes:
+    """The July 6 briefing's page serving a statement instead (the Malawi National Day statement
+    of the same feed version, whose body has no speaker labels): no transcript."""
+    xml = (REPLAY / VERSION["file"]).read_text(encoding="utf-8")
+    item = xml[xml.index("<title>Malawi National Day</title>") :]
+    body = item[item.index("<content:encoded><![CDATA[") + 26 : item.index("]]></content:encoded>")]
+    return detail_page(
+        Entry(DETAIL, "Department Press Briefing – July 6, 2021", dt.date(2021, 7, 6), body)
+    )
+
+
+REFUSED_FOR_GOOD = {
+    # (the teaser's link, the page served there (fetched when set), the [sources] settings,
+    # what the first run records)
+    "an off-site link": (lambda site: "file:///etc/passwd", None, {}, "refused off-site URL"),
+    "a link over URLLENGTH_LIMIT": (
+        lambda site: site.url(DETAIL) + "?utm_content=" + "x" * 2100,  # BUILT: 2,184 characters
+        None,
+        {},
+        "over the 2083 of URLLENGTH_LIMIT",
+    ),
+    "a page of a kind not kept": (
+        lambda site: site.url(DETAIL),
+        page,
+        {"kinds": ["remarks"]},
+        None,
+    ),
+    "a page that is no transcript": (
+        lambda site: site.url(DETAIL),
+        statement_page,
+        {},
+        "transcript parsed to zero turns",  # a notice: the run is ok
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("link", "served", "source", "recorded"), REFUSED_FOR_GOOD.values(), ids=REFUSED_FOR_GOOD
+)
+def test_a_teaser_refused_for_good_is_reported_once(
+    tmp_path, database_url, mirror, link, served, source, recorded
+):
+    # It can never be stored, so it must not hold the feed's validators back: the run that
+    # first sees it reports it and keeps them, and the next poll is one GET answered 304.
+    mirror.routes[DETAIL] = Resource((served or page)())
+    first = crawl(tmp_path, database_url, mirror, feed_with(link(mirror)), **source)
+    assert "Traceback" not in first.stderr, first.stderr
+    ((etag,),) = rows(database_url, "SELECT etag FROM feed_state")
+    assert etag == mirror.routes[FEED_PATH].etag
+    second = briefwatch(tmp_path / "c.toml", "crawl")
+    assert second.returncode == 0, second.stderr
+    assert [(r.path, r.status) for r in mirror.requests if r.path != "/robots.txt"] == [
+        (FEED_PATH, 200),
+        *([(DETAIL, 200)] if served else []),
+        (FEED_PATH, 304),
+    ]
+    (_, first_errors), (status, errors) = rows(
+        database_url, "SELECT status, errors FROM runs ORDER BY id"
+    )
+    lines = [text for entry in loaded(first_errors) for text in entry.values()]
+    assert len(lines) == (1 if recorded else 0) and all(recorded in line for line in lines)
+    assert (status, loaded(errors)) == ("ok", [])

@@ -14,6 +14,7 @@ import json
 
 import pytest
 from helpers.crawl import (
+    FIXTURES,
     STATE_REPLAY,
     WH_ARCHIVE,
     WH_REPLAY,
@@ -30,6 +31,7 @@ from twisted.python.failure import Failure
 
 from scraper import crawl_stats
 from scraper.items import BriefingItem, CursorItem, FeedPollItem
+from scraper.offsite import RefusedRequest
 from scraper.spiders import ARCHIVE_SPIDERS, SPIDERS, ArchiveSpider, FeedSpider
 from scraper.spiders.archive import parse_iso_date
 from scraper.spiders.state_department import (
@@ -47,6 +49,7 @@ JULY_6_GUID = "https://www.state.gov/?post_type=state_briefing&#038;p=257522"
 WH_FEED = "https://www.whitehouse.gov/briefing-room/feed/"
 LISTING = "https://obamawhitehouse.archives.gov/briefing-room/press-briefings"
 WH_SITE = "https://obamawhitehouse.archives.gov/"
+LANDMINES = "briefing-on-the-united-states-updated-anti-personnel-landmine-policy.p353757.html"
 WH_INDEX = json.loads((WH_ARCHIVE / "index.json").read_text(encoding="utf-8"))
 
 
@@ -135,7 +138,7 @@ def test_a_real_feed_yields_its_ten_items_then_its_poll():
     )
     assert all(i.feed_url == STATE_FEED and i.briefing.source == "state_department" for i in items)
     assert poll == FeedPollItem(
-        STATE_FEED, 200, '"v0"', "Mon, 05 Jul 2021 04:04:53 GMT", 10, details=0
+        STATE_FEED, 200, '"v0"', "Mon, 05 Jul 2021 04:04:53 GMT", 10, details=()
     )
     assert stat(spider, "feeds_fetched") == 1 and stat(spider, "items_seen") == 10
     assert stat(spider, "parsed") == 10 and errors(spider) == []
@@ -151,11 +154,11 @@ def test_a_teaser_sends_the_crawl_to_its_page_once():
     assert meta["title"] == "Department Press Briefing – July 6, 2021"
     assert meta["guid"] == "https://www.state.gov/?post_type=state_briefing&p=257522"
     assert len([o for o in out if isinstance(o, BriefingItem)]) == 9
-    assert out[-1] == FeedPollItem(STATE_FEED, 200, '"v12"', None, 10, details=1)
+    assert out[-1] == FeedPollItem(STATE_FEED, 200, '"v12"', None, 10, details=(JULY_6_LINK,))
     # Already stored: no request, and nothing left to fetch.
     known = make_spider(StateDepartmentSpider, feeds=[STATE_FEED], known_urls=[JULY_6_LINK])
     out = list(known.parse_feed(feed_response(STATE_FEED, body)))
-    assert not any(isinstance(o, Request) for o in out) and out[-1].details == 0
+    assert not any(isinstance(o, Request) for o in out) and out[-1].details == ()
 
 
 def test_a_feed_that_is_not_xml_is_one_error_and_an_empty_poll():
@@ -175,7 +178,7 @@ def test_white_house_feed_versions_yield_ten_whole_items(version):
     out = list(spider.parse_feed(feed_response(WH_FEED, WH_REPLAY / versions[version]["file"])))
     assert [type(o) for o in out] == [BriefingItem] * 10 + [FeedPollItem]
     assert all(o.briefing.source == "whitehouse" for o in out[:-1])
-    assert out[-1].items == 10 and out[-1].details == 0
+    assert out[-1].items == 10 and out[-1].details == ()
 
 
 def test_a_detail_page_gives_its_briefing():
@@ -213,6 +216,41 @@ def test_another_failure_is_one_line_and_a_huge_url_keeps_both_ends():
     assert " … " in first and len(first) == 1003
     assert second == f"{STATE_FEED}: Ignoring non-200 response"
     assert stat(spider, "errors") == 2 and stat(spider, "blocked") is None
+
+
+TEASER_OUTCOMES = {
+    # (how the teaser's detail request ended, whether its link is dealt with for good)
+    "refused by the URL policy": (
+        lambda r: failure_of(RefusedRequest("refused off-site"), r),
+        True,
+    ),
+    "a 500 after the retries": (lambda r: http_error(500, r), False),
+    "blocked (429)": (lambda r: http_error(429, r), False),
+    "a timeout": (lambda r: failure_of(TimeoutError("took too long"), r), False),
+    "past the crawl's deadline": (lambda r: failure_of(IgnoreRequest("deadline"), r), False),
+}
+
+
+@pytest.mark.parametrize(("failure", "settled"), TEASER_OUTCOMES.values(), ids=TEASER_OUTCOMES)
+def test_a_teaser_that_failed_is_dealt_with_only_when_refused_for_good(failure, settled):
+    spider = make_spider(StateDepartmentSpider, feeds=[STATE_FEED])
+    out = spider.parse_feed(feed_response(STATE_FEED, teaser(JULY_7.read_bytes(), JULY_6_GUID)))
+    (request,) = [o for o in out if isinstance(o, Request)]
+    assert list(spider.on_error(failure(request))) == [] and len(errors(spider)) == 1
+    dealt_with = spider.crawler.stats.get_value(crawl_stats.SETTLED_LINKS)
+    assert dealt_with == ([JULY_6_LINK] if settled else None)
+
+
+def test_a_teasers_page_read_is_dealt_with_and_names_its_feed():
+    spider = make_spider(StateDepartmentSpider, feeds=[STATE_FEED])
+    out = spider.parse_feed(feed_response(STATE_FEED, teaser(JULY_7.read_bytes(), JULY_6_GUID)))
+    (request,) = [o for o in out if isinstance(o, Request)]
+    body = FIXTURES / "state_department" / "transcripts" / LANDMINES  # any real transcript
+    (item,) = spider.parse_detail(
+        body_response(JULY_6_LINK, body, meta=request.meta), **request.cb_kwargs
+    )
+    assert item.briefing.url == JULY_6_LINK and item.feed_url == STATE_FEED  # if not stored
+    assert spider.crawler.stats.get_value(crawl_stats.SETTLED_LINKS) == [JULY_6_LINK]
 
 
 # -- archive: the listing and the resume point ------------------------------------------------
@@ -390,7 +428,10 @@ def test_a_link_too_long_to_fetch_is_an_error_not_a_silent_drop():
     out = list(ours.process_spider_output(response, spider.parse_feed(response)))
     assert not any(isinstance(o, Request) for o in out)  # not fetched, as before
     assert len([o for o in out if isinstance(o, BriefingItem)]) == 9
-    assert out[-1].details == 1  # the feed's validators wait for it: polled again next run
+    # Refused for good: it holds the feed's validators back no longer than this run, so the
+    # next poll can be answered 304 and the error is not reported on every poll.
+    assert out[-1].details == (long_link,)
+    assert spider.crawler.stats.get_value(crawl_stats.SETTLED_LINKS) == [long_link]
     (error,) = errors(spider)
     assert error.startswith(
         "link not fetched: its URL is 2183 characters long, over the 2083 of URLLENGTH_LIMIT: "

@@ -118,6 +118,16 @@ def test_status_show_runs_and_trend_on_sqlite_load_no_sqlalchemy(migrated: Path,
     assert loaded(["--config", str(migrated), *argv], ["sqlalchemy", "matplotlib"]) == []
 
 
+def test_status_reads_the_parser_version_without_loading_the_parser(migrated: Path):
+    # It prints PARSER_VERSION, a constant: lxml and the parser modules are for parsing.
+    argv = ["--config", str(migrated), "status"]
+    assert loaded(argv, ["lxml", "scraper.parsing.transcript"]) == []
+    from scraper.parsing import PARSER_VERSION
+    from scraper.parsing.transcript import parse_transcript
+
+    assert parse_transcript("<p><b>MR PRICE:</b> Hello.</p>").parser_version == PARSER_VERSION
+
+
 def test_loading_a_configuration_imports_no_scheduler_and_only_its_channels(tmp_path: Path):
     config = tmp_path / "c.toml"
     config.write_text(

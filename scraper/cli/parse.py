@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -38,8 +40,6 @@ def command(path: str, url: str | None, fmt: str, source: str | None) -> None:
 
     Example: briefwatch parse saved-briefing.html --format text
     """
-    from bs4 import UnicodeDammit
-
     from scraper.parsing import parse_transcript
     from scraper.parsing.feed import FeedError, parse_feed
 
@@ -55,8 +55,12 @@ def command(path: str, url: str | None, fmt: str, source: str | None) -> None:
             parse_transcript(i.body, url=i.link, meta=i.meta(), source=source) for i in items
         ]
     else:
-        text = UnicodeDammit(data, ["utf-8", "windows-1252"]).unicode_markup or ""
-        briefings = [parse_transcript(text, url=url, source=source)]
+        text, replaced = _decode(path, data)
+        briefing = parse_transcript(text, url=url, source=source)
+        if replaced:  # said on the result, as the parser's own warnings are
+            note = "some bytes are neither UTF-8 nor Windows-1252: read as U+FFFD"
+            briefing = dataclasses.replace(briefing, warnings=(*briefing.warnings, note))
+        briefings = [briefing]
     if fmt == "json":
         docs = [b.to_dict() for b in briefings]
         click.echo(terminal_json(docs if feed else docs[0], indent=2))
@@ -70,9 +74,41 @@ def command(path: str, url: str | None, fmt: str, source: str | None) -> None:
 
 def _read(path: str) -> bytes:
     try:
-        return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise RuntimeFailure(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise RuntimeFailure(f"cannot read {_named(path)}: it is empty, nothing to parse")
+    return data
+
+
+def _named(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
+def _decode(path: str, data: bytes) -> tuple[str, bool]:
+    """A page's or text file's text, and whether some bytes had to be replaced (U+FFFD);
+    binary data stops the command in one line naming the file.
+
+    UTF-8, else Windows-1252 (which reads any byte but five), else UTF-8 with the bad bytes
+    replaced: never a guessed encoding, which would garble the whole page for one stray
+    byte. A UTF-16 file says so with its byte order mark."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, replaced = data.decode("utf-16", "replace"), False
+    else:
+        for encoding in ("utf-8-sig", "windows-1252"):
+            try:
+                text, replaced = data.decode(encoding), False
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            text, replaced = data.decode("utf-8", "replace"), True
+    if "\x00" in text:
+        raise RuntimeFailure(
+            f"cannot read {_named(path)}: binary data, not a page, a feed or a text transcript"
+        )
+    return text, replaced
 
 
 def format_text(b: Briefing) -> str:

@@ -11,6 +11,7 @@ import click
 
 from scraper.cli.context import OFFSET_MAX, RuntimeFailure, UsageFailure, first_line
 from scraper.cli.dates import date_option
+from scraper.cli.extras import require_extra
 from scraper.cli.output import emit, format_option
 from scraper.model import FUNCTIONS, ROLES
 from scraper.search.query import QuerySyntaxError, parse
@@ -244,6 +245,8 @@ def trend(
 
     Example: briefwatch trend pakistan '"nord stream"' --by month --per-briefing
     """
+    if plot:  # before any output: a table then an error would read as a half success
+        plotting_ready()
     if per_source:
         return _trend_per_source(app, terms, by, fmt, plot, filters)
     dialect = app.reader.dialect
@@ -341,24 +344,25 @@ def per_briefing_series(series: dict, briefings: dict[str, int]) -> dict:
     }
 
 
-def chart(series: dict, by: str, dialect: str, per_briefing: bool = False):
-    """A matplotlib figure of the series on a time axis: per term, questions (solid) and
-    answers (dashed) apart. Matplotlib's own log lines (font cache, backends) stay out of
-    briefwatch's output."""
+def plotting_ready() -> None:
+    """Load matplotlib (the plot extra), or stop with the line saying how to install it.
+    Its own log lines (font cache, backends) stay out of briefwatch's output."""
     import logging
 
     logging.getLogger("matplotlib").setLevel(logging.ERROR)
-    try:
-        import matplotlib
+    require_extra("--plot", "plot", "matplotlib")
 
-        matplotlib.use("Agg")
-        import matplotlib.dates as mdates
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise RuntimeFailure(
-            "--plot needs matplotlib: pip install 'briefwatch[plot]' "
-            "(in a clone: pip install -e '.[plot]')"
-        ) from None
+
+def chart(series: dict, by: str, dialect: str, per_briefing: bool = False):
+    """A matplotlib figure of the series on a time axis: per term, questions (solid) and
+    answers (dashed) apart."""
+    plotting_ready()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(10, 4.5))
     for term, points in series.items():
         # dates (matplotlib's unit converters read them; its stubs type only numbers)

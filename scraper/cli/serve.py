@@ -10,6 +10,7 @@ import signal
 import click
 
 from scraper.cli.context import RuntimeFailure, UsageFailure, first_line
+from scraper.cli.extras import require_extra
 from scraper.errors import ArchiveUnavailable
 
 logger = logging.getLogger(__name__)
@@ -43,14 +44,11 @@ def serve(app, host: str, port: int, allow_remote: bool) -> None:
 
     Example: briefwatch serve --port 8787   (then open http://127.0.0.1:8787/)
     """
-    try:
-        import uvicorn
+    require_extra("serve", "web", "uvicorn", "starlette", "jinja2")
+    import uvicorn
 
-        from scraper.web.app import Auth, create_app
-    except ImportError as exc:
-        raise UsageFailure(
-            f"serve needs the web extra ({exc.name} is missing): pip install 'briefwatch[web]'"
-        ) from None
+    from scraper.web.app import Auth, create_app
+
     auth = Auth(token=os.environ.get(TOKEN_ENV) or None, basic=os.environ.get(BASIC_ENV) or None)
     if auth.basic and ":" not in auth.basic:
         raise UsageFailure(f"{BASIC_ENV} must be user:password")

@@ -21,9 +21,9 @@ from scraper.parsing import metadata as M
 from scraper.parsing import topics as T
 from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, split_page
 from scraper.parsing.exchanges import group_exchanges
+from scraper.parsing.version import PARSER_VERSION
 from scraper.sources import Source, get_source, source_for
 
-PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(

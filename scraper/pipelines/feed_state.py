@@ -2,8 +2,9 @@
 
 A poll is recorded when its answer arrives, without validators; they are saved when the
 crawl closes, as :class:`~scraper.pipelines.validators.ValidatorLedger` decides. A crawl that
-dies or fails to store an item leaves none, so the next poll fetches the feed again instead
-of being answered 304 while a transcript is missing. How many polls in a row a feed has been
+dies, fails to store an item or fails to fetch a detail page leaves none, so the next poll
+fetches the feed again instead of being answered 304 while a transcript is missing; a link
+refused for good does not hold them back. How many polls in a row a feed has been
 empty goes into the stats, where the run's health checks read it."""
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ class FeedStatePipeline:
     def close_spider(self) -> None:
         for url in self.stats.get_value(crawl_stats.INCOMPLETE_FEEDS) or []:
             self.ledger.not_stored(url)
+        self.ledger.settled(self.stats.get_value(crawl_stats.SETTLED_LINKS) or [])
         for url in self.ledger.withheld():
-            logger.info("feed %s: validators not kept (an item was not stored)", url)
+            logger.info("feed %s: validators not kept (an item is not stored yet)", url)
         for url, (etag, last_modified) in self.ledger.keep().items():
             try:
                 self.storage.set_feed_validators(url, etag, last_modified)

@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 from scraper import crawl_stats
 from scraper.items import BriefingItem
 from scraper.masking import mask_text
+from scraper.offsite import RefusedRequest
 from scraper.parsing import parse_transcript
 from scraper.sources import Source
 
@@ -59,8 +60,12 @@ class TranscriptSpider(scrapy.Spider):
         )
 
     def parse_detail(self, response: Response, meta: dict[str, Any]) -> Iterator[Any]:
-        self.crawler.stats.inc_value("briefwatch/details_fetched")
+        stats = self.crawler.stats
+        stats.inc_value("briefwatch/details_fetched")
         item = self._briefing(response.text, response.url, meta)
+        item.feed_url = response.meta.get(crawl_stats.FROM_FEED)
+        # Read: stored next, or skipped on purpose (a store that fails marks its feed).
+        crawl_stats.settle(stats, response.meta)
         if self.in_range(item.briefing.date):
             yield item
         else:
@@ -89,6 +94,8 @@ class TranscriptSpider(scrapy.Spider):
             )
         else:
             self._error(f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}")
+        if failure.check(RefusedRequest):  # never fetched, however often it is asked
+            crawl_stats.settle(self.crawler.stats, request.meta)
         return iter(())
 
     def _error(self, message: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import scrapy
 from scrapy.http import Response
 
+from scraper import crawl_stats
 from scraper.items import FeedPollItem
 from scraper.parsing.feed import FeedError, read_feed
 from scraper.spiders.base import TranscriptSpider, header
@@ -67,7 +68,7 @@ class FeedSpider(TranscriptSpider):
         for rejected in feed.rejected:  # the others are read and stored all the same
             stats.inc_value("briefwatch/items_invalid")
             self._error(f"feed {url}: {rejected}")
-        details = 0
+        details: list[str] = []
         for item in feed.items:
             stats.inc_value("briefwatch/items_seen")
             if not item.is_teaser:
@@ -77,13 +78,15 @@ class FeedSpider(TranscriptSpider):
             elif item.link not in self.known_urls and self.source.expects_transcript(
                 item.title, item.guid
             ):
-                details += 1
-                yield self.detail_request(item.link, item.meta())
+                details.append(item.link)
+                request = self.detail_request(item.link, item.meta())
+                request.meta.update({crawl_stats.FROM_FEED: url, crawl_stats.FEED_LINK: item.link})
+                yield request
         yield FeedPollItem(
             url,
             response.status,
             header(response, b"ETag"),
             header(response, b"Last-Modified"),
             len(feed.items),
-            details=details,
+            details=tuple(details),
         )

@@ -41,6 +41,25 @@ def file_name(watch: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", watch).lstrip(".") or "_"
 
 
+def own_file_name(watch: str) -> str:
+    """The file name of a watch whose :func:`file_name` is already another watch's feed
+    ("iran sanctions" and "iran/sanctions" are both ``iran_sanctions``): that name, then
+    ``~`` (which :func:`file_name` never gives) and a digest of the whole watch name."""
+    digest = hashlib.sha256(watch.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{file_name(watch)}~{digest}"
+
+
+def feed_id(path: Path) -> str | None:
+    """The ``<id>`` of a feed file (its first: the feed's own); None without a readable one."""
+    try:
+        for _event, node in ET.iterparse(path, events=("end",)):
+            if node.tag == f"{{{ATOM_NS}}}id":
+                return node.text or ""
+    except (OSError, ET.ParseError):
+        return None
+    return None
+
+
 def entry_for(alert: Any, max_chars: int) -> AtomEntry:
     p = alert.payload
     created = alert.created_at
@@ -123,27 +142,39 @@ class AtomChannel(Channel):
     settings_class = AtomSettings
     unit = ("feed entry", "feed entries")
 
+    def feed_urn(self, watch: str) -> str:
+        return f"urn:briefwatch:feed:{self.name}:{watch or 'all'}"
+
     def path_for(self, watch: str) -> Path:
-        name = f"{file_name(watch)}.atom" if self.settings.per_watch else "alerts.atom"
-        return Path(self.settings.path).expanduser() / name
+        """The watch's feed: ``<watch>.atom`` (made safe by :func:`file_name`) unless that
+        file is another watch's feed (its ``<id>`` says whose), then :func:`own_file_name`.
+        The first to write a file keeps it, so every feed keeps its file from run to run."""
+        folder = Path(self.settings.path).expanduser()
+        if not self.settings.per_watch:
+            return folder / "alerts.atom"
+        plain = folder / f"{file_name(watch)}.atom"
+        owner = feed_id(plain)
+        if owner is None or owner.endswith(f":{watch}"):
+            return plain
+        return folder / f"{own_file_name(watch)}.atom"
 
     def send(self, alerts: Sequence[Any]) -> str:
-        by_file: dict[Path, list[Any]] = {}
+        by_watch: dict[str, list[Any]] = {}
         for alert in alerts:
-            by_file.setdefault(self.path_for(alert.watch), []).append(alert)
+            by_watch.setdefault(alert.watch if self.settings.per_watch else "", []).append(alert)
         answers = []
-        for path, group in by_file.items():
+        for watch, group in by_watch.items():
+            path = self.path_for(watch)  # after the feeds written before it in this send
             path.parent.mkdir(parents=True, exist_ok=True)
             new = [entry_for(a, self.max_chars) for a in group]
             fresh = {e.id for e in new}  # the same alert sent again replaces its entry
             entries = new + [e for e in read_entries(path) if e.id not in fresh]
             entries.sort(key=lambda e: _aware(e.updated), reverse=True)
             entries = entries[: self.settings.max_entries]
-            watch = group[0].watch if self.settings.per_watch else ""
             write_atomically(
                 path,
                 render_feed(
-                    feed_id=f"urn:briefwatch:feed:{self.name}:{watch or 'all'}",
+                    feed_id=self.feed_urn(watch),
                     title=f"briefwatch: {watch}" if watch else "briefwatch alerts",
                     entries=entries,
                 ),

@@ -1,0 +1,4 @@
+"""The parser's version, stored with every revision it read (``briefwatch reparse`` re-reads
+the older ones). A module of its own, so that asking for it imports no HTML library."""
+
+PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
