@@ -22,7 +22,8 @@ ALERT_LOGGER = "briefwatch.alerts"
 
 
 #: Exit codes of every command: done; an expected failure at run time; bad usage or
-#: configuration; another run holds the lock (EX_TEMPFAIL: try again later); interrupted.
+#: configuration (an optional extra not installed among it); another run holds the lock
+#: (EX_TEMPFAIL: try again later); interrupted.
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 
