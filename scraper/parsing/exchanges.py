@@ -12,7 +12,9 @@ from scraper.parsing.functions import (
     gives_floor,
     is_ack,
     is_audio_check,
+    is_cut_in,
 )
+from scraper.parsing.labels import is_generic, normalize, surname
 
 
 def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
@@ -27,19 +29,14 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     when the one before got no answer. A statement ends the current exchange.
     """
     turns = list(turns)
-    exchanges: list[Exchange] = []
+    groups: list[tuple[list[int], list[int]]] = []  # question and answer turns, by index
     questions: list[int] = []
     answers: list[int] = []
-    member: dict[int, int] = {}
     called_on = False  # a call-on came after the current exchange's questions
 
     def close() -> None:
         if questions:
-            topic = next((turns[i].topic for i in questions + answers if turns[i].topic), None)
-            ordinal = len(exchanges) + 1
-            exchanges.append(Exchange(ordinal, tuple(questions), tuple(answers), topic))
-            for i in questions + answers:
-                member[i] = ordinal
+            groups.append((list(questions), list(answers)))
         questions.clear()
         answers.clear()
 
@@ -81,6 +78,13 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
             close()
             last_answer = None
     close()
+    _late_answers(turns, groups)
+    exchanges: list[Exchange] = []
+    member: dict[int, int] = {}
+    for asked, answered in groups:
+        topic = next((turns[i].topic for i in asked + answered if turns[i].topic), None)
+        exchanges.append(Exchange(len(exchanges) + 1, tuple(asked), tuple(answered), topic))
+        member.update(dict.fromkeys(asked + answered, len(exchanges)))
     numbered = [
         dataclasses.replace(t, exchange=member.get(i)) if t.exchange != member.get(i) else t
         for i, t in enumerate(turns)
@@ -97,6 +101,51 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     return numbered, exchanges
 
 
+def _late_answers(turns: list[Turn], groups: list[tuple[list[int], list[int]]]) -> None:
+    """Give back to the question before an answer that one of its addressees gives late.
+
+    At a joint press conference a question put to two leaders can get one answer, a
+    follow-up, its answer, and only then the other leader's part ("I need to give an answer
+    as well."). An answer by an official who is named in the previous exchange's questions
+    and gave none of its answers, nor is named in the follow-up, answered by someone else
+    first, belongs to the previous exchange.
+    """
+    for k in range(1, len(groups)):
+        (asked_before, answered_before), (asked, answered) = groups[k - 1], groups[k]
+        if not answered or any(
+            turns[i].function == "moderation"
+            for i in range(max(asked_before + answered_before), asked[0])
+        ):
+            continue  # a call-on between them: a new questioner, the earlier floor closed
+        first = turns[answered[0]].speaker
+        late = [i for i in answered if turns[i].speaker != first and turns[i].role == "official"]
+        for speaker in dict.fromkeys(turns[i].speaker for i in late):
+            name = _surname(speaker)
+            if (
+                name
+                and _names(turns, asked_before, name)
+                and not _names(turns, asked, name)
+                and all(turns[i].speaker != speaker for i in answered_before)
+            ):
+                moved = [i for i in late if turns[i].speaker == speaker]
+                answered_before.extend(moved)
+                answered[:] = [i for i in answered if i not in moved]
+
+
+def _surname(speaker: str) -> str | None:
+    """The name an official is addressed by ("PRESIDENT DUDA", "Antony J. Blinken" ->
+    "Duda", "Blinken"); none for a label that names a role ("SENIOR OFFICIAL TWO")."""
+    if is_generic(normalize(speaker)):
+        return None
+    word = surname(speaker)
+    return word.capitalize() if len(word) > 2 and word.isalpha() else None
+
+
+def _names(turns: list[Turn], indices: list[int], name: str) -> bool:
+    pattern = re.compile(rf"\b{re.escape(name)}\b", re.I)
+    return any(pattern.search(turns[i].text) for i in indices)
+
+
 def _interrupts(turns: list[Turn], i: int, last_answer: int, repairing: bool = False) -> bool:
     """Whether question turn ``i`` cuts into the answer that ended at ``last_answer``.
 
@@ -108,8 +157,15 @@ def _interrupts(turns: list[Turn], i: int, last_answer: int, repairing: bool = F
         return True
     if repairing and checks_question(_last_paragraph(turns, last_answer)):
         return True
+    nxt = i + 1
+    if (
+        nxt < len(turns)
+        and turns[nxt].function == "answer"
+        and turns[nxt].role == "official"
+        and is_cut_in(turns[i].text)
+    ):
+        return True  # cut off before asking anything: the official speaking next goes on
     if not is_ack(turns[i].text):
-        nxt = i + 1
         return (
             nxt < len(turns)
             and turns[nxt].speaker == turns[last_answer].speaker

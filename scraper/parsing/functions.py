@@ -403,6 +403,18 @@ def is_ack(text: str) -> bool:
     return bool(s) and bool(_ACK.match((s.strip(" —–-")).lower()))
 
 
+def is_cut_in(text: str) -> bool:
+    """A questioner cut off before saying anything of their own: "Right. But do you —",
+    "And —" (a dash after at most three words, once the acknowledgements are left out)."""
+    if len(text) > _SHORT or not text.rstrip().endswith(_DASHES):
+        return False
+    s = spoken(text)
+    if "?" in s:
+        return False
+    words = [w for p in sentences(s) if not _ACK.match(p.lower()) for w in p.split()]
+    return len(words) <= 3
+
+
 def is_content_free(text: str) -> bool:
     """Nothing but stage notes: "(Off-mike.)", "(In Arabic.)", "(Inaudible.)"."""
     if len(text) > _SHORT or "(" not in text:
@@ -617,6 +629,27 @@ def _acceptance(turn: TurnView | None) -> bool:
     )
 
 
+def _echoes(text: str, answer: str) -> bool:
+    """Whether a short turn only repeats words of the answer before it ("Sergey Vershinin."
+    after "... Vershinin."): a name said again is part of the answer, not a call-on."""
+    words = re.findall(r"[\w'-]+", text.lower())
+    return bool(words) and set(words) <= set(re.findall(r"[\w'-]+", spoken(answer).lower()))
+
+
+def _word_in(text: str, question: str, resumed: bool) -> bool:
+    """An official's word put in while a question breaks off, before the same questioner
+    resumes it: a word or two, or words not given, complete in themselves (decision 1)."""
+    if not resumed or not broken_off(question) or len(text) > _SHORT:
+        return False
+    s = spoken(text)
+    return (
+        _count(s) <= 3
+        and "?" not in s
+        and not broken_off(text)
+        and not text.lstrip(" (").startswith(_DASHES)
+    )
+
+
 def _carries_on(turns: Sequence[TurnView], i: int, answering: str | None) -> bool:
     """Whether the official answering goes on with the same answer after turn ``i``."""
     j = i + 1
@@ -812,6 +845,8 @@ def _answer_side(
                 return "procedural"
             if broken_off(s) and _ASKING_START.match(s.lower()):
                 return "procedural"
+            if nxt is not None and _word_in(turn.text, prev.text, nxt.speaker == prev.speaker):
+                return "procedural"  # "Fighters.", "(Inaudible.)" while the question breaks off
         if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and is_ack(s):
             return "procedural"  # "(Laughs.) Okay." to "I will start with ...": no question yet
         if (
@@ -833,8 +868,10 @@ def _answer_side(
             return "moderation"
         if not moderator and n <= 12 and _settles_who_answers(turn.text):
             return "moderation"
-        if is_call_on(s) and (
-            nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower())
+        if (
+            is_call_on(s)
+            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower()))
+            and not (prev_fn == "answer" and prev is not None and _echoes(s, prev.text))
         ):
             return "moderation"
         if moderator:  # a call-on closing an answer leaves it an answer

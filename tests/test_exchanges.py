@@ -1,0 +1,154 @@
+"""Exchange segmentation, rule by rule, on real transcripts: the exchanges a careful reader
+sees (GUIDE.md of the gold annotations, "Exchanges" and the decisions on hard cases).
+
+Each case names a fixture body, a turn, and the question and answer turns of the exchange
+that turn belongs to (None: the turn belongs to no exchange). Turn numbers are the parser's
+ordinals, which are the gold files' numbers where a gold file exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from helpers.state_department import parse_fixture
+from helpers.whitehouse_fixtures import parse_wh
+
+from scraper.model import Briefing
+
+BERLIN = "transcripts/briefing-with-senior-state-department-officials.p254445.html"
+JUNE_9 = "transcripts/department-press-briefing-june-9-2021.p250853.html"
+PANEL = "transcripts/secretary-antony-j-blinken-panel-discussion-at-the-media-summit-of-ame.p350506.html"
+COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
+WH = "whitehouse:transcripts/"
+DUDA = WH + "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html"
+DUDA_FIRST = (
+    WH + "remarks-by-vice-president-harris-and-president-andrzej-duda-of-poland-.p48821.html"
+)
+CNN = WH + "remarks-by-president-biden-in-a-cnn-town-hall-with-don-lemon.p24719.html"
+PSAKI_SULLIVAN = (
+    WH + "press-briefing-by-press-secretary-jen-psaki-and-deputy-national-securi.p47673.html"
+)
+
+
+def _parse(name: str) -> Briefing:
+    if name.startswith("whitehouse:"):
+        return parse_wh(name.removeprefix("whitehouse:"))
+    return parse_fixture(name)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    body: str
+    turn: int
+    opening: str  # the turn's first words, so a case cannot point at the wrong turn
+    function: str
+    exchange: tuple[tuple[int, ...], tuple[int, ...]] | None  # (questions, answers)
+
+
+CASES = [
+    # A questioner cut off before asking anything ("Right. But do you —") after an answer:
+    # the official who speaks next, the same or a colleague, goes on with that answer.
+    Case(
+        "cut-in, a colleague adds",
+        BERLIN,
+        10,
+        "Right. But do you —",
+        "question",
+        ((6, 8, 10, 12, 14), (7, 9, 11, 13, 15)),
+    ),
+    Case(
+        "cut-in, the same official goes on",
+        JUNE_9,
+        10,
+        "Well, it’s —",
+        "question",
+        ((8, 10), (9, 11)),
+    ),
+    Case(
+        "cut-in inside a pressing run",
+        JUNE_9,
+        40,
+        "No, I’m just —",
+        "question",
+        ((34, 36, 38, 40), (35, 37, 39, 41)),
+    ),
+    # An official's word or two while the question breaks off, before the questioner
+    # resumes it, is backchannel (decision 1): procedural, and the question goes on.
+    Case("premise corrected in a word", BERLIN, 17, "Fighters.", "procedural", None),
+    Case("words not given", BERLIN, 108, "(Inaudible.)", "procedural", None),
+    Case("a quip with laughter", PANEL, 55, "(Laughter.) Every single one.", "procedural", None),
+    Case(
+        "the question resumed after the quip",
+        PANEL,
+        56,
+        "Every single one, word for word.",
+        "question",
+        ((54, 56), (57,)),
+    ),
+    Case("a host's question resumed", CNN, 15, "Sure is.", "procedural", None),
+    Case(
+        "the host's question, one exchange",
+        CNN,
+        16,
+        "— especially around America.",
+        "question",
+        ((12, 14, 16), (17,)),
+    ),
+    Case("a reporter's question resumed", PSAKI_SULLIVAN, 166, "I know.", "procedural", None),
+    # A short reply that only says again what the answer before it said is part of that
+    # answer, not a call-on, though it is a bare name.
+    Case(
+        "a name repeated",
+        BERLIN,
+        24,
+        "Sergey Vershinin.",
+        "answer",
+        ((21,), (22, 23, 24)),
+    ),
+    # At a joint press conference, a leader named in a question who answers only after the
+    # same reporter's follow-up was answered answers that question.
+    Case(
+        "the second leader's late answer",
+        DUDA,
+        12,
+        "(As interpreted.) One moment.",
+        "answer",
+        ((7,), (8, 12)),
+    ),
+    Case(
+        "the follow-up keeps its answer", DUDA, 9, "Can you (inaudible)", "question", ((9,), (10,))
+    ),
+    Case(
+        "the same in the first posting",
+        DUDA_FIRST,
+        12,
+        "(As interpreted.) One moment.",
+        "answer",
+        ((7,), (8, 12)),
+    ),
+    # After a call-on the floor is a new questioner's: an answer after it answers that
+    # question, even by an official the question before greeted by name.
+    Case(
+        "no late answer across a call-on",
+        COSTA_RICA,
+        31,
+        "And a couple of points to address your question.",
+        "answer",
+        ((29,), (30, 31)),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_exchange_as_a_reader_sees_it(case: Case):
+    b = _parse(case.body)
+    turn = b.turns[case.turn - 1]
+    assert turn.ordinal == case.turn and turn.text.startswith(case.opening)
+    assert turn.function == case.function
+    if case.exchange is None:
+        assert turn.exchange is None
+        return
+    exchange = b.exchanges[turn.exchange - 1]
+    assert (exchange.question_turns, exchange.answer_turns) == case.exchange
