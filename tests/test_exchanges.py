@@ -19,6 +19,10 @@ from scraper.model import Briefing
 BERLIN = "transcripts/briefing-with-senior-state-department-officials.p254445.html"
 JUNE_9 = "transcripts/department-press-briefing-june-9-2021.p250853.html"
 PANEL = "transcripts/secretary-antony-j-blinken-panel-discussion-at-the-media-summit-of-ame.p350506.html"
+JULY_1 = "transcripts/department-press-briefing-july-1-2021.p256888.html"
+JULY_28 = "transcripts/department-press-briefing-july-28-2022.p363721.html"
+ZAKKA = "transcripts/secretary-antony-j-blinken-with-zakka-jacob-of-cnn-news18.p262983.html"
+AFGHAN_CALL = "transcripts/briefing-with-deputy-secretary-for-management-and-resources-brian-p-mc.p261090.html"
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
 DUDA = WH + "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html"
@@ -74,6 +78,32 @@ CASES = [
         "question",
         ((34, 36, 38, 40), (35, 37, 39, 41)),
     ),
+    # A questioner's remark that asks nothing, after which the official's reply opens with a
+    # conjunction ("And ...", "But ..."): the official goes on with the same answer.
+    Case(
+        "a remark, then 'And ...'",
+        JULY_1,
+        38,
+        "Which depends on the airport",
+        "question",
+        ((36, 38), (37, 39)),
+    ),
+    Case(
+        "a retort, then 'And ...'",
+        JULY_28,
+        109,
+        "Okay, I’m looking at it right now.",
+        "question",
+        ((107, 109), (108, 110)),
+    ),
+    Case(
+        "a cut-off start, then 'But ...'",
+        ZAKKA,
+        11,
+        "But do you think —",
+        "question",
+        ((9, 11), (10, 12)),
+    ),
     # An official's word or two while the question breaks off, before the questioner
     # resumes it, is backchannel (decision 1): procedural, and the question goes on.
     Case("premise corrected in a word", BERLIN, 17, "Fighters.", "procedural", None),
@@ -106,6 +136,20 @@ CASES = [
         "Sergey Vershinin.",
         "answer",
         ((21,), (22, 23, 24)),
+    ),
+    # A moderator who tells the official the part of the question they asked for again
+    # ("And what was the second question?") has a question turn of that exchange.
+    Case("the missed part relayed", AFGHAN_CALL, 20, "P-2.", "question", ((18, 20), (19, 21))),
+    # A call-on that gathers a second question with the first ("We'll take them together.")
+    # leaves one exchange, answered once.
+    Case("questions gathered", AFGHAN_CALL, 37, "Well, Meghann", "moderation", None),
+    Case(
+        "the gathered question",
+        AFGHAN_CALL,
+        38,
+        "Okay, great. So my question",
+        "question",
+        ((36, 38), (39,)),
     ),
     # At a joint press conference, a leader named in a question who answers only after the
     # same reporter's follow-up was answered answers that question.

@@ -7,6 +7,7 @@ import re
 
 from scraper.model import Exchange, Turn
 from scraper.parsing.functions import (
+    asks,
     broken_off,
     checks_question,
     gives_floor,
@@ -15,6 +16,9 @@ from scraper.parsing.functions import (
     is_cut_in,
 )
 from scraper.parsing.labels import is_generic, normalize, surname
+
+# A call-on that gathers the next question with the one just put: "We'll take them together."
+_TOGETHER = re.compile(r"\b(?:them|both|questions|those|these)\s+together\b", re.I)
 
 
 def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
@@ -73,7 +77,12 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
                 and turns[i - 1].function == "procedural"
                 and is_audio_check(turns[i - 1].text)
             )
-            called_on = bool(questions) and turn.role != "other" and not repair
+            called_on = (
+                bool(questions)
+                and turn.role != "other"
+                and not repair
+                and not _TOGETHER.search(turn.text)
+            )
         elif fn == "statement":
             close()
             last_answer = None
@@ -170,7 +179,7 @@ def _interrupts(turns: list[Turn], i: int, last_answer: int, repairing: bool = F
             nxt < len(turns)
             and turns[nxt].speaker == turns[last_answer].speaker
             and turns[nxt].function == "answer"
-            and _carries_on(turns[nxt].text)
+            and _carries_on(turns[nxt].text, after_remark=not asks(turns[i].text))
         )
     j = i + 1
     while j < len(turns) and turns[j].function == "procedural":
@@ -186,7 +195,13 @@ def _last_paragraph(turns: list[Turn], i: int) -> str:
     return turns[i].text.rstrip().rpartition("\n\n")[2]
 
 
-def _carries_on(text: str) -> bool:
-    """Whether a turn plainly continues a sentence begun earlier ("— on this.", "And ...")."""
+def _carries_on(text: str, after_remark: bool = False) -> bool:
+    """Whether a turn plainly continues a sentence begun earlier ("— on this.", "and ...").
+
+    ``after_remark``: the questioner's turn before it asked nothing ("Which depends on the
+    airport."), so a reply opening with a conjunction ("And the security at the airport
+    ...") goes on with the answer too.
+    """
     t = text.lstrip(" (")
-    return t[:1] in "—–-…" or t[:1].islower() or bool(re.match(r"(?:and|but|or|because)\b", t))
+    joins = re.match(r"(?:and|but|or|because)\b", t, 0 if not after_remark else re.I)
+    return t[:1] in "—–-…" or t[:1].islower() or bool(joins)

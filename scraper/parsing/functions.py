@@ -66,7 +66,7 @@ _AUDIO = re.compile(
 # "Sorry, the first part of your question got garbled.", "What was your first question?",
 # "I believe you mentioned a greet at the airport.", "So you're talking about ..., right?"
 _CHECKS_QUESTION = re.compile(
-    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+your\s+"
+    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+(?:your|the)\s+"
     r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+(?:your|that)\s+"
     r"question.*(?:\?|garbled|missed|lost|catch|hear)|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|"
     r"(?:are\s+you|you're)\s+(?:asking|talking|referring)\s+(?:about|to)\b|you\s+mean\b|"
@@ -629,6 +629,15 @@ def _acceptance(turn: TurnView | None) -> bool:
     )
 
 
+def _relays(answer: TurnView | None, nxt: TurnView | None, words: int) -> bool:
+    """Whether a moderator's short turn tells an official, who ended the answer asking what
+    the question was and goes on right after, the part of the question they missed."""
+    if answer is None or nxt is None or nxt.speaker != answer.speaker or words > 25:
+        return False
+    last = spoken(answer.text.rstrip().rpartition("\n\n")[2][-300:]).lower()
+    return bool(_CHECKS_QUESTION.search(last))
+
+
 def _echoes(text: str, answer: str) -> bool:
     """Whether a short turn only repeats words of the answer before it ("Sergey Vershinin."
     after "... Vershinin."): a name said again is part of the answer, not a call-on."""
@@ -862,6 +871,8 @@ def _answer_side(
             return "procedural"  # a quip before another principal answers
         return "answer"
     if st.answering is not None:
+        if moderator and prev_fn == "answer" and _relays(prev, nxt, n):
+            return "question"  # "And what was the second question?" "P-2." (decision 6)
         if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
             return "answer"  # the moderator adds to the answer ("Just on that first part ...")
         if (n <= 40 or moderator) and (hands_over() or closes()):
