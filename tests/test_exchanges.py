@@ -23,6 +23,11 @@ JULY_1 = "transcripts/department-press-briefing-july-1-2021.p256888.html"
 JULY_28 = "transcripts/department-press-briefing-july-28-2022.p363721.html"
 ZAKKA = "transcripts/secretary-antony-j-blinken-with-zakka-jacob-of-cnn-news18.p262983.html"
 AFGHAN_CALL = "transcripts/briefing-with-deputy-secretary-for-management-and-resources-brian-p-mc.p261090.html"
+JUNE_10 = "transcripts/department-press-briefing-june-10-2021.p251150.html"
+GREENLAND = "transcripts/secretary-antony-j-blinken-greenlandic-premier-mute-egede-greenlandic-.p245386.html"
+CARNEY_2013 = (
+    "whitehouse:archive/2013-01-07.press-briefing-press-secretary-jay-carney-172013.n776.html"
+)
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
 DUDA = WH + "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html"
@@ -137,6 +142,20 @@ CASES = [
         "answer",
         ((21,), (22, 23, 24)),
     ),
+    # A questioner's joke among courtesies (after a farewell or a microphone quip) that the
+    # official only laughs off is no exchange: both turns are procedural.
+    Case("a joke after a farewell", JUNE_10, 71, "Well, actually, we hope", "procedural", None),
+    Case(
+        "the farewell joke laughed off",
+        JUNE_10,
+        72,
+        "Oh yeah, I’ll have this wrapped up",
+        "procedural",
+        None,
+    ),
+    Case("a joke after a quip", GREENLAND, 20, "Do you have another one?", "procedural", None),
+    Case("the quip joke laughed off", GREENLAND, 21, "Well, what – maybe not", "procedural", None),
+    Case("New Year banter", CARNEY_2013, 62, "I'll put it on for you later.", "procedural", None),
     # A moderator who tells the official the part of the question they asked for again
     # ("And what was the second question?") has a question turn of that exchange.
     Case("the missed part relayed", AFGHAN_CALL, 20, "P-2.", "question", ((18, 20), (19, 21))),

@@ -77,7 +77,7 @@ CASES = [
         "transcripts/department-press-briefing-june-10-2021.p251150.html",
         kind="press_briefing",
         turns=188,
-        exchanges=50,
+        exchanges=49,
         first=("Ned Price", "official", "Good afternoon."),
         last=("QUESTION", "reporter", "Thanks."),
         speakers={
@@ -346,7 +346,7 @@ CASES = [
         "transcripts/secretary-antony-j-blinken-greenlandic-premier-mute-egede-greenlandic-.p245386.html",
         kind="press_availability",
         turns=32,
-        exchanges=5,
+        exchanges=4,  # the microphone banter (17-21) is no exchange
         first=("Mute Egede", "official", "Secretary Blinken, it has been a pleasur"),
         last=("Mute Egede", "official", "Thank you."),
         speakers={

@@ -584,6 +584,8 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
         announced = prev is not None and prev.role == "moderator" and prev_fn == "moderation"
         if st.pending and announced and prev is not None and _GIVES_REPLY.search(prev.text.lower()):
             return "answer"  # the reply the moderator announced, printed under a wrong label
+        if _banter(prev, prev_fn, nxt) and not st.pending:
+            return "procedural"  # a joke among courtesies, laughed off: no question
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
         if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
@@ -626,6 +628,30 @@ def _acceptance(turn: TurnView | None) -> bool:
         bool(s)
         and _count(s) <= 4
         and bool(_ACCEPT.match(s.lower()) or re.fullmatch(r"[\w' ]{1,30},\s*sure\.?", s, re.I))
+    )
+
+
+def _laughs_off(turn: TurnView | None) -> bool:
+    """An official's short reply that draws laughter and says nothing more."""
+    return (
+        turn is not None
+        and turn.role in ("official", "moderator")
+        and len(turn.text) <= _SHORT
+        and bool(_LAUGHTER.search(turn.text))
+        and nwords(turn.text) <= 15
+    )
+
+
+def _banter(prev: TurnView | None, prev_fn: str, nxt: TurnView | None) -> bool:
+    """A questioner's joke among courtesies: after an official's courtesy or quip (a farewell,
+    "Sounded good. (Laughter.)", not the "Sure." that lets a question be put), answered by
+    a reply that only draws laughter."""
+    return (
+        prev is not None
+        and prev.role in ("official", "moderator")
+        and prev_fn == "procedural"
+        and (is_courtesy(prev.text) or bool(_LAUGHTER.search(prev.text)))
+        and _laughs_off(nxt)
     )
 
 
@@ -791,6 +817,14 @@ def _answer_side(
         )
     ):
         return "procedural"
+    if (
+        prev is not None
+        and prev.role == "reporter"
+        and prev_fn == "procedural"
+        and i >= 2
+        and _banter(turns[i - 2], out[i - 2], turn)
+    ):
+        return "procedural"  # the joke's reply: "I'll have this wrapped up by Monday. (Laughter.)"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
         if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
