@@ -28,8 +28,11 @@ GREENLAND = "transcripts/secretary-antony-j-blinken-greenlandic-premier-mute-ege
 CARNEY_2013 = (
     "whitehouse:archive/2013-01-07.press-briefing-press-secretary-jay-carney-172013.n776.html"
 )
+JUNE_2_2022 = "transcripts/department-press-briefing-june-2-2022.p349309.html"
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
+JULY_6 = WH + "press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341.html"
+JULY_27 = WH + "press-briefing-by-press-secretary-jen-psaki-july-27-2021.p25157.html"
 DUDA = WH + "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html"
 DUDA_FIRST = (
     WH + "remarks-by-vice-president-harris-and-president-andrzej-duda-of-poland-.p48821.html"
@@ -156,6 +159,30 @@ CASES = [
     Case("a joke after a quip", GREENLAND, 20, "Do you have another one?", "procedural", None),
     Case("the quip joke laughed off", GREENLAND, 21, "Well, what – maybe not", "procedural", None),
     Case("New Year banter", CARNEY_2013, 62, "I'll put it on for you later.", "procedural", None),
+    # A bid into an answer that broke off ("And on —", "can I follow up —"), accepted with a
+    # word ("Yeah."), is procedural; the question it announces stays in that exchange.
+    Case("a bid into a broken-off answer", JULY_6, 138, "Okay. And on —", "procedural", None),
+    Case(
+        "the question it announced",
+        JULY_6,
+        140,
+        "— on LGBTQ",
+        "question",
+        ((134, 136, 140), (137, 141)),
+    ),
+    Case("a follow-up asked for", JULY_27, 16, "Yeah, can I follow up —", "procedural", None),
+    Case(
+        "the follow-up", JULY_27, 18, "— just on this data point?", "question", ((14, 18), (15, 19))
+    ),
+    # A questioner finishing a sentence that the answer cut off is no bid.
+    Case(
+        "a cut-off sentence finished",
+        JUNE_2_2022,
+        123,
+        "— ahead of the COD —",
+        "question",
+        ((121, 123), (122, 124)),
+    ),
     # A moderator who tells the official the part of the question they asked for again
     # ("And what was the second question?") has a question turn of that exchange.
     Case("the missed part relayed", AFGHAN_CALL, 20, "P-2.", "question", ((18, 20), (19, 21))),

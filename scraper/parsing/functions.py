@@ -739,6 +739,19 @@ def _question_side(
         return "procedural"  # thanks exchanged, nothing asked
     if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
         return "procedural"  # only says whom the question is for: "I will start with ..."
+    after = turns[i + 2] if i + 2 < len(turns) else None
+    if (
+        answer_broken
+        and not asked
+        and (is_bid(text) or is_fragment(text))
+        and not text.lstrip(" (").startswith(_DASHES)  # "— ahead of the COD —" goes on
+        and _acceptance(nxt)
+        and nxt is not None
+        and _count(spoken(nxt.text)) <= 3
+        and after is not None
+        and after.speaker == turns[i].speaker
+    ):
+        return "procedural"  # a bid into the broken-off answer, accepted: "And on —" "Yeah."
     if st.pending or answer_broken:
         return "question"
     if not st.opened and n <= 8 and not asked:
@@ -753,7 +766,6 @@ def _question_side(
         )
     ):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
-    after = turns[i + 2] if i + 2 < len(turns) else None
     if n > 14:
         # A long bid ("I just want to follow up on Zeke's question ...") that the official
         # accepts ("Sure.", "Appreciate that.") before the question itself is put.
