@@ -31,6 +31,7 @@ CARNEY_2013 = (
 JUNE_2_2022 = "transcripts/department-press-briefing-june-2-2022.p349309.html"
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
+DEESE = WH + "press-briefing-by-press-secretary-jen-psaki-and-director-of-the-nation.p23189.html"
 JULY_6 = WH + "press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341.html"
 JULY_27 = WH + "press-briefing-by-press-secretary-jen-psaki-july-27-2021.p25157.html"
 DUDA = WH + "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872.html"
@@ -145,6 +146,12 @@ CASES = [
         "answer",
         ((21,), (22, 23, 24)),
     ),
+    # A questioner's few words put into remarks that broke off are procedural, and the
+    # remarks go on as remarks.
+    Case("a word supplied", BERLIN, 3, "Low-hanging fruit.", "procedural", None),
+    Case("the remarks go on", BERLIN, 4, "Yeah, the low-hanging fruit.", "statement", None),
+    Case("a quip into remarks", DEESE, 3, "Good luck with that.", "procedural", None),
+    Case("the remarks after the quip", DEESE, 4, "(Laughs.) Um — and also", "statement", None),
     # A questioner's joke among courtesies (after a farewell or a microphone quip) that the
     # official only laughs off is no exchange: both turns are procedural.
     Case("a joke after a farewell", JUNE_10, 71, "Well, actually, we hope", "procedural", None),

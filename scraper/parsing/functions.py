@@ -586,6 +586,8 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
             return "answer"  # the reply the moderator announced, printed under a wrong label
         if _banter(prev, prev_fn, nxt) and not st.pending:
             return "procedural"  # a joke among courtesies, laughed off: no question
+        if prev_fn == "statement" and _prompts(turn, prev, nxt):
+            return "procedural"  # a word put into remarks that broke off: "Low-hanging fruit."
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
         if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
@@ -652,6 +654,21 @@ def _banter(prev: TurnView | None, prev_fn: str, nxt: TurnView | None) -> bool:
         and prev_fn == "procedural"
         and (is_courtesy(prev.text) or bool(_LAUGHTER.search(prev.text)))
         and _laughs_off(nxt)
+    )
+
+
+def _prompts(turn: TurnView, remarks: TurnView | None, nxt: TurnView | None) -> bool:
+    """A questioner's few words, asking nothing, put into an official's remarks that broke
+    off with a dash, before an official goes on ("But so the —" "Low-hanging fruit.")."""
+    return (
+        remarks is not None
+        and nxt is not None
+        and remarks.role == "official"
+        and nxt.role == "official"
+        and remarks.text.rstrip().endswith(_DASHES)
+        and len(turn.text) <= _SHORT
+        and "?" not in turn.text
+        and nwords(turn.text) <= 5
     )
 
 
