@@ -18,6 +18,7 @@ from scraper.parsing.functions import (
 from scraper.parsing.labels import is_generic, normalize, surname
 
 # A call-on that gathers the next question with the one just put: "We'll take them together."
+_CONJUNCTION = re.compile(r"(?:and|but|or|because)\b", re.I)
 _TOGETHER = re.compile(r"\b(?:them|both|questions|those|these)\s+together\b", re.I)
 
 
@@ -179,7 +180,7 @@ def _interrupts(turns: list[Turn], i: int, last_answer: int, repairing: bool = F
             nxt < len(turns)
             and turns[nxt].speaker == turns[last_answer].speaker
             and turns[nxt].function == "answer"
-            and _carries_on(turns[nxt].text, after_remark=not asks(turns[i].text))
+            and _carries_on(turns[nxt].text, turns[i].text)
         )
     j = i + 1
     while j < len(turns) and turns[j].function == "procedural":
@@ -195,13 +196,14 @@ def _last_paragraph(turns: list[Turn], i: int) -> str:
     return turns[i].text.rstrip().rpartition("\n\n")[2]
 
 
-def _carries_on(text: str, after_remark: bool = False) -> bool:
+def _carries_on(text: str, remark: str) -> bool:
     """Whether a turn plainly continues a sentence begun earlier ("— on this.", "and ...").
 
-    ``after_remark``: the questioner's turn before it asked nothing ("Which depends on the
-    airport."), so a reply opening with a conjunction ("And the security at the airport
-    ...") goes on with the answer too.
+    After a questioner's ``remark`` that asks nothing ("Which depends on the airport."), a
+    reply opening with a conjunction ("And the security at the airport ...") goes on with
+    the answer too.
     """
     t = text.lstrip(" (")
-    joins = re.match(r"(?:and|but|or|because)\b", t, 0 if not after_remark else re.I)
-    return t[:1] in "—–-…" or t[:1].islower() or bool(joins)
+    if t[:1] in "—–-…" or t[:1].islower():
+        return True
+    return bool(_CONJUNCTION.match(t)) and not asks(remark)

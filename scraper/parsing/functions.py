@@ -685,7 +685,9 @@ def _echoes(text: str, answer: str) -> bool:
     """Whether a short turn only repeats words of the answer before it ("Sergey Vershinin."
     after "... Vershinin."): a name said again is part of the answer, not a call-on."""
     words = re.findall(r"[\w'-]+", text.lower())
-    return bool(words) and set(words) <= set(re.findall(r"[\w'-]+", spoken(answer).lower()))
+    if not words or words[-1] not in answer.lower():
+        return False  # a quick test before reading the whole answer
+    return set(words) <= set(re.findall(r"[\w'-]+", spoken(answer).lower()))
 
 
 def _word_in(text: str, question: str, resumed: bool) -> bool:
@@ -945,7 +947,12 @@ def _answer_side(
         if (
             is_call_on(s)
             and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower()))
-            and not (prev_fn == "answer" and prev is not None and _echoes(s, prev.text))
+            and not (
+                prev_fn == "answer"
+                and prev is not None
+                and prev.speaker != turn.speaker
+                and _echoes(s, prev.text)
+            )
         ):
             return "moderation"
         if moderator:  # a call-on closing an answer leaves it an answer
