@@ -29,6 +29,9 @@ CARNEY_2013 = (
     "whitehouse:archive/2013-01-07.press-briefing-press-secretary-jay-carney-172013.n776.html"
 )
 JUNE_2_2022 = "transcripts/department-press-briefing-june-2-2022.p349309.html"
+GIBBS_2010 = (
+    "whitehouse:archive/2010-06-29.press-briefing-press-secretary-robert-gibbs-62910.n1324.html"
+)
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
 DEESE = WH + "press-briefing-by-press-secretary-jen-psaki-and-director-of-the-nation.p23189.html"
@@ -136,6 +139,8 @@ CASES = [
         ((12, 14, 16), (17,)),
     ),
     Case("a reporter's question resumed", PSAKI_SULLIVAN, 166, "I know.", "procedural", None),
+    # Taking the question back is an answer, however short.
+    Case("taken back", GIBBS_2010, 196, "I will check.", "answer", ((193, 195), (194, 196))),
     # A short reply that only says again what the answer before it said is part of that
     # answer, not a call-on, though it is a bare name.
     Case(

@@ -202,6 +202,10 @@ _SIGN_OFF = re.compile(
     r"guys|folks)\b[^.?!]*[.!]?$|\bhave\s+a\s+(?:great|good|nice|wonderful)\s+(?:day|weekend|"
     r"evening|afternoon|night)\b[^.?!]*[.!]?$"
 )
+# Taking a question back, an answer however short: "I will check.", "We'll get back to you."
+_TAKES_IT_BACK = re.compile(
+    r"\b(?:check|look\s+into|get\s+back|follow\s+up|find\s+out|take\s+(?:it|that)\s+back)\b"
+)
 # Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
 _ADDS = re.compile(
     r"\b(?:(?:first|second|last)\s+part\s+of\s+(?:that|the|your)\b|(?:i\s+would|i'd|let\s+me)\s+"
@@ -701,6 +705,7 @@ def _word_in(text: str, question: str, resumed: bool) -> bool:
         and "?" not in s
         and not broken_off(text)
         and not text.lstrip(" (").startswith(_DASHES)
+        and not _TAKES_IT_BACK.search(s.lower())
     )
 
 
