@@ -32,6 +32,7 @@ JUNE_2_2022 = "transcripts/department-press-briefing-june-2-2022.p349309.html"
 GIBBS_2010 = (
     "whitehouse:archive/2010-06-29.press-briefing-press-secretary-robert-gibbs-62910.n1324.html"
 )
+UN_AVAILABILITY = "transcripts/secretary-antony-j-blinken-at-a-press-availability-23.p364673.html"
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
 DEESE = WH + "press-briefing-by-press-secretary-jen-psaki-and-director-of-the-nation.p23189.html"
@@ -194,6 +195,20 @@ CASES = [
         "— ahead of the COD —",
         "question",
         ((121, 123), (122, 124)),
+    ),
+    # Turns that ask nothing and get no answer form no exchange; a question cut off and
+    # left unanswered is still one.
+    Case(
+        "finding the questioner", GREENLAND, 9, "Secretary Blinken – it’s here.", "procedural", None
+    ),
+    Case("found", GREENLAND, 11, "Here. (Laughter.)", "procedural", None),
+    Case(
+        "a cut-off question unanswered",
+        UN_AVAILABILITY,
+        21,
+        "Did you talk to Prime Minister Kishida —",
+        "question",
+        ((21,), ()),
     ),
     # A moderator who tells the official the part of the question they asked for again
     # ("And what was the second question?") has a question turn of that exchange.

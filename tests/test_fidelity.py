@@ -42,7 +42,7 @@ FLOORS = {
     "secretary-antony-j-blinken-and-kuwaiti-foreign-minister-sheikh-dr-ahme.p263575": (4, 0, 3, 16),
     "secretary-antony-j-blinken-at-a-press-availability-23.p364673": (5, 0, 3, 32),
     "secretary-antony-j-blinken-at-a-press-availability-5.p246281": (6, 0, 4, 24),
-    "secretary-antony-j-blinken-greenlandic-premier-mute-egede-greenlandic-.p245386": (3, 1, 8, 29),
+    "secretary-antony-j-blinken-greenlandic-premier-mute-egede-greenlandic-.p245386": (3, 0, 8, 31),
     "secretary-antony-j-blinken-remarks-to-mission-india-staff.p262765": (0, 0, 3, 4),
     "secretary-antony-j-blinken-with-daniela-barragan-and-alejandro-paez-of.p351556": (2, 0, 2, 12),
     "secretary-antony-j-blinken-with-executive-vice-president-and-head-of-i.p350742": (8, 0, 3, 36),

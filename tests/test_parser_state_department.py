@@ -346,7 +346,7 @@ CASES = [
         "transcripts/secretary-antony-j-blinken-greenlandic-premier-mute-egede-greenlandic-.p245386.html",
         kind="press_availability",
         turns=32,
-        exchanges=4,  # the microphone banter (17-21) is no exchange
+        exchanges=3,  # the banter finding a questioner (9-11) and a microphone (17-21): none
         first=("Mute Egede", "official", "Secretary Blinken, it has been a pleasur"),
         last=("Mute Egede", "official", "Thank you."),
         speakers={

@@ -14,6 +14,7 @@ from scraper.parsing.functions import (
     is_ack,
     is_audio_check,
     is_cut_in,
+    nwords,
 )
 from scraper.parsing.labels import is_generic, normalize, surname
 
@@ -40,7 +41,10 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     called_on = False  # a call-on came after the current exchange's questions
 
     def close() -> None:
-        if questions:
+        if questions and not answers and all(_asks_nothing(turns[q].text) for q in questions):
+            for q in questions:  # no question and no answer: "There we go.", "Here. (Laughter.)"
+                turns[q] = dataclasses.replace(turns[q], function="procedural")
+        elif questions:
             groups.append((list(questions), list(answers)))
         questions.clear()
         answers.clear()
@@ -109,6 +113,11 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
         for e in exchanges
     ]
     return numbered, exchanges
+
+
+def _asks_nothing(text: str) -> bool:
+    """A few words with no question in them, not even one cut off ("Did you talk to —")."""
+    return nwords(text) <= 8 and not asks(text) and not broken_off(text)
 
 
 def _late_answers(turns: list[Turn], groups: list[tuple[list[int], list[int]]]) -> None:
