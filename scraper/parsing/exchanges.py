@@ -30,9 +30,13 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     statement and other turns belong to none. Question turns between the end of one answer and
     the start of the next form one exchange. After an answer, a question turn starts a new
     exchange unless it interrupts that answer: the answer broke off (a dash, an unfinished
-    sentence), or the turn is a short interjection ("Right.") after which the same official
-    carries on. A call-on closes the floor: a question after it starts a new exchange even
-    when the one before got no answer. A statement ends the current exchange.
+    sentence), the turn is a short interjection ("Right.") or a start cut off before it asked
+    anything ("But do you —") after which an official goes on, or it asks nothing and the
+    same official's reply opens with a conjunction ("And ..."). A call-on closes the floor
+    (unless it takes two questions together): a question after it starts a new exchange even
+    when the one before got no answer. Turns that ask nothing and get no answer form no
+    exchange. A statement ends the current exchange. A leader named in a question who answers
+    only after the same reporter's follow-up was answered answers the earlier question.
     """
     turns = list(turns)
     groups: list[tuple[list[int], list[int]]] = []  # question and answer turns, by index

@@ -7,11 +7,14 @@ gold annotation guide (tests/fixtures/state_department/gold/GUIDE.md):
   are introductions, hand-overs between officials, ground rules, closings and operator turns;
 - greetings and bare thanks, audio checks, self-introductions, floor bids ("Can I follow
   up?", "On China.") and their acceptance ("Sure."), fragments cut off before any question,
-  and an official's backchannel ("Right.", "Mm-hmm.") while a question is put are
-  ``procedural``; a turn with substance keeps its function even when it opens with a greeting;
+  an official's backchannel ("Right.", "Mm-hmm.", a word put in while the question breaks
+  off: "Fighters.") while a question is put, a questioner's word put into remarks that broke
+  off, and a joke among courtesies that is only laughed off are ``procedural``; a turn with
+  substance keeps its function even when it opens with a greeting;
 - a questioner's turns are ``question`` turns (also a short interjection inside an answer);
 - an official's reply is an ``answer``; remarks made with no question open are ``statement``;
-- a moderator who reads out or restates a question has a ``question`` turn, one who answers
+- a moderator who reads out or restates a question (or tells the official the part they
+  asked for again: "P-2.") has a ``question`` turn, one who answers
   part of it an ``answer`` turn; an interpreter's rendering takes the function of what it
   renders, an interpreter's notice is ``other``.
 """
