@@ -23,7 +23,7 @@ from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, s
 from scraper.parsing.exchanges import group_exchanges
 from scraper.sources import Source, get_source, source_for
 
-PARSER_VERSION = "3"  # 3: readable topics, their anchors, called-on names
+PARSER_VERSION = "4"  # 4: exchanges by the cut-in, backchannel, banter and late-answer rules
 MAX_INPUT_CHARS = 50_000_000
 COVERAGE_WARNING = 0.995
 _CLOSING = re.compile(
