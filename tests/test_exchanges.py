@@ -33,6 +33,9 @@ GIBBS_2010 = (
     "whitehouse:archive/2010-06-29.press-briefing-press-secretary-robert-gibbs-62910.n1324.html"
 )
 UN_AVAILABILITY = "transcripts/secretary-antony-j-blinken-at-a-press-availability-23.p364673.html"
+EARNEST_2015 = (
+    "whitehouse:archive/2015-11-03.press-briefing-press-secretary-josh-earnest-1132015.n175.html"
+)
 COSTA_RICA = "transcripts/secretary-antony-j-blinken-and-costa-rican-president-carlos-alvarado-a.p248062.html"
 WH = "whitehouse:transcripts/"
 DEESE = WH + "press-briefing-by-press-secretary-jen-psaki-and-director-of-the-nation.p23189.html"
@@ -116,6 +119,16 @@ CASES = [
         "But do you think —",
         "question",
         ((9, 11), (10, 12)),
+    ),
+    # A long turn without a question mark puts a new question ("Getting back to ..."): the
+    # reply opening with "And" answers it.
+    Case(
+        "a new topic without a question mark",
+        EARNEST_2015,
+        40,
+        "Getting back to the Donald Trump conversation",
+        "question",
+        ((40,), (41,)),
     ),
     # An official's word or two while the question breaks off, before the questioner
     # resumes it, is backchannel (decision 1): procedural, and the question goes on.

@@ -212,11 +212,11 @@ def _last_paragraph(turns: list[Turn], i: int) -> str:
 def _carries_on(text: str, remark: str) -> bool:
     """Whether a turn plainly continues a sentence begun earlier ("— on this.", "and ...").
 
-    After a questioner's ``remark`` that asks nothing ("Which depends on the airport."), a
-    reply opening with a conjunction ("And the security at the airport ...") goes on with
-    the answer too.
+    After a questioner's short ``remark`` that asks nothing ("Which depends on the
+    airport."), a reply opening with a conjunction ("And the security at the airport ...")
+    goes on with the answer too; a long one puts a question without a question mark.
     """
     t = text.lstrip(" (")
     if t[:1] in "—–-…" or t[:1].islower():
         return True
-    return bool(_CONJUNCTION.match(t)) and not asks(remark)
+    return bool(_CONJUNCTION.match(t)) and nwords(remark) <= 15 and not asks(remark)
