@@ -23,10 +23,10 @@ FLOORS = {
     "2016-04-28.press-briefing-press-secretary-josh-earnest-college-reporter.n65": (12, 0, 2, 25),
     "background-press-call-by-senior-administration-officials-on-president-.p23585": (3, 0, 5, 16),
     "background-press-call-by-senior-administration-officials-on-u-s-counte.p46551": (5, 0, 4, 19),
-    "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872": (3, 2, 5, 30),
+    "corrected-remarks-by-vice-president-harris-and-president-andrzej-duda-.p48872": (5, 0, 5, 30),
     "press-briefing-by-press-secretary-jen-psaki-2.p46693": (20, 2, 2, 52),
     "press-briefing-by-press-secretary-jen-psaki-july-12-2021.p23627": (37, 0, 2, 95),
-    "press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341": (57, 2, 2, 182),
+    "press-briefing-by-press-secretary-jen-psaki-july-6-2021.p23341": (58, 1, 2, 183),
     "press-briefing-by-white-house-covid-19-response-team-and-public-health.p22993": (5, 0, 5, 28),
     "press-gaggle-by-principal-deputy-press-secretary-karine-jean-pierre-ab.p19189": (11, 0, 3, 32),
 }

@@ -7,11 +7,14 @@ gold annotation guide (tests/fixtures/state_department/gold/GUIDE.md):
   are introductions, hand-overs between officials, ground rules, closings and operator turns;
 - greetings and bare thanks, audio checks, self-introductions, floor bids ("Can I follow
   up?", "On China.") and their acceptance ("Sure."), fragments cut off before any question,
-  and an official's backchannel ("Right.", "Mm-hmm.") while a question is put are
-  ``procedural``; a turn with substance keeps its function even when it opens with a greeting;
+  an official's backchannel ("Right.", "Mm-hmm.", a word put in while the question breaks
+  off: "Fighters.") while a question is put, a questioner's word put into remarks that broke
+  off, and a joke among courtesies that is only laughed off are ``procedural``; a turn with
+  substance keeps its function even when it opens with a greeting;
 - a questioner's turns are ``question`` turns (also a short interjection inside an answer);
 - an official's reply is an ``answer``; remarks made with no question open are ``statement``;
-- a moderator who reads out or restates a question has a ``question`` turn, one who answers
+- a moderator who reads out or restates a question (or tells the official the part they
+  asked for again: "P-2.") has a ``question`` turn, one who answers
   part of it an ``answer`` turn; an interpreter's rendering takes the function of what it
   renders, an interpreter's notice is ``other``.
 """
@@ -66,7 +69,7 @@ _AUDIO = re.compile(
 # "Sorry, the first part of your question got garbled.", "What was your first question?",
 # "I believe you mentioned a greet at the airport.", "So you're talking about ..., right?"
 _CHECKS_QUESTION = re.compile(
-    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+your\s+"
+    r"\b(?:repeat\s+(?:it|that|the|your)|say\s+(?:that|it)\s+again|(?:what|which)\s+was\s+(?:your|the)\s+"
     r"(?:first|second|last|other\s+)?\s*question|(?:first|second|last)\s+part\s+of\s+(?:your|that)\s+"
     r"question.*(?:\?|garbled|missed|lost|catch|hear)|did\s+you\s+(?:ask|say)\?|you\s+mentioned\b|"
     r"(?:are\s+you|you're)\s+(?:asking|talking|referring)\s+(?:about|to)\b|you\s+mean\b|"
@@ -201,6 +204,10 @@ _SIGN_OFF = re.compile(
     r"\b(?:thanks|thank\s+you)(?:,|\s+so\s+much,?|\s+very\s+much,?)?\s+(?:everyone|everybody|all|"
     r"guys|folks)\b[^.?!]*[.!]?$|\bhave\s+a\s+(?:great|good|nice|wonderful)\s+(?:day|weekend|"
     r"evening|afternoon|night)\b[^.?!]*[.!]?$"
+)
+# Taking a question back, an answer however short: "I will check.", "We'll get back to you."
+_TAKES_IT_BACK = re.compile(
+    r"\b(?:check|look\s+into|get\s+back|follow\s+up|find\s+out|take\s+(?:it|that)\s+back)\b"
 )
 # Adding to the answer just given: "I'd add ...", "Just on that first part of that question".
 _ADDS = re.compile(
@@ -403,6 +410,18 @@ def is_ack(text: str) -> bool:
     return bool(s) and bool(_ACK.match((s.strip(" —–-")).lower()))
 
 
+def is_cut_in(text: str) -> bool:
+    """A questioner cut off before saying anything of their own: "Right. But do you —",
+    "And —" (a dash after at most three words, once the acknowledgements are left out)."""
+    if len(text) > _SHORT or not text.rstrip().endswith(_DASHES):
+        return False
+    s = spoken(text)
+    if "?" in s:
+        return False
+    words = [w for p in sentences(s) if not _ACK.match(p.lower()) for w in p.split()]
+    return len(words) <= 3
+
+
 def is_content_free(text: str) -> bool:
     """Nothing but stage notes: "(Off-mike.)", "(In Arabic.)", "(Inaudible.)"."""
     if len(text) > _SHORT or "(" not in text:
@@ -572,6 +591,10 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
         announced = prev is not None and prev.role == "moderator" and prev_fn == "moderation"
         if st.pending and announced and prev is not None and _GIVES_REPLY.search(prev.text.lower()):
             return "answer"  # the reply the moderator announced, printed under a wrong label
+        if _banter(prev, prev_fn, nxt) and not st.pending:
+            return "procedural"  # a joke among courtesies, laughed off: no question
+        if prev_fn == "statement" and _prompts(turn, prev, nxt):
+            return "procedural"  # a word put into remarks that broke off: "Low-hanging fruit."
         return _question_side(turns, i, st, prev, nxt, s)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
         if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
@@ -614,6 +637,78 @@ def _acceptance(turn: TurnView | None) -> bool:
         bool(s)
         and _count(s) <= 4
         and bool(_ACCEPT.match(s.lower()) or re.fullmatch(r"[\w' ]{1,30},\s*sure\.?", s, re.I))
+    )
+
+
+def _laughs_off(turn: TurnView | None) -> bool:
+    """An official's short reply that draws laughter and says nothing more."""
+    return (
+        turn is not None
+        and turn.role in ("official", "moderator")
+        and len(turn.text) <= _SHORT
+        and bool(_LAUGHTER.search(turn.text))
+        and nwords(turn.text) <= 15
+    )
+
+
+def _banter(prev: TurnView | None, prev_fn: str, nxt: TurnView | None) -> bool:
+    """A questioner's joke among courtesies: after an official's courtesy or quip (a farewell,
+    "Sounded good. (Laughter.)", not the "Sure." that lets a question be put), answered by
+    a reply that only draws laughter."""
+    return (
+        prev is not None
+        and prev.role in ("official", "moderator")
+        and prev_fn == "procedural"
+        and (is_courtesy(prev.text) or bool(_LAUGHTER.search(prev.text)))
+        and _laughs_off(nxt)
+    )
+
+
+def _prompts(turn: TurnView, remarks: TurnView | None, nxt: TurnView | None) -> bool:
+    """A questioner's few words, asking nothing, put into an official's remarks that broke
+    off with a dash, before an official goes on ("But so the —" "Low-hanging fruit.")."""
+    return (
+        remarks is not None
+        and nxt is not None
+        and remarks.role == "official"
+        and nxt.role == "official"
+        and remarks.text.rstrip().endswith(_DASHES)
+        and len(turn.text) <= _SHORT
+        and "?" not in turn.text
+        and nwords(turn.text) <= 5
+    )
+
+
+def _relays(answer: TurnView | None, nxt: TurnView | None, words: int) -> bool:
+    """Whether a moderator's short turn tells an official, who ended the answer asking what
+    the question was and goes on right after, the part of the question they missed."""
+    if answer is None or nxt is None or nxt.speaker != answer.speaker or words > 25:
+        return False
+    last = spoken(answer.text.rstrip().rpartition("\n\n")[2][-300:]).lower()
+    return bool(_CHECKS_QUESTION.search(last))
+
+
+def _echoes(text: str, answer: str) -> bool:
+    """Whether a short turn only repeats words of the answer before it ("Sergey Vershinin."
+    after "... Vershinin."): a name said again is part of the answer, not a call-on."""
+    words = re.findall(r"[\w'-]+", text.lower())
+    if not words or words[-1] not in answer.lower():
+        return False  # a quick test before reading the whole answer
+    return set(words) <= set(re.findall(r"[\w'-]+", spoken(answer).lower()))
+
+
+def _word_in(text: str, question: str, resumed: bool) -> bool:
+    """An official's word put in while a question breaks off, before the same questioner
+    resumes it: a word or two, or words not given, complete in themselves (decision 1)."""
+    if not resumed or not broken_off(question) or len(text) > _SHORT:
+        return False
+    s = spoken(text)
+    return (
+        _count(s) <= 3
+        and "?" not in s
+        and not broken_off(text)
+        and not text.lstrip(" (").startswith(_DASHES)
+        and not _TAKES_IT_BACK.search(s.lower())
     )
 
 
@@ -671,6 +766,19 @@ def _question_side(
         return "procedural"  # thanks exchanged, nothing asked
     if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
         return "procedural"  # only says whom the question is for: "I will start with ..."
+    after = turns[i + 2] if i + 2 < len(turns) else None
+    if (
+        answer_broken
+        and not asked
+        and (is_bid(text) or is_fragment(text))
+        and not text.lstrip(" (").startswith(_DASHES)  # "— ahead of the COD —" goes on
+        and _acceptance(nxt)
+        and nxt is not None
+        and _count(spoken(nxt.text)) <= 3
+        and after is not None
+        and after.speaker == turns[i].speaker
+    ):
+        return "procedural"  # a bid into the broken-off answer, accepted: "And on —" "Yeah."
     if st.pending or answer_broken:
         return "question"
     if not st.opened and n <= 8 and not asked:
@@ -685,7 +793,6 @@ def _question_side(
         )
     ):
         return "procedural"  # only asks for the floor: "Can you please call on her later?"
-    after = turns[i + 2] if i + 2 < len(turns) else None
     if n > 14:
         # A long bid ("I just want to follow up on Zeke's question ...") that the official
         # accepts ("Sure.", "Appreciate that.") before the question itself is put.
@@ -749,6 +856,14 @@ def _answer_side(
         )
     ):
         return "procedural"
+    if (
+        prev is not None
+        and prev.role == "reporter"
+        and prev_fn == "procedural"
+        and i >= 2
+        and _banter(turns[i - 2], out[i - 2], turn)
+    ):
+        return "procedural"  # the joke's reply: "I'll have this wrapped up by Monday. (Laughter.)"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
         if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
@@ -812,6 +927,8 @@ def _answer_side(
                 return "procedural"
             if broken_off(s) and _ASKING_START.match(s.lower()):
                 return "procedural"
+            if nxt is not None and _word_in(turn.text, prev.text, nxt.speaker == prev.speaker):
+                return "procedural"  # "Fighters.", "(Inaudible.)" while the question breaks off
         if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and is_ack(s):
             return "procedural"  # "(Laughs.) Okay." to "I will start with ...": no question yet
         if (
@@ -827,14 +944,23 @@ def _answer_side(
             return "procedural"  # a quip before another principal answers
         return "answer"
     if st.answering is not None:
+        if moderator and prev_fn == "answer" and _relays(prev, nxt, n):
+            return "question"  # "And what was the second question?" "P-2." (decision 6)
         if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
             return "answer"  # the moderator adds to the answer ("Just on that first part ...")
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if not moderator and n <= 12 and _settles_who_answers(turn.text):
             return "moderation"
-        if is_call_on(s) and (
-            nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower())
+        if (
+            is_call_on(s)
+            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower()))
+            and not (
+                prev_fn == "answer"
+                and prev is not None
+                and prev.speaker != turn.speaker
+                and _echoes(s, prev.text)
+            )
         ):
             return "moderation"
         if moderator:  # a call-on closing an answer leaves it an answer
