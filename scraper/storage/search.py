@@ -678,6 +678,19 @@ _UNIT_TURN = (
 )
 
 
+def _unit_turns_sql(exchanges: list[tuple[int, int]], lone: list[tuple[int, int]]) -> str | None:
+    """The statement of :func:`_unit_turns` (None when nothing is asked)."""
+    ctes, arms = [], []
+    for name, pairs, column in (("x", exchanges, "exchange"), ("l", lone, "ordinal")):
+        if pairs:
+            ctes.append(f"{name}(b, n) AS (VALUES {_values(pairs)})")
+            arms.append(
+                f"{_UNIT_TURN} FROM {name} CROSS JOIN turns t "
+                f"WHERE t.briefing_id = {name}.b AND t.{column} = {name}.n"
+            )
+    return f"WITH {', '.join(ctes)} {' UNION ALL '.join(arms)}" if arms else None
+
+
 def _unit_turns(
     session: AnySession, exchanges: list[tuple[int, int]], lone: list[tuple[int, int]]
 ) -> dict[int, list[Turn]]:
@@ -688,17 +701,10 @@ def _unit_turns(
     other condition is put on ``turns``: given one the index does not cover (``exchange IS
     NULL``), SQLite on a database with ANALYZE statistics first builds a Bloom filter by
     reading every turn (seconds at a million turns). Lone turns are checked here instead."""
-    ctes, arms = [], []
-    for name, pairs, column in (("x", exchanges, "exchange"), ("l", lone, "ordinal")):
-        if pairs:
-            ctes.append(f"{name}(b, n) AS (VALUES {_values(pairs)})")
-            arms.append(
-                f"{_UNIT_TURN} FROM {name} CROSS JOIN turns t "
-                f"WHERE t.briefing_id = {name}.b AND t.{column} = {name}.n"
-            )
-    if not arms:
+    sql = _unit_turns_sql(exchanges, lone)
+    if sql is None:
         return {}
-    rows = _run(session, f"WITH {', '.join(ctes)} {' UNION ALL '.join(arms)}")
+    rows = _run(session, sql)
     wanted = set(exchanges)
     turns: dict[int, list[Turn]] = {}
     last: tuple[int, int] | None = None
