@@ -74,11 +74,15 @@ def test_watch_test_command_prints_what_a_scan_prints(archive, tmp_path, monkeyp
         'terms = ["Pakistan", "sanctions"]\nforms = true\n'
     )
     runner = CliRunner()
-    indexed = runner.invoke(cli, ["--config", str(config), "watch", "test", "pk"])
+    dates = ([], ["--since", "2021-08-03"], ["--until", "2021-08-02"])
+    argv = ["--config", str(config), "watch", "test", "pk"]
+    indexed = [runner.invoke(cli, argv + d) for d in dates]
     monkeypatch.setattr(matcher, "index_query", lambda watch: None)
-    scan = runner.invoke(cli, ["--config", str(config), "watch", "test", "pk"])
-    assert indexed.exit_code == scan.exit_code == 0, indexed.output + scan.output
-    assert indexed.stdout == scan.stdout and indexed.stdout.count("\n") > 10
+    scan = [runner.invoke(cli, argv + d) for d in dates]
+    for got, expected in zip(indexed, scan, strict=True):
+        assert got.exit_code == expected.exit_code == 0, got.output + expected.output
+        assert got.stdout == expected.stdout and got.stdout.count("\n") > 5
+    assert len({r.stdout for r in indexed}) == 3
 
 
 def _stored(storage) -> list[tuple]:
