@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -134,12 +135,14 @@ def _fts_count(url: str, term: str) -> float:
         return time.perf_counter() - start
 
 
-def _briefwatch(url: str, tmp: Path, *args: str) -> tuple[float, str]:
-    """Wall time and output of a whole ``briefwatch`` process with a one-watch config."""
+def _briefwatch(url: str, tmp: Path, *args: str) -> tuple[float, float, str]:
+    """Wall time, CPU time and output of a whole ``briefwatch`` process with a one-watch
+    config."""
     config = tmp / "watch.toml"
     config.write_text(
         f'[database]\nurl = "{url}"\n\n[[watch]]\nname = "w"\nterms = ["{WATCH_TERM}"]\n'
     )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "scraper", "--config", str(config), *args],
@@ -147,9 +150,11 @@ def _briefwatch(url: str, tmp: Path, *args: str) -> tuple[float, str]:
         text=True,
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode:
         raise RuntimeError(f"briefwatch {' '.join(args)} failed: {done.stderr.strip()[-300:]}")
-    return seconds, done.stdout + done.stderr
+    return seconds, cpu, done.stdout + done.stderr
 
 
 def measure(url: str, backend: str, turns: int, rounds: int, tmp: Path) -> list[Check]:
@@ -179,9 +184,9 @@ def measure(url: str, backend: str, turns: int, rounds: int, tmp: Path) -> list[
     p95 = every[max(0, int(len(every) * 0.95) - 1)] * 1000
     worst = max(medians, key=medians.get)
     ratios = sorted(like[label] / median for label, median in medians.items())
-    watch_s, said = _briefwatch(url, tmp, "watch", "test", "w")
+    watch_s, watch_cpu, said = _briefwatch(url, tmp, "watch", "test", "w")
     alerts = int(re.search(r"(\d+) alert", said).group(1))
-    rematch_s, _said = _briefwatch(url, tmp, "rematch")
+    rematch_s, rematch_cpu, _said = _briefwatch(url, tmp, "rematch")
     fts_s = _fts_count(url, WATCH_TERM)
     p95_t, worst_t, like_t, watch_t = targets(backend)
     size = f"{stored:,} turns"
@@ -197,8 +202,9 @@ def measure(url: str, backend: str, turns: int, rounds: int, tmp: Path) -> list[
         ),
         watch_t.check(
             watch_s,
-            f"{alerts} alerts over {size}; counting {WATCH_TERM!r} through the full-text "
-            f"index took {fts_s * 1000:.0f} ms; `rematch` of that watch took {rematch_s:.1f} s",
+            f"CPU {watch_cpu:.2f} s; {alerts} alerts over {size}; counting {WATCH_TERM!r} "
+            f"through the full-text index took {fts_s * 1000:.0f} ms; `rematch` of that watch "
+            f"took {rematch_s:.1f} s (CPU {rematch_cpu:.2f} s)",
         ),
     ]
 

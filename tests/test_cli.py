@@ -181,7 +181,7 @@ def test_db_upgrade_and_status(tmp_path):
     assert (tmp_path / "briefwatch" / "briefwatch.db").exists()
     status = json.loads(invoke("status", "--format", "json", env=env).output)
     assert status["counts"]["briefings"] == 0 and status["last_run"] is None
-    assert status["schema"] == "0009_compressed_bodies"
+    assert status["schema"] == "0010_turn_exchange_index"
 
 
 def test_unreachable_database_is_one_line_exit_1(tmp_path):

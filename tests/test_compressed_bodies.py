@@ -48,7 +48,7 @@ def test_migration_compresses_stored_bodies_and_downgrade_restores_them(database
                 {"n": n, "body": body},
             )
     storage.upgrade()
-    assert storage.schema_revision() == "0009_compressed_bodies"
+    assert storage.schema_revision() == "0010_turn_exchange_index"
     assert [storage.revisions(n)[0].body for n in (1, 2, 3)] == bodies
     migrate.downgrade(storage.engine, "0008_turn_anchor_named")
     with storage.engine.connect() as conn:

@@ -116,7 +116,7 @@ def test_a_database_at_0004_from_the_old_migrations_upgrades_to_head(database_ur
     storage.close()
 
     upgraded = open_storage(database_url)  # as the CLI opens it: migrated to head
-    assert upgraded.schema_revision() == migrate.head_revision() == "0009_compressed_bodies"
+    assert upgraded.schema_revision() == migrate.head_revision() == "0010_turn_exchange_index"
     assert upgraded.get_briefing("https://x/a")[0] == 7
     assert [a.key for a in upgraded.list_alerts()] == ["log|w|briefing/7|abc123"]
     with upgraded.engine.connect() as conn:

@@ -128,6 +128,11 @@ def test_status_reads_the_parser_version_without_loading_the_parser(migrated: Pa
     assert parse_transcript("<p><b>MR PRICE:</b> Hello.</p>").parser_version == PARSER_VERSION
 
 
+def test_watch_test_of_a_term_watch_on_sqlite_loads_no_sqlalchemy(migrated: Path):
+    migrated.write_text(migrated.read_text() + '\n[[watch]]\nname = "w"\nterms = ["Iran"]\n')
+    assert loaded(["--config", str(migrated), "watch", "test", "w"], ["sqlalchemy"]) == []
+
+
 def test_loading_a_configuration_imports_no_scheduler_and_only_its_channels(tmp_path: Path):
     config = tmp_path / "c.toml"
     config.write_text(

@@ -49,7 +49,7 @@ def test_upgrade_creates_schema_with_full_text_index(storage):
         "feed_state",
         "alembic_version",
     } <= tables
-    assert storage.schema_revision() == migrate.head_revision() == "0009_compressed_bodies"
+    assert storage.schema_revision() == migrate.head_revision() == "0010_turn_exchange_index"
     if storage.dialect == "sqlite":
         assert "turns_fts" in tables
         with storage.engine.connect() as conn:
@@ -159,7 +159,7 @@ def test_runs_and_feed_state(storage):
 
 def test_new_database_is_migrated_on_first_use(tmp_path):
     store = open_storage(f"sqlite:///{tmp_path / 'deep' / 'dir' / 'x.db'}")
-    assert store.schema_revision() == "0009_compressed_bodies"
+    assert store.schema_revision() == "0010_turn_exchange_index"
     assert store.counts()["briefings"] == 0
     store.close()
 

@@ -1,13 +1,17 @@
 """``watch test`` through the full-text index: the briefings and units the index finds give
-exactly the hits a scan of every stored briefing gives, on both backends."""
+exactly the hits a scan of every stored briefing gives, on both backends; the units are read
+as exactly those parts of the stored briefings."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from helpers.state_department import parse_fixture
 from helpers.watch_cases import AUG_2, AUG_4, AUG_5, CASES, JUL_20_22, JUL_21, W
 from sqlalchemy import text
 
+from scraper.storage import search as plans
 from scraper.watch.matcher import Matcher, index_query
 
 EXTRA = [
@@ -70,11 +74,15 @@ def test_watch_test_command_prints_what_a_scan_prints(archive, tmp_path, monkeyp
         'terms = ["Pakistan", "sanctions"]\nforms = true\n'
     )
     runner = CliRunner()
-    indexed = runner.invoke(cli, ["--config", str(config), "watch", "test", "pk"])
+    dates = ([], ["--since", "2021-08-03"], ["--until", "2021-08-02"])
+    argv = ["--config", str(config), "watch", "test", "pk"]
+    indexed = [runner.invoke(cli, argv + d) for d in dates]
     monkeypatch.setattr(matcher, "index_query", lambda watch: None)
-    scan = runner.invoke(cli, ["--config", str(config), "watch", "test", "pk"])
-    assert indexed.exit_code == scan.exit_code == 0, indexed.output + scan.output
-    assert indexed.stdout == scan.stdout and indexed.stdout.count("\n") > 10
+    scan = [runner.invoke(cli, argv + d) for d in dates]
+    for got, expected in zip(indexed, scan, strict=True):
+        assert got.exit_code == expected.exit_code == 0, got.output + expected.output
+        assert got.stdout == expected.stdout and got.stdout.count("\n") > 5
+    assert len({r.stdout for r in indexed}) == 3
 
 
 def _stored(storage) -> list[tuple]:
@@ -124,3 +132,118 @@ def test_rematch_through_the_index_stores_what_a_full_rematch_stores(
     assert rematch('["Nord Stream"]', scan=True) == said
     assert _stored(archive) == changed != indexed
     assert {r[6] for r in changed if r[0] == "w"} == {"Nord Stream"}
+
+
+def _unit_of(turn) -> int:
+    return turn.exchange if turn.exchange is not None else -turn.ordinal
+
+
+def _parts(archive, units: dict[int, set[int]]) -> list[tuple]:
+    """The oracle: each briefing read whole, keeping the asked exchanges and the turns of
+    those exchanges, and the asked turns outside any exchange (as minus their ordinals)."""
+    out = []
+    for bid in sorted(units):
+        _id, b = archive.get_briefing(str(bid))
+        turns = tuple(t for t in b.turns if _unit_of(t) in units[bid])
+        exchanges = tuple(e for e in b.exchanges if e.ordinal in units[bid])
+        out.append((bid, b.title, b.url, b.source, b.kind, b.date, turns, exchanges))
+    return out
+
+
+def _read(archive, units: dict[int, set[int]], batch: int) -> list[tuple]:
+    return [
+        (bid, b.title, b.url, b.source, b.kind, b.date, b.turns, b.exchanges)
+        for bid, b in plans.load_units(archive._read, units, batch)
+    ]
+
+
+def test_units_are_read_as_those_parts_of_the_stored_briefings(archive):
+    whole = {bid: b for bid, b in archive.iter_briefings()}
+    every = {bid: {_unit_of(t) for t in b.turns} for bid, b in whole.items()}
+    exchanges = {bid: {e.ordinal for e in b.exchanges} for bid, b in whole.items()}
+    some = {bid: set(sorted(u)[::3]) for bid, u in every.items()}
+    # minus the ordinal of a turn that is in an exchange: not a unit, so never read as one
+    # (alone, or beside its exchange)
+    inside = {bid: {-t.ordinal for t in b.turns if t.exchange} for bid, b in whole.items()}
+    beside = {bid: inside[bid] | exchanges[bid] for bid in whole}
+    cases = {
+        "every unit": every,
+        "every third": some,
+        "exchanges only": exchanges,
+        "lone turns only": {bid: {u for u in every[bid] if u < 0} for bid in whole},
+        "turns inside exchanges": inside,
+        "beside their exchanges": beside,
+        "nothing": dict.fromkeys(whole, set()),
+    }
+    assert all(len(u) > 3 for u in every.values()) and all(inside.values())
+    for label, units in cases.items():
+        for batch in (2, 200):
+            assert _read(archive, units, batch) == _parts(archive, units), (label, batch)
+    assert [b.turns for _i, b in archive.load_units(every)] == [b.turns for b in whole.values()]
+    assert not any(b.turns for _i, b in archive.load_units(inside))
+
+
+def test_unit_turns_are_index_seeks_on_a_sqlite_database_with_statistics(archive):
+    """No other condition is put on ``turns``: SQLite, once ANALYZE has run, would build a
+    Bloom filter for one by reading every turn (here for 100 lone turns or more)."""
+    if archive.dialect != "sqlite":
+        pytest.skip("a SQLite query plan")
+    with archive.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+        rows = conn.exec_driver_sql("SELECT briefing_id, ordinal, exchange FROM turns").all()
+        exchanges = sorted({(b, x) for b, _o, x in rows if x})
+        lone = [(b, o) for b, o, _x in rows]
+        sql = plans._unit_turns_sql(exchanges, lone)
+        plan = [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+        filtered = sql.replace("t.ordinal = l.n", "t.ordinal = l.n AND t.exchange IS NULL")
+        blooms = [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {filtered}")]
+    assert [p for p in plan if p.startswith(("SEARCH", "SCAN t", "BLOOM"))] == [
+        "SEARCH t USING INDEX ix_turns_briefing_exchange (briefing_id=? AND exchange=?)",
+        "SEARCH t USING INDEX sqlite_autoindex_turns_1 (briefing_id=? AND ordinal=?)",
+    ]
+    assert any(p.startswith("BLOOM FILTER") for p in blooms)  # what the plan above avoids
+
+
+def _alerts(storage) -> list[tuple]:
+    with storage.engine.connect() as conn:
+        return sorted(
+            (r[0], r[1], r[2], r[3], r[4], json.dumps(r[5], sort_keys=True))
+            for r in conn.execute(
+                text(
+                    "SELECT alert_key, channel, watch, briefing_id, unit, payload FROM alert_outbox"
+                )
+            )
+        )
+
+
+def test_rematch_alert_through_the_index_queues_what_a_full_rematch_queues(
+    archive, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from scraper.cli import cli
+    from scraper.watch import matcher
+
+    url = archive.engine.url.render_as_string(hide_password=False)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "{url}"\n\n[[watch]]\nname = "w"\nterms = ["Pakistan"]\n'
+        'forms = true\n\n[[watch]]\nname = "v"\nall_of = ["Ukraine", "sanctions"]\n'
+        'scope = "turn"\n'
+    )
+
+    def rematch(scan: bool) -> tuple[str, list[tuple]]:
+        with archive.engine.begin() as conn:
+            conn.execute(text("DELETE FROM alert_outbox"))
+            conn.execute(text("DELETE FROM watch_matches"))
+        with monkeypatch.context() as m:
+            if scan:
+                m.setattr(matcher, "index_query", lambda watch: None)
+            result = CliRunner().invoke(cli, ["--config", str(config), "rematch", "--alert"])
+        assert result.exit_code == 0, result.output
+        return result.output, _alerts(archive)
+
+    said, queued = rematch(scan=False)
+    assert rematch(scan=True) == (said, queued)
+    assert {a[2] for a in queued} == {"w", "v"} and "rematched 5 briefings" in said

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from scraper.cli.context import UsageFailure
 from scraper.cli.dates import date_option
 from scraper.terminal import echo
+
+if TYPE_CHECKING:
+    from scraper.model import AlertDraft, Hit
+
+#: Briefings whose matches ``rematch`` replaces in one transaction.
+REMATCH_BATCH = 200
 
 
 @click.group("watch")
@@ -60,16 +68,20 @@ def test_watch(app, name: str, since, until) -> None:
     matcher = Matcher([watch])
     total = 0
     query = index_query(watch)
-    found = app.storage.matching_units(query, since, until) if query is not None else None
+    # (read-only: on SQLite the reader answers, without loading SQLAlchemy)
+    found = app.reader.matching_units(query, since, until) if query is not None else None
     if found is None:
         found = app.storage.iter_briefings(since, until)
     for _id, briefing in found:
         turns = {t.ordinal: t for t in briefing.turns}
+        lines = []
         for hit in matcher.hits(briefing):
             total += 1
-            echo(f"{briefing.date or '-'}  {briefing.title}  [{hit.unit}]  {briefing.url}")
+            lines.append(f"{briefing.date or '-'}  {briefing.title}  [{hit.unit}]  {briefing.url}")
             for m in hit.matches:
-                echo(f"    {turns[m.turn].speaker} ({turns[m.turn].role}): {m.snippet}")
+                lines.append(f"    {turns[m.turn].speaker} ({turns[m.turn].role}): {m.snippet}")
+        if lines:  # one write per briefing, not per line
+            echo("\n".join(lines))
     click.echo(f"{total} alert(s) would have been sent for watch {name!r}", err=True)
 
 
@@ -92,20 +104,27 @@ def rematch(app, since, alert: bool) -> None:
     matcher = Matcher(config.watch)
     watches = {w.name: w for w in config.watch}
     channels = config.alerts.enabled_names()
-    # Only the briefings the index finds a watch's terms in, or that have stored matches to
-    # replace, can change; the others are counted, not read.
+    # Only the units where the index finds a watch's terms, in the briefings where it does or
+    # that have stored matches to replace, can change; the other briefings are counted, not
+    # read.
     queries = [index_query(w) for w in config.watch]
-    found = None
-    if None not in queries:
-        found = app.storage.rematch_candidates(queries, since)
-    only, seen = found if found is not None else (None, 0)
+    found = app.storage.rematch_units(queries, since) if None not in queries else None
+    if found is not None:
+        units, seen = found
+        briefings = app.storage.load_units(units)
+    else:
+        briefings, seen = app.storage.iter_briefings(since), 0
     matched = queued = 0
-    for briefing_id, briefing in app.storage.iter_briefings(since, only=only):
+    batch: list[tuple[int, list[Hit], list[AlertDraft]]] = []
+    for briefing_id, briefing in briefings:
         hits = matcher.hits(briefing)
         drafts = draft_alerts(briefing, hits, watches, channels) if alert else []
-        queued += app.storage.rematch(
-            briefing_id, briefing.url, hits, drafts, config.alerts.alert_on_update
-        )
+        batch.append((briefing_id, hits, drafts))
         seen += found is None
         matched += bool(hits)
+        if len(batch) == REMATCH_BATCH:
+            queued += app.storage.rematch_all(batch, config.alerts.alert_on_update)
+            batch = []
+    if batch:
+        queued += app.storage.rematch_all(batch, config.alerts.alert_on_update)
     click.echo(f"rematched {seen} briefings: {matched} with matches, {queued} alerts queued")

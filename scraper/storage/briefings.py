@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -60,7 +60,7 @@ def save_briefing(
     if result.status == "new":
         # A new id has no matches (deleting a briefing cascades to its matches): no DELETE,
         # whose scan of the whole table (no index leads with briefing_id) grew with the archive.
-        _insert_matches(session, result.briefing_id, hits, now)
+        _insert_matches(session, {result.briefing_id: hits}, now)
     else:
         replace_matches(session, result.briefing_id, hits, now)
     identity = alert_identity(result.briefing_id)
@@ -72,16 +72,24 @@ def replace_matches(
     session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
 ) -> None:
     """Make the stored watch matches of one briefing exactly ``hits``."""
+    replace_all_matches(session, {briefing_id: hits}, now)
+
+
+def replace_all_matches(
+    session: Session, hits: Mapping[int, Sequence[Hit]], now: dt.datetime
+) -> None:
+    """Make the stored watch matches of each briefing of ``hits`` (briefing id -> its hits)
+    exactly its hits: one DELETE and one INSERT for them all."""
     # Through the (watch, briefing_id) index, one seek per watch that has matches (found by a
-    # loose index scan): a DELETE by briefing_id alone reads the whole table, for every
-    # briefing a `rematch` rewrites.
+    # loose index scan) and briefing: a DELETE by briefing_id alone reads the whole table,
+    # for every briefing a `rematch` rewrites.
     watches = [w for (w,) in session.connection().exec_driver_sql(_WATCHES)]
     if watches:
         table = WatchMatchRow.__table__
         session.execute(
-            delete(table).where(table.c.watch.in_(watches), table.c.briefing_id == briefing_id)
+            delete(table).where(table.c.watch.in_(watches), table.c.briefing_id.in_(list(hits)))
         )
-    _insert_matches(session, briefing_id, hits, now)
+    _insert_matches(session, hits, now)
 
 
 #: The distinct watch names with stored matches, one index seek each.
@@ -92,16 +100,16 @@ _WATCHES = (
 )
 
 
-def _insert_matches(
-    session: Session, briefing_id: int, hits: Sequence[Hit], now: dt.datetime
-) -> None:
+def _insert_matches(session: Session, hits: Mapping[int, Sequence[Hit]], now: dt.datetime) -> None:
+    """Store the matches of ``hits`` (briefing id -> its hits)."""
     _insert_many(
         session,
         WatchMatchRow.__table__,
         _MATCH_COLUMNS,
         [
             (m.watch, briefing_id, m.turn, m.exchange, m.start, m.end, m.term, m.snippet, now)
-            for hit in hits
+            for briefing_id, found in hits.items()
+            for hit in found
             for m in hit.matches
         ],
     )

@@ -28,7 +28,7 @@ from scraper.storage.briefings import (
     alert_identity,
     find_briefing,
     load_briefing,
-    replace_matches,
+    replace_all_matches,
     save_briefing,
     url_hash,
 )
@@ -181,21 +181,15 @@ class Storage(_search.SearchQueries):
             yield from loaded
             last_id = loaded[-1][0]
 
-    def rematch_candidates(
+    def rematch_units(
         self, queries: Sequence[Node], since: dt.date | None = None
-    ) -> tuple[list[int], int] | None:
-        """For ``rematch``: the ids of the briefings (from ``since``) where one of ``queries``
-        (parsed searches) finds a turn or that have stored matches, and how many briefings
+    ) -> tuple[dict[int, set[int]], int] | None:
+        """For ``rematch``: the units (see :meth:`load_units`) where one of ``queries``
+        (parsed searches) finds a turn, by briefing (from ``since``), every briefing with
+        stored matches among them (with no unit if none is found), and how many briefings
         there are from ``since``; None if the index cannot tell."""
         with self._read() as session:
-            return _search.rematch_candidates(session, queries, since)
-
-    def matching_units(
-        self, query: Node, since: dt.date | None = None, until: dt.date | None = None
-    ) -> Iterator[tuple[int, Briefing]] | None:
-        """Briefings with a turn matching ``query`` (a parsed search), each holding only the
-        units (exchanges, lone turns) with such a turn; None if the index cannot tell."""
-        return _search.matching_units(self._read, query, since, until)
+            return _search.rematch_units(session, queries, since)
 
     def rematch(
         self,
@@ -206,12 +200,23 @@ class Storage(_search.SearchQueries):
         alert_on_update: bool = True,
     ) -> int:
         """Replace one briefing's matches; queue ``drafts`` (if any). Returns alerts queued."""
+        return self.rematch_all([(briefing_id, hits, drafts)], alert_on_update)
+
+    def rematch_all(
+        self,
+        rematched: Sequence[tuple[int, Sequence[Hit], Sequence[AlertDraft]]],
+        alert_on_update: bool = True,
+    ) -> int:
+        """Replace the matches of several briefings, each given as (id, hits, drafts to
+        queue), in one transaction. Returns alerts queued."""
         now = utcnow()
         with self._write() as session:
-            replace_matches(session, briefing_id, hits, now)
-            identity = alert_identity(briefing_id)  # the same key whatever its URL (``url``)
-            return outbox.enqueue(
-                session, list(drafts), briefing_id, identity, now, alert_on_update
+            replace_all_matches(session, {b: hits for b, hits, _drafts in rematched}, now)
+            return sum(
+                # the same key whatever the briefing's URL
+                outbox.enqueue(session, list(drafts), b, alert_identity(b), now, alert_on_update)
+                for b, _hits, drafts in rematched
+                if drafts
             )
 
     # -- reparse --------------------------------------------------------------------------
@@ -262,11 +267,6 @@ class Storage(_search.SearchQueries):
             if len(found) < batch:
                 return
             after = found[-1][0]
-
-    def load_units(self, units: dict[int, set[int]]) -> Iterator[tuple[int, Briefing]]:
-        """(id, briefing) holding only the given exchanges (and, as minus their ordinals, the
-        turns outside any exchange) of each briefing, oldest id first."""
-        return _search.load_units(self._read, units, 200)
 
     def get_briefing(self, id_or_url: str) -> tuple[int, Briefing] | None:
         """A stored briefing by its number or any URL it has had."""

@@ -134,7 +134,11 @@ class RevisionRow(Base):
 
 class TurnRow(Base):
     __tablename__ = "turns"
-    __table_args__ = (UniqueConstraint("briefing_id", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("briefing_id", "ordinal"),
+        # The turns of one exchange, for the units a backtest reads (migration 0010).
+        Index("ix_turns_briefing_exchange", "briefing_id", "exchange"),
+    )
     #: Time-ordered (see ``briefings.turn_id``); SQLite's INTEGER PRIMARY KEY is 64-bit.
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False

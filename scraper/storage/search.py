@@ -580,18 +580,28 @@ def matching_units(
     outside any exchange), read ``batch`` briefings at a time. None when the index cannot
     find every term of ``node`` (a PostgreSQL stop word): scan instead."""
     with read() as session:
-        if _postgres(session) and not _all_indexed(session, node):
-            return None
-        source, condition, _snippet, _rank, _newest, params = _match(session, node)
-        where, more = _filters(Filters(since=since, until=until))
-        sql = (
-            f"SELECT DISTINCT t.briefing_id, t.exchange, t.ordinal FROM {source} "
-            f"WHERE {condition}{where}"
-        )
-        units: dict[int, set[int]] = {}
-        for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
-            units.setdefault(briefing_id, set()).add(exchange or -ordinal)
-    return load_units(read, units, batch)
+        units = _matching_units(session, node, Filters(since=since, until=until))
+    return None if units is None else load_units(read, units, batch)
+
+
+def _matching_units(
+    session: AnySession, node: Node, filters: Filters
+) -> dict[int, set[int]] | None:
+    """Briefing id -> the units (exchange ordinals, and minus the ordinals of turns outside
+    any exchange) holding a turn that matches ``node`` under the briefing ``filters``; None
+    when the index cannot find every term of ``node``."""
+    if _postgres(session) and not _all_indexed(session, node):
+        return None
+    source, condition, _snippet, _rank, _newest, params = _match(session, node)
+    where, more = _filters(filters)
+    sql = (
+        f"SELECT DISTINCT t.briefing_id, t.exchange, t.ordinal FROM {source} "
+        f"WHERE {condition}{where}"
+    )
+    units: dict[int, set[int]] = {}
+    for briefing_id, exchange, ordinal in _run(session, sql, {**params, **more}):
+        units.setdefault(briefing_id, set()).add(exchange or -ordinal)
+    return units
 
 
 def _all_indexed(session: AnySession, node: Node) -> bool:
@@ -617,7 +627,13 @@ def load_units(
     ids = sorted(units)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
+        exchanges = [(b, u) for b in chunk for u in sorted(units[b]) if u >= 0]
+        lone = [(b, -u) for b in chunk for u in sorted(units[b]) if u < 0]
         with read() as session:
+            if _postgres(session):
+                # Hundreds of index seeks, planned as more: the parallel workers PostgreSQL
+                # would start cost more than the seeks (measured: 10 ms a batch, not 3).
+                _run(session, "SET LOCAL max_parallel_workers_per_gather = 0")
             briefings = sorted(
                 tuple(r)
                 for r in _in(
@@ -625,32 +641,20 @@ def load_units(
                     "SELECT id, title, url, kind, date, "
                     "(SELECT slug FROM sources s WHERE s.id = briefings.source_id) FROM briefings",
                     chunk,
-                )
+                ).fetchall()
             )
-            # The wanted (briefing, unit) pairs as literal rows: every value is an int the
-            # database gave (exchange ordinal, or minus the ordinal of a turn outside any).
-            pairs = ", ".join(f"({int(b)}, {int(u)})" for b in chunk for u in units[b])
-            turns: dict[int, list[Turn]] = {}
-            for r in _in(
-                session,
-                "SELECT briefing_id, ordinal, label, speaker, role, text, topic, paragraphs, "
-                "exchange, coalesce(function, 'other'), anchor, named_as FROM turns",
-                chunk,
-                "briefing_id",
-                f"(briefing_id, coalesce(exchange, -ordinal)) IN (VALUES {pairs})",
-            ):
-                turns.setdefault(r[0], []).append(Turn(*r[1:]))
-            exchanges: dict[int, list[Exchange]] = {}
-            for r in _in(
-                session,
-                "SELECT briefing_id, ordinal, question_turns, answer_turns, topic FROM exchanges",
-                chunk,
-                "briefing_id",
-                f"(briefing_id, ordinal) IN (VALUES {pairs})",
-            ):
-                exchanges.setdefault(r[0], []).append(
-                    Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
+            turns = _unit_turns(session, exchanges, lone)
+            found: dict[int, list[Exchange]] = {}
+            if exchanges:
+                sql = (
+                    f"WITH x(b, n) AS (VALUES {_values(exchanges)}) SELECT e.briefing_id, "
+                    "e.ordinal, e.question_turns, e.answer_turns, e.topic FROM x "
+                    "CROSS JOIN exchanges e WHERE e.briefing_id = x.b AND e.ordinal = x.n"
                 )
+                for r in sorted(_run(session, sql).fetchall(), key=lambda r: (r[0], r[1])):
+                    found.setdefault(r[0], []).append(
+                        Exchange(r[1], _int_tuple(r[2]), _int_tuple(r[3]), r[4])
+                    )
         for bid, title, url, kind, date, source in briefings:
             yield (
                 bid,
@@ -661,19 +665,65 @@ def load_units(
                     kind=kind,
                     date=_date(date),
                     turns=tuple(turns.get(bid, ())),
-                    exchanges=tuple(exchanges.get(bid, ())),
+                    exchanges=tuple(found.get(bid, ())),
                 ),
             )
 
 
-def _in(
-    session: AnySession, select_from: str, ids: list[int], column: str = "id", also: str = ""
-) -> Rows | sqlite3.Cursor:
-    """Rows of ``select_from`` whose ``column`` is one of ``ids`` (and meeting ``also``), in
-    (column, ordinal) order."""
-    order = f" ORDER BY {column}, ordinal" if column != "id" else ""
-    sql = f"{select_from} WHERE {column} IN :ids{f' AND {also}' if also else ''}{order}"
-    return _run(session, sql, {"ids": ids})
+def _values(pairs: list[tuple[int, int]]) -> str:
+    """``(1, 2), (1, 5)``: literal rows of a VALUES list; every value is an int the
+    database gave (briefing ids, ordinals)."""
+    return ", ".join(f"({int(a)}, {int(b)})" for a, b in pairs)
+
+
+_UNIT_TURN = (
+    "SELECT t.briefing_id, t.ordinal, t.label, t.speaker, t.role, t.text, t.topic, "
+    "t.paragraphs, t.exchange, coalesce(t.function, 'other'), t.anchor, t.named_as"
+)
+
+
+def _unit_turns_sql(exchanges: list[tuple[int, int]], lone: list[tuple[int, int]]) -> str | None:
+    """The statement of :func:`_unit_turns` (None when nothing is asked)."""
+    ctes, arms = [], []
+    for name, pairs, column in (("x", exchanges, "exchange"), ("l", lone, "ordinal")):
+        if pairs:
+            ctes.append(f"{name}(b, n) AS (VALUES {_values(pairs)})")
+            arms.append(
+                f"{_UNIT_TURN} FROM {name} CROSS JOIN turns t "
+                f"WHERE t.briefing_id = {name}.b AND t.{column} = {name}.n"
+            )
+    return f"WITH {', '.join(ctes)} {' UNION ALL '.join(arms)}" if arms else None
+
+
+def _unit_turns(
+    session: AnySession, exchanges: list[tuple[int, int]], lone: list[tuple[int, int]]
+) -> dict[int, list[Turn]]:
+    """By briefing, in ordinal order: the turns of the (briefing, exchange) pairs
+    ``exchanges`` and the turns (briefing, ordinal) of ``lone`` that are outside any exchange.
+
+    Each unit is one index seek, (briefing_id, exchange) or (briefing_id, ordinal), and no
+    other condition is put on ``turns``: given one the index does not cover (``exchange IS
+    NULL``), SQLite on a database with ANALYZE statistics first builds a Bloom filter by
+    reading every turn (seconds at a million turns). Lone turns are checked here instead."""
+    sql = _unit_turns_sql(exchanges, lone)
+    if sql is None:
+        return {}
+    # (fetched at once: rows one by one cost more than reading them)
+    rows = _run(session, sql).fetchall()
+    wanted = set(exchanges)
+    turns: dict[int, list[Turn]] = {}
+    last: tuple[int, int] | None = None
+    for r in sorted(rows, key=lambda r: (r[0], r[1])):
+        # (a lone turn in an exchange is not a unit of its own; a turn found twice is one)
+        if (r[8] is None or (r[0], r[8]) in wanted) and (r[0], r[1]) != last:
+            turns.setdefault(r[0], []).append(Turn(*r[1:]))
+            last = (r[0], r[1])
+    return turns
+
+
+def _in(session: AnySession, select_from: str, ids: list[int]) -> Rows | sqlite3.Cursor:
+    """Rows of ``select_from`` whose ``id`` is one of ``ids``."""
+    return _run(session, f"{select_from} WHERE id IN :ids", {"ids": ids})
 
 
 def _int_tuple(value: Any) -> tuple[int, ...]:
@@ -681,16 +731,17 @@ def _int_tuple(value: Any) -> tuple[int, ...]:
     return tuple(json.loads(value) if isinstance(value, str | bytes) else value)
 
 
-def rematch_candidates(
+def rematch_units(
     session: AnySession, queries: Iterable[Node], since: dt.date | None
-) -> tuple[list[int], int] | None:
-    """(ids of the briefings from ``since`` where a query finds a turn or that have stored
-    watch matches, number of briefings from ``since``); None if a query has a term the index
-    does not hold (a PostgreSQL stop word)."""
+) -> tuple[dict[int, set[int]], int] | None:
+    """For ``rematch``: (briefing id -> the units where one of ``queries`` finds a turn, for
+    every briefing from ``since`` that has such a unit or stored watch matches (these with
+    no unit if none is found), number of briefings from ``since``); None if a query has a
+    term the index does not hold (a PostgreSQL stop word)."""
     dated = " WHERE b.date >= :since" if since else ""
     params: dict[str, Any] = {"since": since} if since else {}
-    ids = {
-        r[0]
+    units: dict[int, set[int]] = {
+        r[0]: set()
         for r in _run(
             session,
             f"SELECT DISTINCT m.briefing_id FROM watch_matches m "
@@ -699,14 +750,13 @@ def rematch_candidates(
         )
     }
     for node in queries:
-        if _postgres(session) and not _all_indexed(session, node):
+        found = _matching_units(session, node, Filters(since=since))
+        if found is None:
             return None
-        source, condition, _snippet, _rank, _newest, more = _match(session, node)
-        where = " AND b.date >= :since" if since else ""
-        sql = f"SELECT DISTINCT t.briefing_id FROM {source} WHERE {condition}{where}"
-        ids.update(r[0] for r in _run(session, sql, {**more, **params}))
+        for briefing_id, more in found.items():
+            units.setdefault(briefing_id, set()).update(more)
     total = _scalar(session, f"SELECT count(*) FROM briefings b{dated}", params)
-    return sorted(ids), int(total or 0)
+    return units, int(total or 0)
 
 
 class SearchQueries:
@@ -716,6 +766,18 @@ class SearchQueries:
 
     def _read(self) -> AbstractContextManager[AnySession]:
         raise NotImplementedError
+
+    def matching_units(
+        self, query: Node, since: dt.date | None = None, until: dt.date | None = None
+    ) -> Iterator[tuple[int, Briefing]] | None:
+        """Briefings with a turn matching ``query`` (a parsed search), each holding only the
+        units (exchanges, lone turns) with such a turn; None if the index cannot tell."""
+        return matching_units(self._read, query, since, until)
+
+    def load_units(self, units: dict[int, set[int]]) -> Iterator[tuple[int, Briefing]]:
+        """(id, briefing) holding only the given exchanges (and, as minus their ordinals, the
+        turns outside any exchange) of each briefing, oldest id first."""
+        return load_units(self._read, units, 200)
 
     def search_turns(
         self, query: Node, filters: Filters, limit: int = 20, offset: int = 0, order: str = "date"
