@@ -183,11 +183,10 @@ def test_units_are_read_as_those_parts_of_the_stored_briefings(archive):
     assert not any(b.turns for _i, b in archive.load_units(inside))
 
 
+@pytest.mark.parametrize("migrated_database_url", ["sqlite"], indirect=True)
 def test_unit_turns_are_index_seeks_on_a_sqlite_database_with_statistics(archive):
     """No other condition is put on ``turns``: SQLite, once ANALYZE has run, would build a
     Bloom filter for one by reading every turn (here for 100 lone turns or more)."""
-    if archive.dialect != "sqlite":
-        pytest.skip("a SQLite query plan")
     with archive.engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
