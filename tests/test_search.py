@@ -179,8 +179,7 @@ def test_watch_filter(storage):
     from scraper.watch.matcher import Matcher
 
     matcher = Matcher([WatchConfig(name="pk", terms=("Pakistan",))])
-    for briefing_id, b in storage.iter_briefings():
-        storage.rematch(briefing_id, b.url, matcher.hits(b))
+    storage.rematch_all([(i, matcher.hits(b), []) for i, b in storage.iter_briefings()])
     watched = storage.search_turns(parse("pakistan"), Filters(watch="pk"), limit=1000)
     assert len(watched) == oracle(briefings, r"\bpakistan\b")
     assert storage.search_turns(parse("pakistan"), Filters(watch="other"), limit=10) == []

@@ -191,17 +191,6 @@ class Storage(_search.SearchQueries):
         with self._read() as session:
             return _search.rematch_units(session, queries, since)
 
-    def rematch(
-        self,
-        briefing_id: int,
-        url: str,
-        hits: Sequence[Hit],
-        drafts: Sequence[AlertDraft] = (),
-        alert_on_update: bool = True,
-    ) -> int:
-        """Replace one briefing's matches; queue ``drafts`` (if any). Returns alerts queued."""
-        return self.rematch_all([(briefing_id, hits, drafts)], alert_on_update)
-
     def rematch_all(
         self,
         rematched: Sequence[tuple[int, Sequence[Hit], Sequence[AlertDraft]]],
