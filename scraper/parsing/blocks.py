@@ -146,9 +146,12 @@ def _has_class(el: HtmlElement, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
+_HEADER_TAGS = frozenset({"section", "header", "div"})
+
+
 def _is_header_block(el: HtmlElement) -> bool:
     """The 2025-26 page header (title, document type, date): metadata, not transcript."""
-    if el.tag not in ("section", "header", "div"):
+    if el.tag not in _HEADER_TAGS:
         return False
     if _has_class(el, "featured-content") or _has_class(el, "wp-block-summary-article-index"):
         return True
@@ -157,20 +160,31 @@ def _is_header_block(el: HtmlElement) -> bool:
     )
 
 
+# The page header's fields: (key, tag, a class of the element holding it).
+_HEADER_FIELDS = (
+    ("title", "h1", "featured-content__headline"),
+    ("doctype", "p", "doctype-meta"),
+    ("date", "p", "article-meta__publish-date"),
+    ("location", "p", "article-meta__location"),
+    ("author", "p", "article-meta__author-bureau"),
+)
+
+
 def _read_header(root: HtmlElement) -> dict[str, str]:
+    """Each field's first element (``//p[contains(@class, 'doctype-meta')]``), its text if it
+    has any; found in one pass over the page's headings and paragraphs."""
+    first: dict[str, HtmlElement] = {}
+    for node in root.iter("h1", "p"):
+        classes = node.get("class")
+        if classes:
+            for key, tag, name in _HEADER_FIELDS:
+                if name in classes and node.tag == tag:
+                    first.setdefault(key, node)
     found: dict[str, str] = {}
-    for key, xpath in (
-        ("title", "//h1[contains(@class, 'featured-content__headline')]"),
-        ("doctype", "//p[contains(@class, 'doctype-meta')]"),
-        ("date", "//p[contains(@class, 'article-meta__publish-date')]"),
-        ("location", "//p[contains(@class, 'article-meta__location')]"),
-        ("author", "//p[contains(@class, 'article-meta__author-bureau')]"),
-    ):
-        nodes = root.xpath(xpath)
-        if nodes:
-            value = clean(nodes[0].text_content())
-            if value:
-                found[key] = value
+    for key, _, _ in _HEADER_FIELDS:
+        value = clean(first[key].text_content()) if key in first else ""
+        if value:
+            found[key] = value
     return found
 
 
@@ -188,6 +202,8 @@ class _Walker:
         self._note = False
 
     def flush(self) -> None:
+        if not self._parts:
+            return  # nothing since the last flush: nothing to reset either
         raw = "".join(self._parts)
         text = clean(raw)
         if text:
@@ -195,24 +211,26 @@ class _Walker:
             bold = clean(raw[: self._bold_end]) if self._bold_end else ""
             self.paragraphs.append(Paragraph(text, len(bold), self._anchors, self._note))
             self._anchors = []  # an anchor in an empty paragraph carries to the next one
+            # Cleaning keeps every other character: its only white space is single spaces.
+            self.total += len(text) - text.count(" ")
         self._parts, self._length, self._bold_end, self._bold_open = [], 0, 0, True
 
-    def _add_text(self, text: str | None, bold: bool, note: bool) -> None:
-        if not text:
-            return
-        self.total += nonspace(text)
+    def _add_text(self, text: str, bold: bool, note: bool) -> None:
         self._note = note
         if self._bold_open:
             if bold:
                 self._bold_end = self._length + len(text)
-            elif text.strip():
+            elif not text.isspace():
                 self._bold_open = False
         self._parts.append(text)
         self._length += len(text)
 
     def walk(self, el: HtmlElement, bold: bool = False, note: bool = False) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or _is_header_block(el):
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            return
+        tag = tag.lower()
+        if tag in SKIP_TAGS or (tag in _HEADER_TAGS and _is_header_block(el)):
             return
         is_block = tag in BLOCK_TAGS
         if is_block:
@@ -222,9 +240,13 @@ class _Walker:
             self._anchors.append(ident)
         bold = bold or tag in BOLD_TAGS
         note = note or (tag == "li" and "footnote" in (el.get("id") or ""))
-        self._add_text(el.text, bold, note)
+        text = el.text  # lxml makes a new string at each access
+        if text:
+            self._add_text(text, bold, note)
         for child in el:
             self.walk(child, bold, note)
-            self._add_text(child.tail, bold, note)
+            tail = child.tail
+            if tail:
+                self._add_text(tail, bold, note)
         if is_block:
             self.flush()
