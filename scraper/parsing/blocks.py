@@ -101,6 +101,12 @@ def nonspace(text: str) -> int:
     return len("".join(text.split()))
 
 
+def cleaned_nonspace(text: str) -> int:
+    """:func:`nonspace` of a cleaned text (see :func:`clean`), or of cleaned paragraphs joined
+    by line breaks, without splitting it: its only white space is spaces and line breaks."""
+    return len(text) - text.count(" ") - text.count("\n")
+
+
 def clean(text: str) -> str:
     """Collapse white space (including no-break spaces) to single spaces."""
     return " ".join(text.split())  # str.split() also splits on no-break spaces
@@ -211,8 +217,7 @@ class _Walker:
             bold = clean(raw[: self._bold_end]) if self._bold_end else ""
             self.paragraphs.append(Paragraph(text, len(bold), self._anchors, self._note))
             self._anchors = []  # an anchor in an empty paragraph carries to the next one
-            # Cleaning keeps every other character: its only white space is single spaces.
-            self.total += len(text) - text.count(" ")
+            self.total += cleaned_nonspace(text)
         self._parts, self._length, self._bold_end, self._bold_open = [], 0, 0, True
 
     def _add_text(self, text: str, bold: bool, note: bool) -> None:

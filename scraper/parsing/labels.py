@@ -117,6 +117,8 @@ def find_label(
     if bare:
         return bare
     unbolded = not html_mode or (form is not None and form.unbolded_labels)
+    if not (unbolded or paragraph.bold_end):
+        return None  # a label must be bold here, and nothing in the paragraph opens bold
     match = _LABEL.match(text)
     if not match:
         if form and form.period_labels and unbolded:

@@ -19,7 +19,14 @@ from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing import topics as T
-from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, split_page
+from scraper.parsing.blocks import (
+    Page,
+    Paragraph,
+    cleaned_nonspace,
+    looks_like_html,
+    nonspace,
+    split_page,
+)
 from scraper.parsing.exchanges import group_exchanges
 from scraper.parsing.version import PARSER_VERSION
 from scraper.sources import Source, get_source, source_for
@@ -246,9 +253,10 @@ def _coverage(
 ) -> tuple[float, float]:
     """The share of the text placed anywhere, and the share placed in turns (``repeated``:
     the characters of copies of the transcript left out, placed by being the same text)."""
-    # A label's width as printed: a bare "Q" has no colon.
-    in_turns = sum(t["mark"] for t in layout.raw_turns) + sum(nonspace(t.text) for t in turns)
-    placed = sum(map(nonspace, layout.preamble)) + sum(map(nonspace, layout.closing)) + repeated
+    marks = sum(t["mark"] for t in layout.raw_turns)  # as printed: a bare "Q" has no colon
+    # The rest is cleaned paragraphs, counted without splitting them.
+    in_turns = marks + sum(cleaned_nonspace(t.text) for t in turns)
+    placed = sum(map(cleaned_nonspace, [*layout.preamble, *layout.closing])) + repeated
     coverage = (placed + in_turns) / total_chars if total_chars else 1.0
     turn_share = min(1.0, in_turns / total_chars) if total_chars else 0.0
     if coverage < COVERAGE_WARNING:
