@@ -55,7 +55,9 @@ _COURTESY = re.compile(
 _ECHO = re.compile(
     r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?[.!]?$", re.I
 )
-_COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
+# A courtesy opening a later sentence or clause (searched only where punctuation is: the
+# opening one is _COURTESY's).
+_COURTESY_AFTER = re.compile(r"[.!?,—–-]\s*" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
     r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
@@ -375,10 +377,11 @@ def is_courtesy(text: str) -> bool:
         return False
     if "(" in text and _NOT_GIVEN.search(text):
         return False  # "(In Arabic.)": words said but not given, their place decides
-    if not _COURTESY_ANYWHERE.search(spoken(text)):
+    said = spoken(text)
+    if not (_COURTESY.match(said) or _COURTESY_AFTER.search(said)):
         return False  # no sentence opens with a courtesy
     parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
-    if not parts or _count(spoken(text)) > 40:
+    if not parts or _count(said) > 40:
         return False
     courteous = False
     for part in parts:
@@ -585,6 +588,7 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
     prev_fn = out[i - 1] if i else ""
     nxt = turns[i + 1] if i + 1 < len(turns) else None
     s = spoken(_edges(turn.text))
+    low = s.lower()  # what most rules search
     if turn.role == "operator":
         return "moderation"
     if turn.role == "reporter":
@@ -595,14 +599,14 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
             return "procedural"  # a joke among courtesies, laughed off: no question
         if prev_fn == "statement" and _prompts(turn, prev, nxt):
             return "procedural"  # a word put into remarks that broke off: "Low-hanging fruit."
-        return _question_side(turns, i, st, prev, nxt, s)
+        return _question_side(turns, i, st, prev, nxt, s, low)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
-        if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
+        if _INTERPRETER_NOTICE.search(low) and _count(s) <= 40:
             return "other"
         if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
             return "question"
         return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
-    return _answer_side(turns, i, out, st, prev, prev_fn, nxt, s)
+    return _answer_side(turns, i, out, st, prev, prev_fn, nxt, s, low)
 
 
 def _edges(s: str) -> str:
@@ -730,6 +734,7 @@ def _question_side(
     prev: TurnView | None,
     nxt: TurnView | None,
     s: str,
+    low: str,
 ) -> str:
     text = turns[i].text
     n = nwords(text)
@@ -740,10 +745,10 @@ def _question_side(
         not asked
         and n <= 150
         and (
-            _HAND_OVER.search(s.lower())
-            or _CLOSING.search(s.lower())
-            or _STRONG_CALL_ON.search(s.lower())
-            or (n <= 30 and _TIME_CALL.search(s.lower()))
+            _HAND_OVER.search(low)
+            or _CLOSING.search(low)
+            or _STRONG_CALL_ON.search(low)
+            or (n <= 30 and _TIME_CALL.search(low))
         )
     ):
         return "moderation"  # a host's ground rules or sign-off, a time call, a call-on
@@ -764,7 +769,7 @@ def _question_side(
     )
     if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
-    if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
+    if st.pending and not asked and n <= 12 and _DIRECTS.search(low):
         return "procedural"  # only says whom the question is for: "I will start with ..."
     after = turns[i + 2] if i + 2 < len(turns) else None
     if (
@@ -828,14 +833,15 @@ def _answer_side(
     prev_fn: str,
     nxt: TurnView | None,
     s: str,
+    low: str,
 ) -> str:
     turn = turns[i]
     n = nwords(turn.text)
     moderator = turn.role == "moderator"
     next_asks = nxt is not None and nxt.role == "reporter"
-    hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
-    closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
-    floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
+    hands_over = _Lazy(lambda: bool(_HAND_OVER.search(low)))
+    closes = _Lazy(lambda: bool(_CLOSING.search(low)))
+    floor = _Lazy(lambda: bool(_CALL_ON.search(low)))
     if (
         moderator
         and prev_fn == "answer"
@@ -849,7 +855,7 @@ def _answer_side(
     if is_courtesy(turn.text) or (
         n <= 30
         and is_audio_check(turn.text)
-        and not _CALL_ON.search(s.lower())
+        and not _CALL_ON.search(low)
         and all(
             (_AUDIO.search(p.lower()) and _count(p) <= 12) or _count(p) <= 6 or is_courtesy(p)
             for p in sentences(s)
@@ -866,7 +872,7 @@ def _answer_side(
         return "procedural"  # the joke's reply: "I'll have this wrapped up by Monday. (Laughter.)"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
-        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
+        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(low):
             return "moderation"  # thanks, then the floor given: "Thank you, Jen." "Go ahead."
         if is_audio_check(prev.text) or is_courtesy(prev.text):
             if is_audio_check(s) or not _CALL_ON.search(
@@ -877,7 +883,7 @@ def _answer_side(
             return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
         elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
             # "Sure." accepts a bid; a name or a gesture gives the floor.
-            gives = names_someone(s) or _GESTURE.search(s.lower()) or _REDIRECT.search(s.lower())
+            gives = names_someone(s) or _GESTURE.search(low) or _REDIRECT.search(low)
             return "moderation" if gives else "procedural"
     if (
         moderator
@@ -885,7 +891,7 @@ def _answer_side(
         and n > 4
         and nxt is not None
         and nxt.role == "official"
-        and _READS_QUESTION.search(s.lower())
+        and _READS_QUESTION.search(low)
         and (asks(s) or not hands_over())
         and not closes()
     ):
@@ -908,7 +914,7 @@ def _answer_side(
             and prev.role == "reporter"
             and n <= 25
             and "?" not in prev.text
-            and (_GESTURE.search(s.lower()) or _PREMISE.search(s.lower()))
+            and (_GESTURE.search(low) or _PREMISE.search(low))
             and not names_someone(s)
         ):
             # The question is not put yet: a quip, a premise corrected, leave to go on ("I do.
@@ -925,7 +931,7 @@ def _answer_side(
                 return "procedural"
             if not is_ack(s) and (asks(s) or re.search(r"\byou\s+mean\b", s, re.I)):
                 return "procedural"
-            if broken_off(s) and _ASKING_START.match(s.lower()):
+            if broken_off(s) and _ASKING_START.match(low):
                 return "procedural"
             if nxt is not None and _word_in(turn.text, prev.text, nxt.speaker == prev.speaker):
                 return "procedural"  # "Fighters.", "(Inaudible.)" while the question breaks off
@@ -954,7 +960,7 @@ def _answer_side(
             return "moderation"
         if (
             is_call_on(s)
-            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower()))
+            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(low))
             and not (
                 prev_fn == "answer"
                 and prev is not None
@@ -977,7 +983,7 @@ def _answer_side(
         return "moderation"
     if moderator:
         return "moderation" if n <= 60 else "statement"
-    if st.answered and n <= 60 and _SIGN_OFF.search(s.lower()):
+    if st.answered and n <= 60 and _SIGN_OFF.search(low):
         return "moderation"  # the questions are over: "Sorry for it to be so short. Thanks, all."
     if turn.role == "other":
         return "procedural" if n <= 8 else "statement"
