@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import lxml.etree
-import lxml.html
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 # Elements that end a paragraph. Everything else is inline and joins the current paragraph.
 BLOCK_TAGS = frozenset(
@@ -75,6 +74,9 @@ SKIP_TAGS = frozenset(
     ]
 )
 BOLD_TAGS = frozenset({"strong", "b"})
+# lxml.html's parser, without its element classes: their look-up runs Python for every element.
+_PARSER = lxml.etree.HTMLParser()
+_STRING = lxml.etree.XPath("string()")  # an element's text, as lxml.html's text_content()
 
 
 @dataclass
@@ -125,8 +127,10 @@ def split_page(document: str, content_xpath: str | None = None) -> Page:
         paragraphs = [Paragraph(clean(line)) for line in document.splitlines() if clean(line)]
         return Page(paragraphs, {}, nonspace(document))
     try:
-        root = lxml.html.document_fromstring(document)
+        root = lxml.etree.fromstring(document, _PARSER)
     except (lxml.etree.ParserError, ValueError):
+        return Page([], {}, 0)
+    if root is None:  # an empty document
         return Page([], {}, 0)
     header = _read_header(root)
     content = _content_root(root, content_xpath)
@@ -136,26 +140,27 @@ def split_page(document: str, content_xpath: str | None = None) -> Page:
     return Page(walker.paragraphs, header, walker.total)
 
 
-def _content_root(root: HtmlElement, content_xpath: str | None = None) -> HtmlElement:
+def _content_root(root: Element, content_xpath: str | None = None) -> Element:
     for xpath in (
         *([content_xpath] if content_xpath else []),
         "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
         "//body",
     ):
         found = root.xpath(xpath)
-        if isinstance(found, list) and found and isinstance(found[0], HtmlElement):
-            return found[0]
+        first = found[0] if isinstance(found, list) and found else None
+        if isinstance(first, Element) and isinstance(first.tag, str):  # not a comment
+            return first
     return root
 
 
-def _has_class(el: HtmlElement, name: str) -> bool:
+def _has_class(el: Element, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
 _HEADER_TAGS = frozenset({"section", "header", "div"})
 
 
-def _is_header_block(el: HtmlElement) -> bool:
+def _is_header_block(el: Element) -> bool:
     """The 2025-26 page header (title, document type, date): metadata, not transcript."""
     if el.tag not in _HEADER_TAGS:
         return False
@@ -176,10 +181,10 @@ _HEADER_FIELDS = (
 )
 
 
-def _read_header(root: HtmlElement) -> dict[str, str]:
+def _read_header(root: Element) -> dict[str, str]:
     """Each field's first element (``//p[contains(@class, 'doctype-meta')]``), its text if it
     has any; found in one pass over the page's headings and paragraphs."""
-    first: dict[str, HtmlElement] = {}
+    first: dict[str, Element] = {}
     for node in root.iter("h1", "p"):
         classes = node.get("class")
         if classes:
@@ -188,7 +193,7 @@ def _read_header(root: HtmlElement) -> dict[str, str]:
                     first.setdefault(key, node)
     found: dict[str, str] = {}
     for key, _, _ in _HEADER_FIELDS:
-        value = clean(first[key].text_content()) if key in first else ""
+        value = clean(str(_STRING(first[key]))) if key in first else ""
         if value:
             found[key] = value
     return found
@@ -230,7 +235,7 @@ class _Walker:
         self._parts.append(text)
         self._length += len(text)
 
-    def walk(self, el: HtmlElement, bold: bool = False, note: bool = False) -> None:
+    def walk(self, el: Element, bold: bool = False, note: bool = False) -> None:
         tag = el.tag
         if not isinstance(tag, str):  # a comment or processing instruction
             return
