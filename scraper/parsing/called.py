@@ -94,7 +94,7 @@ _CALLERS = frozenset({"official", "moderator", "operator"})
 
 def _last_sentence(text: str) -> str:
     """The turn's last sentence; with the one before when it is a lone word ("Yeah. Janne.")."""
-    last = text.strip().split("\n\n")[-1].strip()
+    last = text.strip().rpartition("\n\n")[2].strip()
     parts = re.split(r"(?<=[.?!])\s+(?=[A-Z(])", last)
     if len(parts) > 1 and len(parts[-1].split()) == 1:
         return " ".join(parts[-2:])

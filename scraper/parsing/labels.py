@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from scraper.parsing.blocks import Paragraph
@@ -157,6 +158,7 @@ def _bare_label(text: str, bare: tuple[str, ...]) -> Label | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # a transcript names few speakers, each many times
 def normalize(label: str) -> str:
     """Upper case, no periods, single spaces: "Mr. Price" and "MR PRICE" become one."""
     label = label.replace("’", "'").replace(".", " ").upper()
