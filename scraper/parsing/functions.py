@@ -248,6 +248,7 @@ _AUDIO_HINTS = (
     "breaking",
     "garbled",
 )
+_AUDIO_HINT = re.compile("|".join(map(re.escape, _AUDIO_HINTS)))  # any of them, in one pass
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
@@ -378,10 +379,12 @@ def is_courtesy(text: str) -> bool:
     if "(" in text and _NOT_GIVEN.search(text):
         return False  # "(In Arabic.)": words said but not given, their place decides
     said = spoken(text)
+    if _count(said) > 40:
+        return False
     if not (_COURTESY.match(said) or _COURTESY_AFTER.search(said)):
         return False  # no sentence opens with a courtesy
     parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
-    if not parts or _count(said) > 40:
+    if not parts:
         return False
     courteous = False
     for part in parts:
@@ -397,8 +400,7 @@ def is_courtesy(text: str) -> bool:
 def is_audio_check(text: str) -> bool:
     if len(text) > _SHORT * 2:
         return False
-    low = text.lower()
-    if not any(hint in low for hint in _AUDIO_HINTS):
+    if not _AUDIO_HINT.search(text.lower()):
         return False
     s = spoken(text)
     if not s or _count(s) > 30 or not _AUDIO.search(s.lower()):
@@ -535,18 +537,22 @@ def asks(text: str) -> bool:
 
 
 def classify(turns: Sequence[TurnView]) -> list[str]:
-    """The function of every turn, in order (see the module docstring)."""
+    """The function of every turn, in order (see the module docstring). What it computes of
+    each text stays cached until :func:`forget_texts`."""
     out: list[str] = []
     state = _State()
-    try:
-        for i, turn in enumerate(turns):
-            fn = _function(turns, i, out, state)
-            out.append(fn)
-            state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
-    finally:  # the caches serve one transcript's look-backs and look-aheads, no more
-        for cached in (spoken, sentences, nwords, is_courtesy, is_call_on):
-            cached.cache_clear()
+    for i, turn in enumerate(turns):
+        fn = _function(turns, i, out, state)
+        out.append(fn)
+        state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
     return out
+
+
+def forget_texts() -> None:
+    """Empty the caches of what was computed of each text (spoken form, sentences, words...).
+    They serve one transcript: its turns classified (once or twice), then grouped."""
+    for cached in (spoken, sentences, nwords, is_courtesy, is_call_on):
+        cached.cache_clear()
 
 
 @dataclass

@@ -70,6 +70,8 @@ def parse_transcript(
             parser_version=PARSER_VERSION,
             body=document,
         )
+    finally:
+        F.forget_texts()  # what the turns' rules computed of their texts served this one
 
 
 def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) -> Briefing:
