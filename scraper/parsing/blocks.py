@@ -226,6 +226,8 @@ class _Walker:
         self._parts, self._length, self._bold_end, self._bold_open = [], 0, 0, True
 
     def _add_text(self, text: str, bold: bool, note: bool) -> None:
+        if not self._parts and text.isspace():
+            return  # white space opening a run: cleaning drops it, and it counts as no bold text
         self._note = note
         if self._bold_open:
             if bold:

@@ -403,7 +403,7 @@ def refine_roles(
             or speaker in titled
             or roles.get(speaker) == "reporter"
             or nxt_speaker == speaker
-            or len(text.split()) < 8
+            or len(text.split(maxsplit=7)) < 8  # under 8 words (not splitting long answers)
         ):
             continue
         if nxt_speaker in titled or (not reporters and roles.get(nxt_speaker) == "official"):
