@@ -114,7 +114,7 @@ def find_label(
     labels printed without a colon (the White House's bare ``Q``).
     """
     text = paragraph.text
-    bare = _bare_label(text, form.bare_labels) if form else None
+    bare = _bare_label(text, form.bare_labels) if form and form.bare_labels else None
     if bare:
         return bare
     unbolded = not html_mode or (form is not None and form.unbolded_labels)

@@ -139,9 +139,11 @@ def _speaker_labels(
 ) -> list[L.Label | None]:
     """The labels that name a speaker; a bold heading that does not is kept as text."""
     record_surnames = {L.surname(n) for n, _ in people} - {""}
-    labels: list[L.Label | None] = [
-        f if f and L.is_speaker_label(f.raw, record_surnames) else None for f in found
-    ]
+    verdicts: dict[str, bool] = {}  # a transcript repeats its few labels many times
+    for f in found:
+        if f and f.raw not in verdicts:
+            verdicts[f.raw] = L.is_speaker_label(f.raw, record_surnames)
+    labels: list[L.Label | None] = [f if f and verdicts[f.raw] else None for f in found]
     for f, kept in zip(found, labels, strict=True):
         if f and not kept:
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
