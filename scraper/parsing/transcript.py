@@ -183,7 +183,8 @@ def _place_paragraphs(
     anchor: str | None = None  # the element id of the current topic
     names: list[str] = []  # the topic anchors' names met so far
     for i, (para, label) in enumerate(zip(paragraphs, labels, strict=True)):
-        anchor, topic = _topic(para, src, (anchor, topic), layout.topics, names, headings)
+        if para.anchors:  # a new topic starts only at an anchor
+            anchor, topic = _topic(para, src, (anchor, topic), layout.topics, names, headings)
         if para.note or i >= closing_from:
             layout.closing.append(para.text)
         elif label:
