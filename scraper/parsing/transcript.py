@@ -191,7 +191,8 @@ def _place_paragraphs(
             layout.raw_turns.append(
                 {
                     "label": label.raw,
-                    "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
+                    # The label and its colon, if any (cleaned text: spaces are its only blanks).
+                    "mark": cleaned_nonspace(para.text[: label.end]),
                     "parts": [para.text[label.end :]],
                     "topic": topic,
                     "anchor": anchor,
