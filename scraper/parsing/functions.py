@@ -30,7 +30,9 @@ FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "oth
 
 _DASHES = ("—", "–", "--", "-", "―")
 _STAGE = re.compile(r"\((?:[^()]|\([^()]*\))*\)")  # "(Laughter.)", "(Via interpreter)"
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\s+[—–]\s+|\s+-{1,2}\s+")
+# Sentence breaks: white space after a full stop, or a dash set off by white space. Each
+# break opens with white space, matched first so that the search skips straight to it.
+_SENTENCES = re.compile(r"\s(?:(?<=[.!?…]\s)\s*|\s*[—–]\s+|\s*-{1,2}\s+)")
 _NAME = r"(?-i:[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|de|da|del|la|al|van|von|bin))*)"
 
 # Sentences that carry nothing but courtesy: greetings, thanks, welcomes, farewells,
