@@ -252,6 +252,8 @@ _AUDIO_HINTS = (
 )
 _AUDIO_HINT = re.compile("|".join(map(re.escape, _AUDIO_HINTS)))  # any of them, in one pass
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
+_COMMA = re.compile(r",\s*")
+_NAME_FIRST = re.compile(r"^(?-i:[A-Z])[\w'.]+,\s+")  # "Jen, on race": the address left out
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
 
@@ -439,7 +441,7 @@ def is_content_free(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Whether a short turn gives the floor by name or address ("Michel, yeah.", "Sir.")."""
     for part in sentences(text):
-        for piece in re.split(r",\s*", part.strip(" .!?")):
+        for piece in _COMMA.split(part.strip(" .!?")):
             if piece and _is_address(piece) and not _ACK.match(piece.lower()):
                 return True
     return False
@@ -482,7 +484,7 @@ def is_bid(text: str, words: int = 14) -> bool:
     s = spoken(text).rstrip(" —–-")
     if not s or _count(s) > words:
         return False
-    parts = [re.sub(r"^(?-i:[A-Z])[\w'.]+,\s+", "", p) for p in sentences(s)]  # "Jen, on race"
+    parts = [_NAME_FIRST.sub("", p) for p in sentences(s)]
     if parts and broken_off(text):
         # A cut-off start holding the question's own words ("And on COVID, the plan you
         # outlined —") is the question begun, not a bid ("And just one more on —").

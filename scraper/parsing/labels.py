@@ -193,8 +193,11 @@ def name_part(label: str) -> str:
     return normalize(label.split(",", 1)[0])
 
 
+_WORD = re.compile(r"[A-Z0-9'\-]+")
+
+
 def _words(label: str) -> list[str]:
-    return re.findall(r"[A-Z0-9'\-]+", label)
+    return _WORD.findall(label)
 
 
 def is_generic(norm: str) -> bool:
