@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import lxml.etree
-import lxml.html
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 # Elements that end a paragraph. Everything else is inline and joins the current paragraph.
 BLOCK_TAGS = frozenset(
@@ -75,6 +74,9 @@ SKIP_TAGS = frozenset(
     ]
 )
 BOLD_TAGS = frozenset({"strong", "b"})
+# lxml.html's parser, without its element classes: their look-up runs Python for every element.
+_PARSER = lxml.etree.HTMLParser()
+_STRING = lxml.etree.XPath("string()")  # an element's text, as lxml.html's text_content()
 
 
 @dataclass
@@ -101,6 +103,12 @@ def nonspace(text: str) -> int:
     return len("".join(text.split()))
 
 
+def cleaned_nonspace(text: str) -> int:
+    """:func:`nonspace` of a cleaned text (see :func:`clean`), or of cleaned paragraphs joined
+    by line breaks, without splitting it: its only white space is spaces and line breaks."""
+    return len(text) - text.count(" ") - text.count("\n")
+
+
 def clean(text: str) -> str:
     """Collapse white space (including no-break spaces) to single spaces."""
     return " ".join(text.split())  # str.split() also splits on no-break spaces
@@ -119,8 +127,10 @@ def split_page(document: str, content_xpath: str | None = None) -> Page:
         paragraphs = [Paragraph(clean(line)) for line in document.splitlines() if clean(line)]
         return Page(paragraphs, {}, nonspace(document))
     try:
-        root = lxml.html.document_fromstring(document)
+        root = lxml.etree.fromstring(document, _PARSER)
     except (lxml.etree.ParserError, ValueError):
+        return Page([], {}, 0)
+    if root is None:  # an empty document
         return Page([], {}, 0)
     header = _read_header(root)
     content = _content_root(root, content_xpath)
@@ -130,25 +140,29 @@ def split_page(document: str, content_xpath: str | None = None) -> Page:
     return Page(walker.paragraphs, header, walker.total)
 
 
-def _content_root(root: HtmlElement, content_xpath: str | None = None) -> HtmlElement:
+def _content_root(root: Element, content_xpath: str | None = None) -> Element:
     for xpath in (
         *([content_xpath] if content_xpath else []),
         "//div[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
         "//body",
     ):
         found = root.xpath(xpath)
-        if isinstance(found, list) and found and isinstance(found[0], HtmlElement):
-            return found[0]
+        first = found[0] if isinstance(found, list) and found else None
+        if isinstance(first, Element) and isinstance(first.tag, str):  # not a comment
+            return first
     return root
 
 
-def _has_class(el: HtmlElement, name: str) -> bool:
+def _has_class(el: Element, name: str) -> bool:
     return name in (el.get("class") or "").split()
 
 
-def _is_header_block(el: HtmlElement) -> bool:
+_HEADER_TAGS = frozenset({"section", "header", "div"})
+
+
+def _is_header_block(el: Element) -> bool:
     """The 2025-26 page header (title, document type, date): metadata, not transcript."""
-    if el.tag not in ("section", "header", "div"):
+    if el.tag not in _HEADER_TAGS:
         return False
     if _has_class(el, "featured-content") or _has_class(el, "wp-block-summary-article-index"):
         return True
@@ -157,20 +171,31 @@ def _is_header_block(el: HtmlElement) -> bool:
     )
 
 
-def _read_header(root: HtmlElement) -> dict[str, str]:
+# The page header's fields: (key, tag, a class of the element holding it).
+_HEADER_FIELDS = (
+    ("title", "h1", "featured-content__headline"),
+    ("doctype", "p", "doctype-meta"),
+    ("date", "p", "article-meta__publish-date"),
+    ("location", "p", "article-meta__location"),
+    ("author", "p", "article-meta__author-bureau"),
+)
+
+
+def _read_header(root: Element) -> dict[str, str]:
+    """Each field's first element (``//p[contains(@class, 'doctype-meta')]``), its text if it
+    has any; found in one pass over the page's headings and paragraphs."""
+    first: dict[str, Element] = {}
+    for node in root.iter("h1", "p"):
+        classes = node.get("class")
+        if classes:
+            for key, tag, name in _HEADER_FIELDS:
+                if name in classes and node.tag == tag:
+                    first.setdefault(key, node)
     found: dict[str, str] = {}
-    for key, xpath in (
-        ("title", "//h1[contains(@class, 'featured-content__headline')]"),
-        ("doctype", "//p[contains(@class, 'doctype-meta')]"),
-        ("date", "//p[contains(@class, 'article-meta__publish-date')]"),
-        ("location", "//p[contains(@class, 'article-meta__location')]"),
-        ("author", "//p[contains(@class, 'article-meta__author-bureau')]"),
-    ):
-        nodes = root.xpath(xpath)
-        if nodes:
-            value = clean(nodes[0].text_content())
-            if value:
-                found[key] = value
+    for key, _, _ in _HEADER_FIELDS:
+        value = clean(str(_STRING(first[key]))) if key in first else ""
+        if value:
+            found[key] = value
     return found
 
 
@@ -188,6 +213,8 @@ class _Walker:
         self._note = False
 
     def flush(self) -> None:
+        if not self._parts:
+            return  # nothing since the last flush: nothing to reset either
         raw = "".join(self._parts)
         text = clean(raw)
         if text:
@@ -195,24 +222,27 @@ class _Walker:
             bold = clean(raw[: self._bold_end]) if self._bold_end else ""
             self.paragraphs.append(Paragraph(text, len(bold), self._anchors, self._note))
             self._anchors = []  # an anchor in an empty paragraph carries to the next one
+            self.total += cleaned_nonspace(text)
         self._parts, self._length, self._bold_end, self._bold_open = [], 0, 0, True
 
-    def _add_text(self, text: str | None, bold: bool, note: bool) -> None:
-        if not text:
-            return
-        self.total += nonspace(text)
+    def _add_text(self, text: str, bold: bool, note: bool) -> None:
+        if not self._parts and text.isspace():
+            return  # white space opening a run: cleaning drops it, and it counts as no bold text
         self._note = note
         if self._bold_open:
             if bold:
                 self._bold_end = self._length + len(text)
-            elif text.strip():
+            elif not text.isspace():
                 self._bold_open = False
         self._parts.append(text)
         self._length += len(text)
 
-    def walk(self, el: HtmlElement, bold: bool = False, note: bool = False) -> None:
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in SKIP_TAGS or _is_header_block(el):
+    def walk(self, el: Element, bold: bool = False, note: bool = False) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or processing instruction
+            return
+        tag = tag.lower()
+        if tag in SKIP_TAGS or (tag in _HEADER_TAGS and _is_header_block(el)):
             return
         is_block = tag in BLOCK_TAGS
         if is_block:
@@ -222,9 +252,13 @@ class _Walker:
             self._anchors.append(ident)
         bold = bold or tag in BOLD_TAGS
         note = note or (tag == "li" and "footnote" in (el.get("id") or ""))
-        self._add_text(el.text, bold, note)
+        text = el.text  # lxml makes a new string at each access
+        if text:
+            self._add_text(text, bold, note)
         for child in el:
             self.walk(child, bold, note)
-            self._add_text(child.tail, bold, note)
+            tail = child.tail
+            if tail:
+                self._add_text(tail, bold, note)
         if is_block:
             self.flush()

@@ -90,12 +90,13 @@ _NOT_NAMES = frozenset(  # noqa: SIM905 - a word list
     ]
 )
 _CALLERS = frozenset({"official", "moderator", "operator"})
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!])\s+(?=[A-Z(])")
 
 
 def _last_sentence(text: str) -> str:
     """The turn's last sentence; with the one before when it is a lone word ("Yeah. Janne.")."""
-    last = text.strip().split("\n\n")[-1].strip()
-    parts = re.split(r"(?<=[.?!])\s+(?=[A-Z(])", last)
+    last = text.strip().rpartition("\n\n")[2].strip()
+    parts = _SENTENCE_BREAK.split(last)
     if len(parts) > 1 and len(parts[-1].split()) == 1:
         return " ".join(parts[-2:])
     return parts[-1] if parts else last

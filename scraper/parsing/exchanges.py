@@ -99,22 +99,16 @@ def group_exchanges(turns: list[Turn]) -> tuple[list[Turn], list[Exchange]]:
     _late_answers(turns, groups)
     exchanges: list[Exchange] = []
     member: dict[int, int] = {}
-    for asked, answered in groups:
+    for number, (asked, answered) in enumerate(groups, 1):
         topic = next((turns[i].topic for i in asked + answered if turns[i].topic), None)
-        exchanges.append(Exchange(len(exchanges) + 1, tuple(asked), tuple(answered), topic))
-        member.update(dict.fromkeys(asked + answered, len(exchanges)))
+        # Exchanges refer to turns by their ordinal, not their list index.
+        question_turns = tuple(turns[i].ordinal for i in asked)
+        answer_turns = tuple(turns[i].ordinal for i in answered)
+        exchanges.append(Exchange(number, question_turns, answer_turns, topic))
+        member.update(dict.fromkeys(asked + answered, number))
     numbered = [
         dataclasses.replace(t, exchange=member.get(i)) if t.exchange != member.get(i) else t
         for i, t in enumerate(turns)
-    ]
-    # Exchanges refer to turns by their ordinal, not their list index.
-    exchanges = [
-        dataclasses.replace(
-            e,
-            question_turns=tuple(turns[i].ordinal for i in e.question_turns),
-            answer_turns=tuple(turns[i].ordinal for i in e.answer_turns),
-        )
-        for e in exchanges
     ]
     return numbered, exchanges
 

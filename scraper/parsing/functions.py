@@ -24,13 +24,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 FUNCTIONS = ("question", "answer", "moderation", "procedural", "statement", "other")
 
 _DASHES = ("—", "–", "--", "-", "―")
 _STAGE = re.compile(r"\((?:[^()]|\([^()]*\))*\)")  # "(Laughter.)", "(Via interpreter)"
-_SENTENCES = re.compile(r"(?<=[.!?…])\s+|\s+[—–]\s+|\s+-{1,2}\s+")
+# Sentence breaks: white space after a full stop, or a dash set off by white space. Each
+# break opens with white space, matched first so that the search skips straight to it.
+_SENTENCES = re.compile(r"\s(?:(?<=[.!?…]\s)\s*|\s*[—–]\s+|\s*-{1,2}\s+)")
 _NAME = r"(?-i:[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|de|da|del|la|al|van|von|bin))*)"
 
 # Sentences that carry nothing but courtesy: greetings, thanks, welcomes, farewells,
@@ -55,7 +57,9 @@ _COURTESY = re.compile(
 _ECHO = re.compile(
     r"^(?:oh|ah)\b,?\s+(?:the\s+|that\s+|your\s+)?[\w'-]+(?:\s+[\w'-]+)?[.!]?$", re.I
 )
-_COURTESY_ANYWHERE = re.compile(r"(?:^|[.!?,—–-]\s*)" + _COURTESY.pattern[1:], re.I)
+# A courtesy opening a later sentence or clause (searched only where punctuation is: the
+# opening one is _COURTESY's).
+_COURTESY_AFTER = re.compile(r"[.!?,—–-]\s*" + _COURTESY.pattern[1:], re.I)
 # Checks of the line rather than speech: "Can you hear me?", "Yes, I can hear you."
 _AUDIO = re.compile(
     r"\b(?:can|could|do)\s+(?:you|y'all|you\s+all|everyone|everybody)\s+(?:\w+\s+)?hear\s+"
@@ -246,7 +250,10 @@ _AUDIO_HINTS = (
     "breaking",
     "garbled",
 )
+_AUDIO_HINT = re.compile("|".join(map(re.escape, _AUDIO_HINTS)))  # any of them, in one pass
 _SHORT = 120  # characters: longer turns are never bare courtesies, call-ons or bids
+_COMMA = re.compile(r",\s*")
+_NAME_FIRST = re.compile(r"^(?-i:[A-Z])[\w'.]+,\s+")  # "Jen, on race": the address left out
 _NOT_GIVEN = re.compile(r"\(\s*in\s+[a-z]+\s*\.?\s*\)", re.I)
 
 
@@ -257,6 +264,17 @@ class TurnView:
     speaker: str
     role: str
     text: str
+
+    @cached_property
+    def said(self) -> str:
+        """What most rules read: the spoken text of the turn's opening and close (computed
+        when a rule first needs it: long answers seldom do)."""
+        return spoken(_edges(self.text))
+
+    @cached_property
+    def low(self) -> str:
+        """:attr:`said` in lower case."""
+        return self.said.lower()
 
 
 @lru_cache(maxsize=4096)
@@ -375,10 +393,13 @@ def is_courtesy(text: str) -> bool:
         return False
     if "(" in text and _NOT_GIVEN.search(text):
         return False  # "(In Arabic.)": words said but not given, their place decides
-    if not _COURTESY_ANYWHERE.search(spoken(text)):
+    said = spoken(text)
+    if _count(said) > 40:
+        return False
+    if not (_COURTESY.match(said) or _COURTESY_AFTER.search(said)):
         return False  # no sentence opens with a courtesy
     parts = [p for s in sentences(text) for p in re.split(r",\s+(?=(?:it's|this\s+is)\b)", s)]
-    if not parts or _count(spoken(text)) > 40:
+    if not parts:
         return False
     courteous = False
     for part in parts:
@@ -394,8 +415,7 @@ def is_courtesy(text: str) -> bool:
 def is_audio_check(text: str) -> bool:
     if len(text) > _SHORT * 2:
         return False
-    low = text.lower()
-    if not any(hint in low for hint in _AUDIO_HINTS):
+    if not _AUDIO_HINT.search(text.lower()):
         return False
     s = spoken(text)
     if not s or _count(s) > 30 or not _AUDIO.search(s.lower()):
@@ -432,7 +452,7 @@ def is_content_free(text: str) -> bool:
 def names_someone(text: str) -> bool:
     """Whether a short turn gives the floor by name or address ("Michel, yeah.", "Sir.")."""
     for part in sentences(text):
-        for piece in re.split(r",\s*", part.strip(" .!?")):
+        for piece in _COMMA.split(part.strip(" .!?")):
             if piece and _is_address(piece) and not _ACK.match(piece.lower()):
                 return True
     return False
@@ -475,7 +495,7 @@ def is_bid(text: str, words: int = 14) -> bool:
     s = spoken(text).rstrip(" —–-")
     if not s or _count(s) > words:
         return False
-    parts = [re.sub(r"^(?-i:[A-Z])[\w'.]+,\s+", "", p) for p in sentences(s)]  # "Jen, on race"
+    parts = [_NAME_FIRST.sub("", p) for p in sentences(s)]
     if parts and broken_off(text):
         # A cut-off start holding the question's own words ("And on COVID, the plan you
         # outlined —") is the question begun, not a bid ("And just one more on —").
@@ -532,18 +552,22 @@ def asks(text: str) -> bool:
 
 
 def classify(turns: Sequence[TurnView]) -> list[str]:
-    """The function of every turn, in order (see the module docstring)."""
+    """The function of every turn, in order (see the module docstring). What it computes of
+    each text stays cached until :func:`forget_texts`."""
     out: list[str] = []
     state = _State()
-    try:
-        for i, turn in enumerate(turns):
-            fn = _function(turns, i, out, state)
-            out.append(fn)
-            state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
-    finally:  # the caches serve one transcript's look-backs and look-aheads, no more
-        for cached in (spoken, sentences, nwords, is_courtesy, is_call_on):
-            cached.cache_clear()
+    for i, turn in enumerate(turns):
+        fn = _function(turns, i, out, state)
+        out.append(fn)
+        state.update(turn, fn, turns[i + 1] if i + 1 < len(turns) else None)
     return out
+
+
+def forget_texts() -> None:
+    """Empty the caches of what was computed of each text (spoken form, sentences, words...).
+    They serve one transcript: its turns classified (once or twice), then grouped."""
+    for cached in (spoken, sentences, nwords, is_courtesy, is_call_on):
+        cached.cache_clear()
 
 
 @dataclass
@@ -584,7 +608,6 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
     prev = turns[i - 1] if i else None
     prev_fn = out[i - 1] if i else ""
     nxt = turns[i + 1] if i + 1 < len(turns) else None
-    s = spoken(_edges(turn.text))
     if turn.role == "operator":
         return "moderation"
     if turn.role == "reporter":
@@ -595,14 +618,16 @@ def _function(turns: Sequence[TurnView], i: int, out: list[str], st: _State) -> 
             return "procedural"  # a joke among courtesies, laughed off: no question
         if prev_fn == "statement" and _prompts(turn, prev, nxt):
             return "procedural"  # a word put into remarks that broke off: "Low-hanging fruit."
-        return _question_side(turns, i, st, prev, nxt, s)
+        return _question_side(turns, i, st, prev, nxt)
     if turn.role == "other" and "INTERPRET" in turn.speaker.upper():
-        if _INTERPRETER_NOTICE.search(s.lower()) and _count(s) <= 40:
+        if _INTERPRETER_NOTICE.search(turn.low) and _count(turn.said) <= 40:
             return "other"
-        if re.search(r"\bquestion\b", s, re.I) or (prev is not None and prev.role == "reporter"):
+        if re.search(r"\bquestion\b", turn.said, re.I) or (
+            prev is not None and prev.role == "reporter"
+        ):
             return "question"
         return prev_fn if prev_fn in ("question", "answer", "statement") else "other"
-    return _answer_side(turns, i, out, st, prev, prev_fn, nxt, s)
+    return _answer_side(turns, i, out, st, prev, prev_fn, nxt)
 
 
 def _edges(s: str) -> str:
@@ -729,21 +754,21 @@ def _question_side(
     st: _State,
     prev: TurnView | None,
     nxt: TurnView | None,
-    s: str,
 ) -> str:
-    text = turns[i].text
+    turn = turns[i]
+    text = turn.text
     n = nwords(text)
     if is_courtesy(text) or is_audio_check(text):
         return "procedural"
-    asked = asks(s)
+    asked = asks(turn.said)
     if (
         not asked
         and n <= 150
         and (
-            _HAND_OVER.search(s.lower())
-            or _CLOSING.search(s.lower())
-            or _STRONG_CALL_ON.search(s.lower())
-            or (n <= 30 and _TIME_CALL.search(s.lower()))
+            _HAND_OVER.search(turn.low)
+            or _CLOSING.search(turn.low)
+            or _STRONG_CALL_ON.search(turn.low)
+            or (n <= 30 and _TIME_CALL.search(turn.low))
         )
     ):
         return "moderation"  # a host's ground rules or sign-off, a time call, a call-on
@@ -764,7 +789,7 @@ def _question_side(
     )
     if thanked and not asked and not st.pending and not answer_broken:
         return "procedural"  # thanks exchanged, nothing asked
-    if st.pending and not asked and n <= 12 and _DIRECTS.search(s.lower()):
+    if st.pending and not asked and n <= 12 and _DIRECTS.search(turn.low):
         return "procedural"  # only says whom the question is for: "I will start with ..."
     after = turns[i + 2] if i + 2 < len(turns) else None
     if (
@@ -783,7 +808,7 @@ def _question_side(
         return "question"
     if not st.opened and n <= 8 and not asked:
         return "procedural"  # small talk before the briefing starts
-    parts = sentences(s) if n <= 30 else []
+    parts = sentences(turn.said) if n <= 30 else []
     if (
         asked
         and parts
@@ -827,15 +852,14 @@ def _answer_side(
     prev: TurnView | None,
     prev_fn: str,
     nxt: TurnView | None,
-    s: str,
 ) -> str:
     turn = turns[i]
     n = nwords(turn.text)
     moderator = turn.role == "moderator"
     next_asks = nxt is not None and nxt.role == "reporter"
-    hands_over = _Lazy(lambda: bool(_HAND_OVER.search(s.lower())))
-    closes = _Lazy(lambda: bool(_CLOSING.search(s.lower())))
-    floor = _Lazy(lambda: bool(_CALL_ON.search(s.lower())))
+    hands_over = _Lazy(lambda: bool(_HAND_OVER.search(turn.low)))
+    closes = _Lazy(lambda: bool(_CLOSING.search(turn.low)))
+    floor = _Lazy(lambda: bool(_CALL_ON.search(turn.low)))
     if (
         moderator
         and prev_fn == "answer"
@@ -849,10 +873,10 @@ def _answer_side(
     if is_courtesy(turn.text) or (
         n <= 30
         and is_audio_check(turn.text)
-        and not _CALL_ON.search(s.lower())
+        and not _CALL_ON.search(turn.low)
         and all(
             (_AUDIO.search(p.lower()) and _count(p) <= 12) or _count(p) <= 6 or is_courtesy(p)
-            for p in sentences(s)
+            for p in sentences(turn.said)
         )
     ):
         return "procedural"
@@ -866,18 +890,29 @@ def _answer_side(
         return "procedural"  # the joke's reply: "I'll have this wrapped up by Monday. (Laughter.)"
     if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and n <= 9:
         # The reply to an audio check or a floor bid: "Yes, go ahead.", "Sure."
-        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(s.lower()):
+        if is_courtesy(prev.text) and not is_audio_check(prev.text) and _GESTURE.search(turn.low):
             return "moderation"  # thanks, then the floor given: "Thank you, Jen." "Go ahead."
         if is_audio_check(prev.text) or is_courtesy(prev.text):
-            if is_audio_check(s) or not _CALL_ON.search(
-                (re.sub(r"go\s+ahead", "", s, flags=re.I)).lower()
+            if is_audio_check(turn.said) or not _CALL_ON.search(
+                (re.sub(r"go\s+ahead", "", turn.said, flags=re.I)).lower()
             ):
-                return "moderation" if names_someone(s) and not is_audio_check(s) else "procedural"
-        elif is_content_free(prev.text) and is_call_on(s):
+                return (
+                    "moderation"
+                    if names_someone(turn.said) and not is_audio_check(turn.said)
+                    else "procedural"
+                )
+        elif is_content_free(prev.text) and is_call_on(turn.said):
             return "moderation"  # "(In Arabic.)" then "Please, go ahead.": the floor given
-        elif _acceptance(turn) or is_call_on(s) or is_ack(s) or re.search(r"\bsure\b", s, re.I):
+        elif (
+            _acceptance(turn)
+            or is_call_on(turn.said)
+            or is_ack(turn.said)
+            or re.search(r"\bsure\b", turn.said, re.I)
+        ):
             # "Sure." accepts a bid; a name or a gesture gives the floor.
-            gives = names_someone(s) or _GESTURE.search(s.lower()) or _REDIRECT.search(s.lower())
+            gives = (
+                names_someone(turn.said) or _GESTURE.search(turn.low) or _REDIRECT.search(turn.low)
+            )
             return "moderation" if gives else "procedural"
     if (
         moderator
@@ -885,8 +920,8 @@ def _answer_side(
         and n > 4
         and nxt is not None
         and nxt.role == "official"
-        and _READS_QUESTION.search(s.lower())
-        and (asks(s) or not hands_over())
+        and _READS_QUESTION.search(turn.low)
+        and (asks(turn.said) or not hands_over())
         and not closes()
     ):
         return "question"
@@ -897,9 +932,9 @@ def _answer_side(
             return "moderation"  # officials settling who answers: "You go this time, please."
         if moderator:
             handed = prev is not None and prev.role == "official" and prev_fn == "moderation"
-            if handed and not is_call_on(s):
+            if handed and not is_call_on(turn.said):
                 return "answer"  # an official handed (part of) the question to the moderator
-            if n <= 25 or is_call_on(s) or hands_over() or floor():
+            if n <= 25 or is_call_on(turn.said) or hands_over() or floor():
                 return "moderation"
             return "answer"
         if (
@@ -908,28 +943,35 @@ def _answer_side(
             and prev.role == "reporter"
             and n <= 25
             and "?" not in prev.text
-            and (_GESTURE.search(s.lower()) or _PREMISE.search(s.lower()))
-            and not names_someone(s)
+            and (_GESTURE.search(turn.low) or _PREMISE.search(turn.low))
+            and not names_someone(turn.said)
         ):
             # The question is not put yet: a quip, a premise corrected, leave to go on ("I do.
             # I had many engagements with Matt Lee.", "That's okay. Go ahead.").
             return "procedural"
-        if n <= 4 and is_call_on(s) and not is_ack(s):
+        if n <= 4 and is_call_on(turn.said) and not is_ack(turn.said):
             return "moderation"
         rechecked = i >= 2 and out[i - 2] == "procedural" and turns[i - 2].speaker == turn.speaker
-        if next_asks and n <= 40 and not rechecked and only_checks_question(s):
+        if next_asks and n <= 40 and not rechecked and only_checks_question(turn.said):
             return "procedural"  # "What was your first question?": the question is re-put
         if next_asks and prev is not None and prev.role == "reporter" and n <= 12:
             # A backchannel or a check of the question while it is being put.
-            if is_ack(s) and not prev.text.rstrip().endswith("?"):
+            if is_ack(turn.said) and not prev.text.rstrip().endswith("?"):
                 return "procedural"
-            if not is_ack(s) and (asks(s) or re.search(r"\byou\s+mean\b", s, re.I)):
+            if not is_ack(turn.said) and (
+                asks(turn.said) or re.search(r"\byou\s+mean\b", turn.said, re.I)
+            ):
                 return "procedural"
-            if broken_off(s) and _ASKING_START.match(s.lower()):
+            if broken_off(turn.said) and _ASKING_START.match(turn.low):
                 return "procedural"
             if nxt is not None and _word_in(turn.text, prev.text, nxt.speaker == prev.speaker):
                 return "procedural"  # "Fighters.", "(Inaudible.)" while the question breaks off
-        if prev is not None and prev.role == "reporter" and prev_fn == "procedural" and is_ack(s):
+        if (
+            prev is not None
+            and prev.role == "reporter"
+            and prev_fn == "procedural"
+            and is_ack(turn.said)
+        ):
             return "procedural"  # "(Laughs.) Okay." to "I will start with ...": no question yet
         if (
             n <= 12
@@ -946,38 +988,38 @@ def _answer_side(
     if st.answering is not None:
         if moderator and prev_fn == "answer" and _relays(prev, nxt, n):
             return "question"  # "And what was the second question?" "P-2." (decision 6)
-        if moderator and prev_fn == "answer" and _ADDS.search(s[:200].lower()):
+        if moderator and prev_fn == "answer" and _ADDS.search(turn.said[:200].lower()):
             return "answer"  # the moderator adds to the answer ("Just on that first part ...")
         if (n <= 40 or moderator) and (hands_over() or closes()):
             return "moderation"
         if not moderator and n <= 12 and _settles_who_answers(turn.text):
             return "moderation"
         if (
-            is_call_on(s)
-            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(s.lower()))
+            is_call_on(turn.said)
+            and (nxt is None or nxt.role != "official" or _FLOOR_QUESTION.search(turn.low))
             and not (
                 prev_fn == "answer"
                 and prev is not None
                 and prev.speaker != turn.speaker
-                and _echoes(s, prev.text)
+                and _echoes(turn.said, prev.text)
             )
         ):
             return "moderation"
         if moderator:  # a call-on closing an answer leaves it an answer
-            head = s[:160].lower()
+            head = turn.said[:160].lower()
             return "answer" if n > 30 and not _CALL_ON.search(head) else "moderation"
-        head = s[:400].lower()
+        head = turn.said[:400].lower()
         if n > 40 and _TOP_ITEMS.search(head) and not re.search(r"\bquestion\b", head):
             return "statement"
         return "answer"
     # No question open.
-    if is_call_on(s) or (n <= 25 and floor()):
+    if is_call_on(turn.said) or (n <= 25 and floor()):
         return "moderation"
     if (moderator or turn.role == "other" or n <= 150) and (hands_over() or closes()):
         return "moderation"
     if moderator:
         return "moderation" if n <= 60 else "statement"
-    if st.answered and n <= 60 and _SIGN_OFF.search(s.lower()):
+    if st.answered and n <= 60 and _SIGN_OFF.search(turn.low):
         return "moderation"  # the questions are over: "Sorry for it to be so short. Thanks, all."
     if turn.role == "other":
         return "procedural" if n <= 8 else "statement"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from scraper.parsing.blocks import Paragraph
@@ -113,10 +114,12 @@ def find_label(
     labels printed without a colon (the White House's bare ``Q``).
     """
     text = paragraph.text
-    bare = _bare_label(text, form.bare_labels) if form else None
+    bare = _bare_label(text, form.bare_labels) if form and form.bare_labels else None
     if bare:
         return bare
     unbolded = not html_mode or (form is not None and form.unbolded_labels)
+    if not (unbolded or paragraph.bold_end):
+        return None  # a label must be bold here, and nothing in the paragraph opens bold
     match = _LABEL.match(text)
     if not match:
         if form and form.period_labels and unbolded:
@@ -155,6 +158,7 @@ def _bare_label(text: str, bare: tuple[str, ...]) -> Label | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # a transcript names few speakers, each many times
 def normalize(label: str) -> str:
     """Upper case, no periods, single spaces: "Mr. Price" and "MR PRICE" become one."""
     label = label.replace("’", "'").replace(".", " ").upper()
@@ -189,8 +193,11 @@ def name_part(label: str) -> str:
     return normalize(label.split(",", 1)[0])
 
 
+_WORD = re.compile(r"[A-Z0-9'\-]+")
+
+
 def _words(label: str) -> list[str]:
-    return re.findall(r"[A-Z0-9'\-]+", label)
+    return _WORD.findall(label)
 
 
 def is_generic(norm: str) -> bool:
@@ -399,7 +406,7 @@ def refine_roles(
             or speaker in titled
             or roles.get(speaker) == "reporter"
             or nxt_speaker == speaker
-            or len(text.split()) < 8
+            or len(text.split(maxsplit=7)) < 8  # under 8 words (not splitting long answers)
         ):
             continue
         if nxt_speaker in titled or (not reporters and roles.get(nxt_speaker) == "official"):

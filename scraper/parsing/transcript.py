@@ -19,7 +19,14 @@ from scraper.parsing import functions as F
 from scraper.parsing import labels as L
 from scraper.parsing import metadata as M
 from scraper.parsing import topics as T
-from scraper.parsing.blocks import Page, Paragraph, looks_like_html, nonspace, split_page
+from scraper.parsing.blocks import (
+    Page,
+    Paragraph,
+    cleaned_nonspace,
+    looks_like_html,
+    nonspace,
+    split_page,
+)
 from scraper.parsing.exchanges import group_exchanges
 from scraper.parsing.version import PARSER_VERSION
 from scraper.sources import Source, get_source, source_for
@@ -63,6 +70,8 @@ def parse_transcript(
             parser_version=PARSER_VERSION,
             body=document,
         )
+    finally:
+        F.forget_texts()  # what the turns' rules computed of their texts served this one
 
 
 def _parse(document: str, url: str | None, meta: dict[str, Any], source: str) -> Briefing:
@@ -130,9 +139,11 @@ def _speaker_labels(
 ) -> list[L.Label | None]:
     """The labels that name a speaker; a bold heading that does not is kept as text."""
     record_surnames = {L.surname(n) for n, _ in people} - {""}
-    labels: list[L.Label | None] = [
-        f if f and L.is_speaker_label(f.raw, record_surnames) else None for f in found
-    ]
+    verdicts: dict[str, bool] = {}  # a transcript repeats its few labels many times
+    for f in found:
+        if f and f.raw not in verdicts:
+            verdicts[f.raw] = L.is_speaker_label(f.raw, record_surnames)
+    labels: list[L.Label | None] = [f if f and verdicts[f.raw] else None for f in found]
     for f, kept in zip(found, labels, strict=True):
         if f and not kept:
             warnings.append(f"bold heading kept as text, not a speaker: {f.raw!r}")
@@ -172,14 +183,16 @@ def _place_paragraphs(
     anchor: str | None = None  # the element id of the current topic
     names: list[str] = []  # the topic anchors' names met so far
     for i, (para, label) in enumerate(zip(paragraphs, labels, strict=True)):
-        anchor, topic = _topic(para, src, (anchor, topic), layout.topics, names, headings)
+        if para.anchors:  # a new topic starts only at an anchor
+            anchor, topic = _topic(para, src, (anchor, topic), layout.topics, names, headings)
         if para.note or i >= closing_from:
             layout.closing.append(para.text)
         elif label:
             layout.raw_turns.append(
                 {
                     "label": label.raw,
-                    "mark": nonspace(para.text[: label.end]),  # the label and its colon, if any
+                    # The label and its colon, if any (cleaned text: spaces are its only blanks).
+                    "mark": cleaned_nonspace(para.text[: label.end]),
                     "parts": [para.text[label.end :]],
                     "topic": topic,
                     "anchor": anchor,
@@ -246,9 +259,10 @@ def _coverage(
 ) -> tuple[float, float]:
     """The share of the text placed anywhere, and the share placed in turns (``repeated``:
     the characters of copies of the transcript left out, placed by being the same text)."""
-    # A label's width as printed: a bare "Q" has no colon.
-    in_turns = sum(t["mark"] for t in layout.raw_turns) + sum(nonspace(t.text) for t in turns)
-    placed = sum(map(nonspace, layout.preamble)) + sum(map(nonspace, layout.closing)) + repeated
+    marks = sum(t["mark"] for t in layout.raw_turns)  # as printed: a bare "Q" has no colon
+    # The rest is cleaned paragraphs, counted without splitting them.
+    in_turns = marks + sum(cleaned_nonspace(t.text) for t in turns)
+    placed = sum(map(cleaned_nonspace, [*layout.preamble, *layout.closing])) + repeated
     coverage = (placed + in_turns) / total_chars if total_chars else 1.0
     turn_share = min(1.0, in_turns / total_chars) if total_chars else 0.0
     if coverage < COVERAGE_WARNING:
