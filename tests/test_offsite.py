@@ -178,9 +178,14 @@ def statement_page() -> bytes:
     )
 
 
+def gone(status: int):
+    """The July 6 briefing's page answering ``status``, every time."""
+    return lambda: Resource(page(), status=status)
+
+
 REFUSED_FOR_GOOD = {
-    # (the teaser's link, the page served there (fetched when set), the [sources] settings,
-    # what the first run records)
+    # (the teaser's link, the page served there (fetched when set; a Resource to answer with
+    # another status), the [sources] settings, what the first run records)
     "an off-site link": (lambda site: "file:///etc/passwd", None, {}, "refused off-site URL"),
     "a link over URLLENGTH_LIMIT": (
         lambda site: site.url(DETAIL) + "?utm_content=" + "x" * 2100,  # BUILT: 2,184 characters
@@ -200,6 +205,8 @@ REFUSED_FOR_GOOD = {
         {},
         "transcript parsed to zero turns",  # a notice: the run is ok
     ),
+    "a page gone (404)": (lambda site: site.url(DETAIL), gone(404), {}, "Ignoring non-200"),
+    "a page gone (410)": (lambda site: site.url(DETAIL), gone(410), {}, "Ignoring non-200"),
 }
 
 
@@ -211,7 +218,8 @@ def test_a_teaser_refused_for_good_is_reported_once(
 ):
     # It can never be stored, so it must not hold the feed's validators back: the run that
     # first sees it reports it and keeps them, and the next poll is one GET answered 304.
-    mirror.routes[DETAIL] = Resource((served or page)())
+    made = (served or page)()
+    mirror.routes[DETAIL] = made if isinstance(made, Resource) else Resource(made)
     first = crawl(tmp_path, database_url, mirror, feed_with(link(mirror)), **source)
     assert "Traceback" not in first.stderr, first.stderr
     ((etag,),) = rows(database_url, "SELECT etag FROM feed_state")
@@ -220,7 +228,7 @@ def test_a_teaser_refused_for_good_is_reported_once(
     assert second.returncode == 0, second.stderr
     assert [(r.path, r.status) for r in mirror.requests if r.path != "/robots.txt"] == [
         (FEED_PATH, 200),
-        *([(DETAIL, 200)] if served else []),
+        *([(DETAIL, mirror.routes[DETAIL].status)] if served else []),
         (FEED_PATH, 304),
     ]
     (_, first_errors), (status, errors) = rows(

@@ -224,6 +224,12 @@ TEASER_OUTCOMES = {
         lambda r: failure_of(RefusedRequest("refused off-site"), r),
         True,
     ),
+    "gone (404)": (lambda r: http_error(404, r), True),
+    "gone (410)": (lambda r: http_error(410, r), True),
+    "forbidden by robots.txt": (
+        lambda r: failure_of(IgnoreRequest("Forbidden by robots.txt"), r),
+        True,
+    ),
     "a 500 after the retries": (lambda r: http_error(500, r), False),
     "blocked (429)": (lambda r: http_error(429, r), False),
     "a timeout": (lambda r: failure_of(TimeoutError("took too long"), r), False),

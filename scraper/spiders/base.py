@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -27,6 +28,8 @@ from scraper.parsing import parse_transcript
 from scraper.sources import Source
 
 BLOCKED_STATUSES = (403, 429)
+#: A page answering these is gone: asked again every poll, it would keep its feed refetched.
+GONE_STATUSES = (404, 410)
 
 
 class TranscriptSpider(scrapy.Spider):
@@ -94,7 +97,7 @@ class TranscriptSpider(scrapy.Spider):
             )
         else:
             self._error(f"{request.url}: {failure.getErrorMessage() or failure.type.__name__}")
-        if failure.check(RefusedRequest):  # never fetched, however often it is asked
+        if _for_good(failure):
             crawl_stats.settle(self.crawler.stats, request.meta)
         return iter(())
 
@@ -105,6 +108,17 @@ class TranscriptSpider(scrapy.Spider):
         stats.inc_value(crawl_stats.ERRORS)
         crawl_stats.append(stats, crawl_stats.SPIDER_ERRORS, message)
         self.logger.error(message)
+
+
+def _for_good(failure: Failure) -> bool:
+    """Whether asking again on the next poll would get the same answer: a URL we refuse, a
+    page gone (404, 410) or one robots.txt forbids. Such a teaser is reported by the run that
+    reads its feed and holds no validators back; a later change of the feed asks it again."""
+    if failure.check(RefusedRequest):
+        return True
+    if failure.check(HttpError):
+        return failure.value.response.status in GONE_STATUSES
+    return bool(failure.check(IgnoreRequest)) and "robots.txt" in str(failure.value)
 
 
 def header(response: Response, name: bytes) -> str | None:
