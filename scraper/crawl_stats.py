@@ -24,8 +24,9 @@ PIPELINE_ERRORS = "briefwatch/pipeline_errors"
 #: Feeds one of whose items could not be stored (their validators must not be saved).
 INCOMPLETE_FEEDS = "briefwatch/incomplete_feeds"
 #: Teaser links whose detail page is dealt with for good: read (then stored, or skipped on
-#: purpose), or refused for good (the URL policy, URLLENGTH_LIMIT). A link that failed
-#: otherwise (a timeout, a 5xx) is not: its feed keeps no validators, so it is tried again.
+#: purpose), or refused for good (the URL policy, URLLENGTH_LIMIT, a page gone or forbidden
+#: by robots.txt). A link that failed otherwise (a timeout, a 5xx, a 403 or 429) is not: its
+#: feed keeps no validators, so it is tried again.
 SETTLED_LINKS = "briefwatch/settled_links"
 #: The request meta keys of a teaser's detail page: the feed that announced it, and its link
 #: as the feed wrote it (a redirect changes the request's URL, not its meta).
